@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Taking a snapshot of a host (or of a fixture tree laid out like one).
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "procleak/snapshot.h"
+
+namespace procleak {
+
+struct ScanOptions {
+  // Directory holding proc/ and sys/fs/cgroup/: "/" for this machine, a fixture tree in tests.
+  std::string root = "/";
+};
+
+// Reads every process under ROOT/proc, the cgroups that hold them and the host facts.
+// A process that vanishes mid-read is skipped and counted; a missing cgroup file leaves its field
+// absent. Fails only when ROOT/proc itself cannot be read or a file is malformed; the error
+// message names the file.
+absl::StatusOr<Snapshot> Scan(const ScanOptions& options);
+
+}  // namespace procleak

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// The immutable picture of one host at one moment: processes, their tree, cgroups and host facts.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/time/time.h"
+
+namespace procleak {
+
+// A resource limit: a number of bytes (or tasks), or "unlimited" (v2 `max`, v1 PAGE_COUNTER_MAX).
+class Limit {
+ public:
+  static constexpr Limit Unlimited() { return Limit(); }
+  static constexpr Limit Of(uint64_t value) {
+    Limit limit;
+    limit.value_ = value;
+    return limit;
+  }
+  constexpr bool unlimited() const { return !value_.has_value(); }
+  // Only meaningful when !unlimited().
+  constexpr uint64_t value() const { return value_.value_or(0); }
+  constexpr bool operator==(const Limit&) const = default;
+
+ private:
+  constexpr Limit() = default;
+  std::optional<uint64_t> value_;
+};
+
+enum class CgroupMode { kNone, kV1, kV2, kHybrid };
+const char* CgroupModeName(CgroupMode mode);  // "none", "v1", "v2", "hybrid"
+
+// One line of /proc/PID/cgroup: `hierarchy-ID:controller-list:path`, path kept verbatim.
+struct CgroupMembership {
+  int hierarchy_id = 0;
+  std::string controllers;  // "memory", "cpu,cpuacct", "name=systemd", "" for v2
+  std::string path;         // may contain ':' and start with "/.." under a cgroup namespace
+  bool operator==(const CgroupMembership&) const = default;
+};
+
+struct Process {
+  int pid = 0;
+  int ppid = 0;
+  char state = '?';              // stat field 3: R S D Z T t X I P
+  uint64_t starttime_ticks = 0;  // stat field 22: clock ticks after boot; (pid, starttime) is identity
+  absl::Time started_at;         // host boot time + starttime
+  std::string comm;              // may hold spaces, ')' and newlines
+  std::vector<std::string> argv;  // empty for kernel threads and zombies
+  std::optional<uint32_t> uid;    // real uid from status; absent if status was unreadable
+  int threads = 0;
+  std::optional<uint64_t> rss_bytes;  // statm resident pages * page size; absent without an mm
+  bool kernel_thread = false;         // PF_KTHREAD in stat flags
+  std::vector<CgroupMembership> cgroup_lines;  // every hierarchy, v1 and v2
+  // The cgroup this process is accounted to: the v1 memory hierarchy's path when that controller is
+  // mounted, otherwise the v2 path. A v1 zombie (shown as "/") inherits its parent's path.
+  std::string cgroup;
+
+  // Derived by the snapshot from all processes' ppids.
+  std::vector<int> children;     // sorted pids
+  int descendants = 0;           // processes below this one
+  uint64_t subtree_rss_bytes = 0;  // own RSS plus every descendant's
+};
+
+// PSI line `some|full avg10=.. avg60=.. avg300=.. total=..`.
+struct PressureLine {
+  double avg10 = 0, avg60 = 0, avg300 = 0;
+  uint64_t total_us = 0;
+  bool operator==(const PressureLine&) const = default;
+};
+struct Pressure {
+  std::optional<PressureLine> some;
+  std::optional<PressureLine> full;
+  bool operator==(const Pressure&) const = default;
+};
+
+// Key fields of memory.stat, named after v2; v1 values come from the hierarchical total_* keys
+// (total_rss -> anon, total_cache -> file, total_mapped_file -> file_mapped).
+struct MemoryStat {
+  std::optional<uint64_t> anon, file, shmem, file_mapped, kernel, slab, sock, swap;
+  bool operator==(const MemoryStat&) const = default;
+};
+
+struct Cgroup {
+  std::string path;  // as in /proc/PID/cgroup, relative to its hierarchy's root
+  std::optional<uint64_t> memory_bytes;       // v2 memory.current, v1 memory.usage_in_bytes
+  std::optional<Limit> memory_limit;          // v2 memory.max, v1 memory.limit_in_bytes
+  std::optional<uint64_t> memory_peak_bytes;  // v2 memory.peak, v1 memory.max_usage_in_bytes
+  MemoryStat memory_stat;
+  std::optional<uint64_t> oom_kills;   // v2 memory.events oom_kill, v1 memory.oom_control oom_kill
+  std::optional<uint64_t> limit_hits;  // v2 memory.events max, v1 memory.failcnt
+  std::optional<uint64_t> pids_current;
+  std::optional<Limit> pids_max;
+  std::optional<Pressure> memory_pressure;  // only where memory.pressure exists
+  std::vector<int> pids;                    // scanned processes accounted here, sorted
+};
+
+struct Host {
+  std::string hostname;
+  std::string kernel;  // release, e.g. 6.1.0-18-amd64
+  absl::Time boot_time;
+  absl::Time scanned_at;
+  CgroupMode cgroup_mode = CgroupMode::kNone;
+  std::optional<uint64_t> mem_total_bytes;
+  std::optional<uint64_t> mem_available_bytes;
+};
+
+struct ScanStats {
+  int skipped_vanished = 0;  // processes that exited between listing and reading
+  int skipped_denied = 0;    // reads refused (EACCES/EPERM); their fields are absent
+  absl::Duration duration;
+};
+
+// Immutable once built. Processes are kept sorted by pid; lookups are O(1).
+class Snapshot {
+ public:
+  // Links parents and children and computes subtree aggregates. Tolerates parent cycles and
+  // parents that are not in `processes` (those processes become roots).
+  static Snapshot Build(Host host, std::vector<Process> processes, std::vector<Cgroup> cgroups,
+                        ScanStats stats);
+
+  const Host& host() const { return host_; }
+  const ScanStats& stats() const { return stats_; }
+  std::span<const Process> processes() const { return processes_; }
+  const Process* FindProcess(int pid) const;
+  // Processes whose parent is not in the snapshot (pid 1, kthreadd, or a parent that vanished).
+  std::span<const int> roots() const { return roots_; }
+  const std::map<std::string, Cgroup>& cgroups() const { return cgroups_; }
+  const Cgroup* FindCgroup(const std::string& path) const;
+
+ private:
+  Host host_;
+  ScanStats stats_;
+  std::vector<Process> processes_;
+  absl::flat_hash_map<int, size_t> index_;
+  std::vector<int> roots_;
+  std::map<std::string, Cgroup> cgroups_;
+};
+
+}  // namespace procleak

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "base/read_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/status/status.h"
+#include "fmt/format.h"
+
+namespace procleak {
+namespace {
+
+constexpr size_t kInitialRead = 4096;
+
+absl::StatusOr<ReadOutcome> Classify(int err, std::string_view dir_path, const char* name) {
+  switch (err) {
+    case ENOENT:
+    case ESRCH:
+      return ReadOutcome::kGone;
+    case EACCES:
+    case EPERM:
+      return ReadOutcome::kDenied;
+    default:
+      return absl::ErrnoToStatus(err, JoinPath(dir_path, name));
+  }
+}
+
+}  // namespace
+
+std::string JoinPath(std::string_view root, std::string_view path) {
+  while (!root.empty() && root.back() == '/') root.remove_suffix(1);
+  while (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  if (path.empty()) return root.empty() ? "/" : std::string(root);
+  return fmt::format("{}/{}", root, path);
+}
+
+absl::StatusOr<ReadOutcome> ReadFileAt(int dirfd, std::string_view dir_path, const char* name,
+                                       std::string* out) {
+  int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return Classify(errno, dir_path, name);
+  out->clear();
+  size_t used = 0;
+  size_t want = out->capacity() > kInitialRead ? out->capacity() : kInitialRead;
+  out->resize(want);
+  while (true) {
+    if (used == out->size()) out->resize(out->size() * 2);
+    ssize_t n = read(fd, out->data() + used, out->size() - used);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      close(fd);
+      out->clear();
+      return Classify(err, dir_path, name);
+    }
+    if (n == 0) break;
+    used += static_cast<size_t>(n);
+  }
+  close(fd);
+  out->resize(used);
+  return ReadOutcome::kRead;
+}
+
+absl::StatusOr<ReadOutcome> OpenDirAt(int dirfd, std::string_view dir_path, const char* name,
+                                      int* fd) {
+  int opened = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (opened < 0) return Classify(errno, dir_path, name);
+  *fd = opened;
+  return ReadOutcome::kRead;
+}
+
+}  // namespace procleak

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// The one policy for reading /proc and cgroup files: gone and denied are outcomes, not errors.
+
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace procleak {
+
+enum class ReadOutcome {
+  kRead,    // *out holds the whole file
+  kGone,    // ENOENT/ESRCH: the process exited, or the file does not exist
+  kDenied,  // EACCES/EPERM
+};
+
+// Reads the whole of `name` (relative to `dirfd`) into `*out`, reusing its capacity. Files of any
+// size are read to EOF. Other errors (EIO, ENOTDIR...) become a Status naming `dir_path`/`name`.
+absl::StatusOr<ReadOutcome> ReadFileAt(int dirfd, std::string_view dir_path, const char* name,
+                                       std::string* out);
+
+// Opens directory `name` relative to `dirfd` (AT_FDCWD for an absolute path) as an O_PATH-less
+// read-only directory fd. Same outcomes as ReadFileAt; *fd is set only on kRead.
+absl::StatusOr<ReadOutcome> OpenDirAt(int dirfd, std::string_view dir_path, const char* name,
+                                      int* fd);
+
+// Counts what a scan had to leave out, so every reader applies the same policy.
+struct SkipCounter {
+  int vanished = 0;
+  int denied = 0;
+  // Returns true for kRead; counts a denied read. kGone is counted by the caller, which knows
+  // whether it means a vanished process or a merely absent optional file.
+  bool Readable(ReadOutcome outcome) {
+    if (outcome == ReadOutcome::kDenied) ++denied;
+    return outcome == ReadOutcome::kRead;
+  }
+};
+
+// Joins a root and an absolute path without doubling '/': JoinPath("/", "/proc") == "/proc",
+// JoinPath("/tmp/fx", "/proc") == "/tmp/fx/proc".
+std::string JoinPath(std::string_view root, std::string_view path);
+
+}  // namespace procleak

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cli/args.h"
+
+#include <charconv>
+
+#include "absl/status/status.h"
+#include "fmt/format.h"
+
+namespace procleak {
+namespace {
+
+absl::Status UsageError(std::string message) {
+  return absl::InvalidArgumentError(fmt::format("{} (see 'procleak help')", message));
+}
+
+// Splits "--opt=value" into name and value; plain "--opt" leaves value unset.
+void SplitOption(const std::string& arg, std::string* name, std::optional<std::string>* value) {
+  size_t eq = arg.find('=');
+  if (arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+    *name = arg.substr(0, eq);
+    *value = arg.substr(eq + 1);
+  } else {
+    *name = arg;
+    value->reset();
+  }
+}
+
+absl::Status ParseScanOptions(const std::vector<std::string>& args, size_t i, CliArgs* out) {
+  for (; i < args.size(); ++i) {
+    std::string name;
+    std::optional<std::string> value;
+    SplitOption(args[i], &name, &value);
+    auto take_value = [&]() -> absl::StatusOr<std::string> {
+      if (value) return *value;
+      if (i + 1 >= args.size()) return UsageError(fmt::format("scan: {} needs a value", name));
+      return args[++i];
+    };
+    if (name == "--json" || name == "--tree") {
+      if (value) return UsageError(fmt::format("scan: {} takes no value", name));
+      (name == "--json" ? out->json : out->tree) = true;
+    } else if (name == "--root") {
+      absl::StatusOr<std::string> root = take_value();
+      if (!root.ok()) return root.status();
+      if (root->empty()) return UsageError("scan: --root needs a directory");
+      out->root = *root;
+    } else if (name == "--pid") {
+      absl::StatusOr<std::string> text = take_value();
+      if (!text.ok()) return text.status();
+      int pid = 0;
+      auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), pid);
+      if (text->empty() || ec != std::errc() || ptr != text->data() + text->size() || pid <= 0) {
+        return UsageError(fmt::format("scan: --pid needs a positive number, not '{}'", *text));
+      }
+      out->pid = pid;
+    } else if (name.rfind("-", 0) == 0) {
+      return UsageError(fmt::format("scan: unknown option '{}'", name));
+    } else {
+      return UsageError(fmt::format("scan: unexpected argument '{}'", name));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<CliArgs> ParseArgs(const std::vector<std::string>& args) {
+  CliArgs out;
+  if (args.empty()) return UsageError("no command given");
+  const std::string& command = args[0];
+  if (command == "help" || command == "--help" || command == "-h") {
+    out.command = Command::kHelp;
+    return out;
+  }
+  if (command == "--version" || command == "version") {
+    out.command = Command::kVersion;
+    return out;
+  }
+  if (command == "scan") {
+    out.command = Command::kScan;
+    absl::Status status = ParseScanOptions(args, 1, &out);
+    if (!status.ok()) return status;
+    return out;
+  }
+  return UsageError(fmt::format("unknown command '{}'", command));
+}
+
+std::string HelpText() {
+  return R"(usage: procleak COMMAND [OPTIONS]
+
+Explains where a Linux host's processes and memory went, from /proc and
+/sys/fs/cgroup alone.
+
+commands:
+  scan        report host memory, cgroups by memory and the largest processes
+  help        show this text
+  --version   print the version
+
+scan options:
+  --root DIR  read DIR/proc and DIR/sys/fs/cgroup instead of / (fixture trees,
+              a host's file system mounted elsewhere)
+  --json      print one JSON document (schema procleak.scan/1)
+  --tree      print the process tree with subtree process counts and RSS
+  --pid PID   limit the tree and the process list to PID's subtree
+
+exit status: 0 success, 2 error. See procleak(1).
+)";
+}
+
+}  // namespace procleak

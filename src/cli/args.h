@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Command-line parsing for procleak: subcommand plus options, no I/O.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace procleak {
+
+enum class Command { kHelp, kVersion, kScan };
+
+struct CliArgs {
+  Command command = Command::kHelp;
+  std::string root = "/";
+  bool json = false;
+  bool tree = false;
+  std::optional<int> pid;
+};
+
+// argv without the program name. Accepts "--opt VALUE" and "--opt=VALUE". Errors are one line
+// without the "procleak: " prefix: "scan: unknown option '--foo'".
+absl::StatusOr<CliArgs> ParseArgs(const std::vector<std::string>& args);
+
+// The text `procleak help` prints.
+std::string HelpText();
+
+}  // namespace procleak

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+// The procleak command: the only place that prints or exits.
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "cli/args.h"
+#include "fmt/format.h"
+#include "procleak/scan.h"
+#include "procleak/version.h"
+#include "render/json_report.h"
+#include "render/text_report.h"
+
+namespace procleak {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitError = 2;
+
+int Fail(std::string_view message) {
+  fmt::print(stderr, "procleak: {}\n", message);
+  return kExitError;
+}
+
+bool UseColor() {
+  const char* no_color = std::getenv("NO_COLOR");
+  return isatty(STDOUT_FILENO) && (no_color == nullptr || *no_color == '\0');
+}
+
+int Write(const std::string& text) {
+  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
+    return Fail("cannot write to standard output");
+  }
+  return kExitOk;
+}
+
+int RunScan(const CliArgs& args) {
+  ScanOptions options;
+  options.root = args.root;
+  absl::StatusOr<Snapshot> snapshot = Scan(options);
+  if (!snapshot.ok()) return Fail(std::string(snapshot.status().message()));
+  if (args.pid && snapshot->FindProcess(*args.pid) == nullptr) {
+    return Fail(fmt::format("pid {}: no such process in the scan", *args.pid));
+  }
+  if (args.json) return Write(DumpJson(ScanJson(*snapshot, args.pid), 2) + "\n");
+  TextOptions text;
+  text.color = UseColor();
+  text.subtree_of = args.pid;
+  return Write(args.tree ? RenderTree(*snapshot, text) : RenderScanText(*snapshot, text));
+}
+
+int Main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  absl::StatusOr<CliArgs> parsed = ParseArgs(args);
+  if (!parsed.ok()) return Fail(std::string(parsed.status().message()));
+  switch (parsed->command) {
+    case Command::kHelp:
+      return Write(HelpText());
+    case Command::kVersion:
+      return Write(fmt::format("procleak {}\n", PROCLEAK_VERSION));
+    case Command::kScan:
+      return RunScan(*parsed);
+  }
+  return kExitError;
+}
+
+}  // namespace
+}  // namespace procleak
+
+int main(int argc, char** argv) { return procleak::Main(argc, argv); }

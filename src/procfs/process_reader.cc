@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: Apache-2.0
+// ListPids and ReadProcess: /proc/PID directories into Process records.
+
+#include "procfs/process_reader.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <climits>
+#include <optional>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "base/keyed_values.h"
+#include "fmt/format.h"
+#include "procfs/cgroup_file_parser.h"
+#include "procfs/cmdline_parser.h"
+#include "procfs/stat_parser.h"
+#include "procfs/statm_parser.h"
+#include "procfs/status_parser.h"
+
+namespace procleak {
+namespace {
+
+class FdGuard {
+ public:
+  explicit FdGuard(int fd) : fd_(fd) {}
+  ~FdGuard() { close(fd_); }
+  FdGuard(const FdGuard&) = delete;
+  FdGuard& operator=(const FdGuard&) = delete;
+
+ private:
+  int fd_;
+};
+
+// What became of one optional file of a process whose stat was read.
+enum class FileState { kRead, kAbsent, kDenied, kVanished };
+
+// One open /proc/PID directory being read into a Process.
+struct PidDir {
+  int fd;
+  std::string path;  // "/proc/123", for messages
+  ProcessReadContext* ctx;
+};
+
+// Reads `name` into ctx->buffer. ENOENT/ESRCH mean either that the process exited (the directory
+// fd is pinned to the task, so every later open fails) or that this kernel or fixture simply has
+// no such file; re-opening stat tells the two apart. Counts what it skipped.
+absl::StatusOr<FileState> ReadPidFile(const PidDir& dir, const char* name) {
+  absl::StatusOr<ReadOutcome> read = ReadFileAt(dir.fd, dir.path, name, &dir.ctx->buffer);
+  if (!read.ok()) return read.status();
+  if (dir.ctx->skips.Readable(*read)) return FileState::kRead;
+  if (*read == ReadOutcome::kDenied) return FileState::kDenied;
+  absl::StatusOr<ReadOutcome> probe = ReadFileAt(dir.fd, dir.path, "stat", &dir.ctx->buffer);
+  if (!probe.ok()) return probe.status();
+  if (*probe != ReadOutcome::kGone) return FileState::kAbsent;
+  ++dir.ctx->skips.vanished;
+  return FileState::kVanished;
+}
+
+absl::Status FileError(const PidDir& dir, const char* name, const absl::Status& status) {
+  std::string_view message(status.message().data(), status.message().size());
+  return absl::InvalidArgumentError(fmt::format("{}/{}: {}", dir.path, name, message));
+}
+
+// Fills *p from the files of an opened /proc/PID; a kVanished result has been counted.
+absl::StatusOr<ProcessRead> ReadOpened(const PidDir& dir, Process* p) {
+  ProcessReadContext* ctx = dir.ctx;
+  absl::StatusOr<ReadOutcome> stat_read = ReadFileAt(dir.fd, dir.path, "stat", &ctx->buffer);
+  if (!stat_read.ok()) return stat_read.status();
+  if (*stat_read == ReadOutcome::kDenied) {
+    ++ctx->skips.denied;  // nothing is known about it, not even its parent: leave it out
+    return ProcessRead::kVanished;
+  }
+  if (*stat_read == ReadOutcome::kGone) {
+    ++ctx->skips.vanished;
+    return ProcessRead::kVanished;
+  }
+  absl::StatusOr<Stat> stat = ParseStat(ctx->buffer);
+  if (!stat.ok()) return FileError(dir, "stat", stat.status());
+  p->ppid = stat->ppid;
+  p->state = stat->state;
+  p->starttime_ticks = stat->starttime;
+  p->comm = std::move(stat->comm);
+  p->threads = stat->num_threads;
+  p->kernel_thread = (stat->flags & kPfKthread) != 0;
+
+  // Each optional file: a vanished process ends the read; absent or denied leaves fields empty.
+  absl::StatusOr<FileState> state = ReadPidFile(dir, "statm");
+  if (!state.ok()) return state.status();
+  if (*state == FileState::kVanished) return ProcessRead::kVanished;
+  if (*state == FileState::kRead) {
+    absl::StatusOr<Statm> statm = ParseStatm(ctx->buffer);
+    if (!statm.ok()) return FileError(dir, "statm", statm.status());
+    p->rss_bytes = statm->resident * ctx->page_size;
+  } else if (*state == FileState::kAbsent) {
+    p->rss_bytes = stat->rss_pages * ctx->page_size;  // same counter, from stat field 24
+  }
+
+  state = ReadPidFile(dir, "status");
+  if (!state.ok()) return state.status();
+  if (*state == FileState::kVanished) return ProcessRead::kVanished;
+  if (*state == FileState::kRead) {
+    absl::StatusOr<ProcStatus> status = ParseStatus(ctx->buffer);
+    if (!status.ok()) return FileError(dir, "status", status.status());
+    if (status->uid) {
+      if (*status->uid > UINT32_MAX) {
+        return FileError(dir, "status", absl::InvalidArgumentError("Uid out of range"));
+      }
+      p->uid = static_cast<uint32_t>(*status->uid);
+    }
+    if (status->kthread.value_or(0) != 0) p->kernel_thread = true;
+  }
+  // Kernel threads and zombies have no mm; their statm reads all zeros.
+  if (p->kernel_thread || p->state == 'Z') p->rss_bytes.reset();
+
+  state = ReadPidFile(dir, "cmdline");
+  if (!state.ok()) return state.status();
+  if (*state == FileState::kVanished) return ProcessRead::kVanished;
+  if (*state == FileState::kRead) p->argv = ParseCmdline(ctx->buffer);
+
+  state = ReadPidFile(dir, "cgroup");
+  if (!state.ok()) return state.status();
+  if (*state == FileState::kVanished) return ProcessRead::kVanished;
+  if (*state == FileState::kRead) {
+    absl::StatusOr<std::vector<CgroupMembership>> lines = ParseProcCgroup(ctx->buffer);
+    if (!lines.ok()) return FileError(dir, "cgroup", lines.status());
+    p->cgroup_lines = *std::move(lines);
+  }
+  return ProcessRead::kRead;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<int>> ListPids(int proc_fd, std::string_view proc_path) {
+  // A fresh open of "." has its own offset (a dup() would share proc_fd's), so listings by
+  // several callers do not disturb each other.
+  int fd = openat(proc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return absl::ErrnoToStatus(errno, std::string(proc_path));
+  DIR* dir = fdopendir(fd);
+  if (dir == nullptr) {
+    int err = errno;
+    close(fd);
+    return absl::ErrnoToStatus(err, std::string(proc_path));
+  }
+  std::vector<int> pids;
+  while (true) {
+    errno = 0;
+    const dirent* entry = readdir(dir);
+    if (entry == nullptr) break;
+    if (entry->d_type != DT_DIR && entry->d_type != DT_UNKNOWN) continue;
+    std::optional<uint64_t> pid = ParseU64(entry->d_name);
+    if (pid && *pid > 0 && *pid <= INT_MAX) pids.push_back(static_cast<int>(*pid));
+  }
+  int err = errno;
+  closedir(dir);
+  if (err != 0) return absl::ErrnoToStatus(err, std::string(proc_path));
+  return pids;
+}
+
+absl::StatusOr<ProcessRead> ReadProcess(int pid, ProcessReadContext* ctx, Process* out) {
+  char name[16];
+  auto [end, ec] = std::to_chars(name, name + sizeof(name) - 1, pid);
+  if (ec != std::errc() || pid <= 0) {
+    return absl::InvalidArgumentError(fmt::format("{}: bad pid {}", ctx->proc_path, pid));
+  }
+  *end = '\0';
+  int fd = -1;
+  absl::StatusOr<ReadOutcome> opened = OpenDirAt(ctx->proc_fd, ctx->proc_path, name, &fd);
+  if (!opened.ok()) return opened.status();
+  if (*opened != ReadOutcome::kRead) {
+    if (*opened == ReadOutcome::kGone) ++ctx->skips.vanished;
+    if (*opened == ReadOutcome::kDenied) ++ctx->skips.denied;
+    return ProcessRead::kVanished;
+  }
+  FdGuard guard(fd);
+  PidDir dir{.fd = fd, .path = JoinPath(ctx->proc_path, name), .ctx = ctx};
+  // Filled aside so that *out is untouched unless the whole record was read.
+  Process p;
+  p.pid = pid;  // the directory's pid: a thread's stat would name its tid, the same number
+  absl::StatusOr<ProcessRead> read = ReadOpened(dir, &p);
+  if (read.ok() && *read == ProcessRead::kRead) *out = std::move(p);
+  return read;
+}
+
+}  // namespace procleak

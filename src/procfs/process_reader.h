@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Reads /proc/PID directories (under any root) into Process records.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "base/read_file.h"
+#include "procleak/snapshot.h"
+
+namespace procleak {
+
+// Numeric entries of the /proc directory `proc_fd` (whose path is `proc_path`), in directory order.
+absl::StatusOr<std::vector<int>> ListPids(int proc_fd, std::string_view proc_path);
+
+// Per-thread reusable state: one buffer for every file read, and the skip counts.
+struct ProcessReadContext {
+  int proc_fd = -1;
+  std::string proc_path;  // for error messages, e.g. "/proc" or "/tmp/fixture/proc"
+  uint64_t page_size = 4096;
+  std::string buffer;
+  SkipCounter skips;
+};
+
+enum class ProcessRead { kRead, kVanished };
+
+// Reads stat, statm, status, cmdline and cgroup of `pid` into *out: everything in Process except
+// started_at, cgroup and the derived tree fields, which the scanner fills. A process that is gone
+// (ENOENT/ESRCH on any file) returns kVanished and is counted in ctx->skips.vanished; a denied file
+// leaves its fields absent and is counted in ctx->skips.denied (a denied stat returns kVanished
+// without counting it as vanished). Malformed content is an error naming the file:
+// "/proc/123/stat: no ')' after comm".
+absl::StatusOr<ProcessRead> ReadProcess(int pid, ProcessReadContext* ctx, Process* out);
+
+}  // namespace procleak

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Parser for /proc/PID/stat.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace procleak {
+
+inline constexpr uint64_t kPfKthread = 0x00200000;
+
+struct Stat {
+  int pid = 0;
+  std::string comm;  // between the first '(' and the last ')': may hold spaces, ')' and '\n'
+  char state = '?';
+  int ppid = 0;
+  uint64_t flags = 0;
+  int num_threads = 0;
+  uint64_t starttime = 0;  // clock ticks after boot
+  uint64_t vsize = 0;      // bytes
+  uint64_t rss_pages = 0;  // field 24
+};
+
+// Errors say what is wrong ("no ')' after comm", "field 22 (starttime) is not a number") without a
+// path; the reader adds the path.
+absl::StatusOr<Stat> ParseStat(std::string_view text);
+
+}  // namespace procleak

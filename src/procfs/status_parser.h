@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Parser for /proc/PID/status: the few keys procleak uses, looked up by name.
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace procleak {
+
+struct ProcStatus {
+  std::optional<uint64_t> uid;      // first (real) value of `Uid:`
+  std::optional<uint64_t> threads;  // `Threads:`
+  std::optional<uint64_t> vm_rss_bytes;  // `VmRSS:` kB * 1024; absent without an mm
+  std::optional<uint64_t> kthread;  // `Kthread:` (newer kernels only)
+};
+
+absl::StatusOr<ProcStatus> ParseStatus(std::string_view text);
+
+}  // namespace procleak

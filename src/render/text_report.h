@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// The human-readable `procleak scan` report and `--tree` view, 80 columns wide.
+
+#include <optional>
+#include <string>
+
+#include "procleak/snapshot.h"
+
+namespace procleak {
+
+struct TextOptions {
+  bool color = false;            // ANSI colours; the CLI sets it only for a TTY without NO_COLOR
+  size_t max_cgroups = 15;       // rows in the cgroup table
+  size_t max_processes = 10;     // rows in the largest-processes table
+  std::optional<int> subtree_of;  // limit the process list to this pid's subtree
+};
+
+// Host memory line, cgroups by memory with limits and process counts, largest processes, footer.
+std::string RenderScanText(const Snapshot& snapshot, const TextOptions& options);
+
+// The process tree with each node's subtree process count and RSS; from `subtree_of` when set,
+// else from every root. Children of kernel threads are folded into their parent's line unless the
+// tree starts at that kernel thread.
+std::string RenderTree(const Snapshot& snapshot, const TextOptions& options);
+
+}  // namespace procleak

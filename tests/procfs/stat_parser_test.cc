@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: Apache-2.0
+// ParseStat against real /proc/PID/stat lines and the comm shapes that break naive splitting.
+#include "procfs/stat_parser.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace procleak {
+namespace {
+
+// Fields 25..52 of a real user process's stat line (this machine, `cat`).
+constexpr std::string_view kUserTail =
+    "18446744073709551615 93869367730176 93869367750057 140724598536800 0 0 0 0 0 0 0 0 0 17 1 0 "
+    "0 0 0 0 93869367766064 93869367767680 93869819977728 140724598545037 140724598545057 "
+    "140724598545057 140724598546411 0\n";
+
+// The real `cat` line from the reference, with `comm` substituted and extended to field 52.
+std::string CatLine(std::string_view comm) {
+  return "13350 (" + std::string(comm) +
+         ") R 13348 13348 4003 0 -1 4194304 134 0 1 0 0 0 0 0 20 0 1 0 283419 3133440 381 " +
+         std::string(kUserTail);
+}
+
+TEST(StatParser, Reads_RealUserProcessFields) {
+  absl::StatusOr<Stat> stat = ParseStat(CatLine("cat"));
+  ASSERT_TRUE(stat.ok()) << stat.status();
+  EXPECT_EQ(stat->pid, 13350);
+  EXPECT_EQ(stat->comm, "cat");
+  EXPECT_EQ(stat->state, 'R');
+  EXPECT_EQ(stat->ppid, 13348);
+  EXPECT_EQ(stat->flags, 0x400000u);  // PF_RANDOMIZE only
+  EXPECT_EQ(stat->flags & kPfKthread, 0u);
+  EXPECT_EQ(stat->num_threads, 1);
+  EXPECT_EQ(stat->starttime, 283419u);
+  EXPECT_EQ(stat->vsize, 3133440u);
+  EXPECT_EQ(stat->rss_pages, 381u);
+}
+
+TEST(StatParser, Handles_CommWithParenSpaceAndNewline) {
+  // Real: prctl(PR_SET_NAME, "a) b (c\nd") prints `12515 (a) b (c\nd) R 12512 ...`.
+  std::string line =
+      "12515 (a) b (c\nd) R 12512 12512 4003 0 -1 4194304 134 0 1 0 0 0 0 0 20 0 3 0 283419 "
+      "3133440 381 " +
+      std::string(kUserTail);
+  absl::StatusOr<Stat> stat = ParseStat(line);
+  ASSERT_TRUE(stat.ok()) << stat.status();
+  EXPECT_EQ(stat->pid, 12515);
+  EXPECT_EQ(stat->comm, "a) b (c\nd");
+  EXPECT_EQ(stat->state, 'R');
+  EXPECT_EQ(stat->ppid, 12512);
+  EXPECT_EQ(stat->num_threads, 3);
+}
+
+TEST(StatParser, Handles_CommThatLooksLikeFields) {
+  absl::StatusOr<Stat> stat = ParseStat(CatLine(") Z 1 2 3 ("));
+  ASSERT_TRUE(stat.ok()) << stat.status();
+  EXPECT_EQ(stat->comm, ") Z 1 2 3 (");
+  EXPECT_EQ(stat->state, 'R');
+  EXPECT_EQ(stat->ppid, 13348);
+}
+
+TEST(StatParser, Handles_EmptyComm) {
+  absl::StatusOr<Stat> stat = ParseStat(CatLine(""));
+  ASSERT_TRUE(stat.ok()) << stat.status();
+  EXPECT_EQ(stat->comm, "");
+  EXPECT_EQ(stat->starttime, 283419u);
+}
+
+TEST(StatParser, Detects_KthreaddByFlags) {
+  // Real: kthreadd, flags 2129984 = 0x208040, ppid 0.
+  absl::StatusOr<Stat> stat = ParseStat(
+      "2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 14 0 0 18446744073709551615 0 0 "
+      "0 0 0 0 0 2147483647 0 1 0 0 0 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
+  ASSERT_TRUE(stat.ok()) << stat.status();
+  EXPECT_EQ(stat->comm, "kthreadd");
+  EXPECT_EQ(stat->ppid, 0);
+  EXPECT_NE(stat->flags & kPfKthread, 0u);
+  EXPECT_EQ(stat->starttime, 14u);
+  EXPECT_EQ(stat->vsize, 0u);
+  EXPECT_EQ(stat->rss_pages, 0u);
+}
+
+TEST(StatParser, Reads_LongWorkqueueCommWithSlashColonAndDash) {
+  absl::StatusOr<Stat> stat = ParseStat(
+      "35 (kworker/u8:2-writeback) I 2 0 0 0 -1 69238880 0 0 0 0 0 12 0 0 20 0 1 0 40 0 0 "
+      "18446744073709551615 0 0 0 0 0 0 0 2147483647 0 0 0 0 17 2 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
+  ASSERT_TRUE(stat.ok()) << stat.status();
+  EXPECT_EQ(stat->comm, "kworker/u8:2-writeback");
+  EXPECT_EQ(stat->state, 'I');
+  EXPECT_EQ(stat->ppid, 2);
+  EXPECT_NE(stat->flags & kPfKthread, 0u);
+}
+
+TEST(StatParser, Reads_ZombieState) {
+  absl::StatusOr<Stat> stat = ParseStat(
+      "4242 (defunct) Z 4200 4200 4003 0 -1 4227084 120 0 0 0 0 0 0 0 20 0 1 0 290000 0 0 "
+      "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
+  ASSERT_TRUE(stat.ok()) << stat.status();
+  EXPECT_EQ(stat->state, 'Z');
+  EXPECT_EQ(stat->ppid, 4200);
+  EXPECT_EQ(stat->rss_pages, 0u);
+}
+
+TEST(StatParser, Accepts_LineWithoutTrailingNewlineAndOnlyTo24Fields) {
+  absl::StatusOr<Stat> stat = ParseStat("7 (x) S 1 7 7 0 -1 0 0 0 0 0 0 0 0 0 20 0 2 0 99 4096 1");
+  ASSERT_TRUE(stat.ok()) << stat.status();
+  EXPECT_EQ(stat->num_threads, 2);
+  EXPECT_EQ(stat->starttime, 99u);
+  EXPECT_EQ(stat->vsize, 4096u);
+  EXPECT_EQ(stat->rss_pages, 1u);
+}
+
+TEST(StatParser, Fails_WhenCommIsNotClosed) {
+  absl::StatusOr<Stat> stat = ParseStat("5 (broken S 1 5 0");
+  ASSERT_FALSE(stat.ok());
+  EXPECT_EQ(stat.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(stat.status().message(), "no ')' after comm");
+}
+
+TEST(StatParser, Fails_WhenCommIsNotOpened) {
+  absl::StatusOr<Stat> stat = ParseStat("5 broken) S 1 5 0");
+  ASSERT_FALSE(stat.ok());
+  EXPECT_EQ(stat.status().message(), "no '(' before comm");
+}
+
+TEST(StatParser, Fails_OnTruncatedLine) {
+  absl::StatusOr<Stat> stat = ParseStat("5 (x) S 1 5 0");
+  ASSERT_FALSE(stat.ok());
+  EXPECT_EQ(stat.status().message(), "too few fields: 4 after comm, need at least 22");
+}
+
+TEST(StatParser, Fails_OnEmptyInput) { EXPECT_FALSE(ParseStat("").ok()); }
+
+TEST(StatParser, Fails_NamingTheNonNumericField) {
+  std::string line = CatLine("cat");
+  line.replace(line.find("283419"), 6, "28x419");
+  absl::StatusOr<Stat> stat = ParseStat(line);
+  ASSERT_FALSE(stat.ok());
+  EXPECT_EQ(stat.status().message(), "field 22 (starttime) is not a number");
+}
+
+TEST(StatParser, Fails_OnNegativePpid) {
+  std::string line = CatLine("cat");
+  line.replace(line.find("13348"), 5, "-1");
+  absl::StatusOr<Stat> stat = ParseStat(line);
+  ASSERT_FALSE(stat.ok());
+  EXPECT_EQ(stat.status().message(), "field 4 (ppid) is not a number");
+}
+
+TEST(StatParser, Fails_OnNonNumericPid) {
+  absl::StatusOr<Stat> stat = ParseStat("x" + CatLine("cat"));
+  ASSERT_FALSE(stat.ok());
+  EXPECT_EQ(stat.status().message(), "field 1 (pid) is not a number");
+}
+
+TEST(StatParser, Fails_OnMultiCharacterState) {
+  std::string line = CatLine("cat");
+  line.replace(line.find(") R "), 4, ") RS ");
+  absl::StatusOr<Stat> stat = ParseStat(line);
+  ASSERT_FALSE(stat.ok());
+  EXPECT_EQ(stat.status().message(), "field 3 (state) is not a single character");
+}
+
+}  // namespace
+}  // namespace procleak
