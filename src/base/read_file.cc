@@ -19,6 +19,8 @@ absl::StatusOr<ReadOutcome> Classify(int err, std::string_view dir_path, const c
   switch (err) {
     case ENOENT:
     case ESRCH:
+    case ENODEV:      // a cgroup removed after its file was opened
+    case EOPNOTSUPP:  // memory.pressure with PSI disabled (psi=0, RHEL 8 before 5.13)
       return ReadOutcome::kGone;
     case EACCES:
     case EPERM:

@@ -11,7 +11,9 @@ namespace procleak {
 
 enum class ReadOutcome {
   kRead,    // *out holds the whole file
-  kGone,    // ENOENT/ESRCH: the process exited, or the file does not exist
+  // ENOENT/ESRCH/ENODEV/EOPNOTSUPP: the process or cgroup went away, or the file does not exist
+  // (or is not supported, like memory.pressure with PSI off)
+  kGone,
   kDenied,  // EACCES/EPERM
 };
 
