@@ -12,6 +12,10 @@ namespace procleak {
 struct ScanOptions {
   // Directory holding proc/ and sys/fs/cgroup/: "/" for this machine, a fixture tree in tests.
   std::string root = "/";
+  // Docker's data root, read under `root` for container names, restart counts and limits.
+  std::string docker_root = "/var/lib/docker";
+  // Also read /proc/PID/smaps_rollup for PSS (costly: the kernel walks every mapping).
+  bool pss = false;
 };
 
 // Reads every process under ROOT/proc, the cgroups that hold them and the host facts.

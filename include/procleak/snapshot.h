@@ -47,23 +47,27 @@ struct CgroupMembership {
 struct Process {
   int pid = 0;
   int ppid = 0;
-  char state = '?';              // stat field 3: R S D Z T t X I P
-  uint64_t starttime_ticks = 0;  // stat field 22: clock ticks after boot; (pid, starttime) is identity
-  absl::Time started_at;         // host boot time + starttime
-  std::string comm;              // may hold spaces, ')' and newlines
+  char state = '?';  // stat field 3: R S D Z T t X I P
+  uint64_t starttime_ticks =
+      0;                  // stat field 22: clock ticks after boot; (pid, starttime) is identity
+  absl::Time started_at;  // host boot time + starttime
+  std::string comm;       // may hold spaces, ')' and newlines
   std::vector<std::string> argv;  // empty for kernel threads and zombies
   std::optional<uint32_t> uid;    // real uid from status; absent if status was unreadable
   int threads = 0;
   std::optional<uint64_t> rss_bytes;  // statm resident pages * page size; absent without an mm
+  std::optional<uint64_t> pss_bytes;  // smaps_rollup Pss; read only with ScanOptions::pss
+  std::string exe;                    // readlink of /proc/PID/exe; empty when unknown
   bool kernel_thread = false;         // PF_KTHREAD in stat flags
   std::vector<CgroupMembership> cgroup_lines;  // every hierarchy, v1 and v2
   // The cgroup this process is accounted to: the v1 memory hierarchy's path when that controller is
   // mounted, otherwise the v2 path. A v1 zombie (shown as "/") inherits its parent's path.
   std::string cgroup;
+  std::string container;  // Container::id of the container it runs in; empty on the host
 
   // Derived by the snapshot from all processes' ppids.
-  std::vector<int> children;     // sorted pids
-  int descendants = 0;           // processes below this one
+  std::vector<int> children;       // sorted pids
+  int descendants = 0;             // processes below this one
   uint64_t subtree_rss_bytes = 0;  // own RSS plus every descendant's
 };
 
@@ -87,9 +91,9 @@ struct MemoryStat {
 };
 
 struct Cgroup {
-  std::string path;  // as in /proc/PID/cgroup, relative to its hierarchy's root
-  std::optional<uint64_t> memory_bytes;       // v2 memory.current, v1 memory.usage_in_bytes
-  std::optional<Limit> memory_limit;          // v2 memory.max, v1 memory.limit_in_bytes
+  std::string path;                      // as in /proc/PID/cgroup, relative to its hierarchy's root
+  std::optional<uint64_t> memory_bytes;  // v2 memory.current, v1 memory.usage_in_bytes
+  std::optional<Limit> memory_limit;     // v2 memory.max, v1 memory.limit_in_bytes
   std::optional<uint64_t> memory_peak_bytes;  // v2 memory.peak, v1 memory.max_usage_in_bytes
   MemoryStat memory_stat;
   std::optional<uint64_t> oom_kills;   // v2 memory.events oom_kill, v1 memory.oom_control oom_kill
@@ -98,6 +102,26 @@ struct Cgroup {
   std::optional<Limit> pids_max;
   std::optional<Pressure> memory_pressure;  // only where memory.pressure exists
   std::vector<int> pids;                    // scanned processes accounted here, sorted
+};
+
+// A container found from cgroup paths and the runtime's state files (never through its API).
+struct Container {
+  std::string id;       // full id (64 hex for Docker); the name for LXC and systemd-nspawn
+  std::string runtime;  // "docker", "containerd", "cri-o", "podman", "lxc", "nspawn"
+  std::string name;    // Docker Name, Kubernetes "namespace/pod/container", or hostname; "" unknown
+  std::string cgroup;  // the container's own cgroup path in the accounting hierarchy; "" unknown
+  std::optional<uint64_t> memory_bytes;  // the container cgroup's own charge
+  std::optional<Limit> memory_limit;     // the cgroup's limit, else the runtime's configured one
+  std::optional<uint64_t> oom_kills;
+  std::optional<uint64_t> pids_current;
+  std::optional<Limit> pids_max;
+  std::optional<Pressure> memory_pressure;
+  std::optional<uint64_t> restart_count;  // Docker RestartCount
+  std::string restart_policy;             // Docker HostConfig.RestartPolicy.Name ("" unknown)
+  std::string state;                      // "running", "restarting", "exited", ... ("" unknown)
+  std::optional<absl::Time> started_at;   // runtime's last start (Docker State.StartedAt)
+  int init_pid = 0;                       // its PID 1 as seen from the host; 0 unknown
+  std::vector<int> pids;                  // scanned processes inside, sorted
 };
 
 struct Host {
@@ -111,6 +135,7 @@ struct Host {
 };
 
 struct ScanStats {
+  bool pss = false;          // pss_bytes were read (ScanOptions::pss)
   int skipped_vanished = 0;  // processes that exited between listing and reading
   int skipped_denied = 0;    // reads refused (EACCES/EPERM); their fields are absent
   absl::Duration duration;
@@ -122,7 +147,7 @@ class Snapshot {
   // Links parents and children and computes subtree aggregates. Tolerates parent cycles and
   // parents that are not in `processes` (those processes become roots).
   static Snapshot Build(Host host, std::vector<Process> processes, std::vector<Cgroup> cgroups,
-                        ScanStats stats);
+                        ScanStats stats, std::vector<Container> containers = {});
 
   const Host& host() const { return host_; }
   const ScanStats& stats() const { return stats_; }
@@ -132,6 +157,9 @@ class Snapshot {
   std::span<const int> roots() const { return roots_; }
   const std::map<std::string, Cgroup>& cgroups() const { return cgroups_; }
   const Cgroup* FindCgroup(const std::string& path) const;
+  // Sorted by runtime then id; includes containers the runtime knows that hold no process now.
+  std::span<const Container> containers() const { return containers_; }
+  const Container* FindContainer(const std::string& id) const;
 
  private:
   Host host_;
@@ -140,6 +168,7 @@ class Snapshot {
   absl::flat_hash_map<int, size_t> index_;
   std::vector<int> roots_;
   std::map<std::string, Cgroup> cgroups_;
+  std::vector<Container> containers_;
 };
 
 }  // namespace procleak

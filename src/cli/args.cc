@@ -35,9 +35,22 @@ absl::Status ParseScanOptions(const std::vector<std::string>& args, size_t i, Cl
       if (i + 1 >= args.size()) return UsageError(fmt::format("scan: {} needs a value", name));
       return args[++i];
     };
-    if (name == "--json" || name == "--tree") {
+    if (name == "--json" || name == "--tree" || name == "--pss") {
       if (value) return UsageError(fmt::format("scan: {} takes no value", name));
-      (name == "--json" ? out->json : out->tree) = true;
+      (name == "--json" ? out->json : name == "--tree" ? out->tree : out->pss) = true;
+    } else if (name == "--rules" || name == "--docker-root") {
+      absl::StatusOr<std::string> path = take_value();
+      if (!path.ok()) return path.status();
+      if (path->empty()) return UsageError(fmt::format("scan: {} needs a path", name));
+      (name == "--rules" ? out->rules_file : out->docker_root) = *path;
+    } else if (name == "--fail-on") {
+      absl::StatusOr<std::string> level = take_value();
+      if (!level.ok()) return level.status();
+      if (*level != "critical" && *level != "warning" && *level != "info" && *level != "never") {
+        return UsageError(fmt::format(
+            "scan: --fail-on takes critical, warning, info or never, not '{}'", *level));
+      }
+      out->fail_on = *level;
     } else if (name == "--root") {
       absl::StatusOr<std::string> root = take_value();
       if (!root.ok()) return root.status();
@@ -52,7 +65,7 @@ absl::Status ParseScanOptions(const std::vector<std::string>& args, size_t i, Cl
         return UsageError(fmt::format("scan: --pid needs a positive number, not '{}'", *text));
       }
       out->pid = pid;
-    } else if (name.rfind("-", 0) == 0) {
+    } else if (name.rfind('-', 0) == 0) {
       return UsageError(fmt::format("scan: unknown option '{}'", name));
     } else {
       return UsageError(fmt::format("scan: unexpected argument '{}'", name));
@@ -91,7 +104,8 @@ Explains where a Linux host's processes and memory went, from /proc and
 /sys/fs/cgroup alone.
 
 commands:
-  scan        report host memory, cgroups by memory and the largest processes
+  scan        report host memory, containers, duplicate spawn chains and other
+              findings with evidence and actions, cgroups, largest processes
   help        show this text
   --version   print the version
 
@@ -101,8 +115,17 @@ scan options:
   --json      print one JSON document (schema procleak.scan/1)
   --tree      print the process tree with subtree process counts and RSS
   --pid PID   limit the tree and the process list to PID's subtree
+  --pss       also read PSS from /proc/PID/smaps_rollup (slower, exact sharing)
+  --rules FILE
+              add rules from FILE (see procleak-rules(5)) before the built-in ones
+  --docker-root DIR
+              Docker's data root, read under --root (default /var/lib/docker)
+  --fail-on SEVERITY
+              exit 1 when a finding at or above SEVERITY exists: critical,
+              warning (default), info or never
 
-exit status: 0 success, 2 error. See procleak(1).
+exit status: 0 no finding at --fail-on or above, 1 such findings, 2 error.
+See procleak(1).
 )";
 }
 

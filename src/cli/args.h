@@ -18,6 +18,10 @@ struct CliArgs {
   bool json = false;
   bool tree = false;
   std::optional<int> pid;
+  bool pss = false;
+  std::string rules_file;                       // "" for the built-in rules only
+  std::string docker_root = "/var/lib/docker";  // read under root
+  std::string fail_on = "warning";              // exit 1 when a finding at or above this exists
 };
 
 // argv without the program name. Accepts "--opt VALUE" and "--opt=VALUE". Errors are one line

@@ -5,20 +5,25 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/args.h"
 #include "fmt/format.h"
+#include "procleak/analysis.h"
 #include "procleak/scan.h"
 #include "procleak/version.h"
+#include "render/analysis_json.h"
 #include "render/json_report.h"
 #include "render/text_report.h"
+#include "signature/rules.h"
 
 namespace procleak {
 namespace {
 
 constexpr int kExitOk = 0;
+constexpr int kExitFindings = 1;
 constexpr int kExitError = 2;
 
 int Fail(std::string_view message) {
@@ -38,19 +43,46 @@ int Write(const std::string& text) {
   return kExitOk;
 }
 
+// 1 when a finding at or above `fail_on` exists.
+int FindingsStatus(const Analysis& analysis, const std::string& fail_on) {
+  std::optional<Severity> worst = WorstSeverity(analysis);
+  if (!worst || fail_on == "never") return kExitOk;
+  Severity threshold = fail_on == "critical" ? Severity::kCritical
+                       : fail_on == "info"   ? Severity::kInfo
+                                             : Severity::kWarning;
+  return *worst >= threshold ? kExitFindings : kExitOk;
+}
+
 int RunScan(const CliArgs& args) {
+  std::optional<Rules> rules;
+  if (!args.rules_file.empty()) {
+    absl::StatusOr<Rules> loaded = LoadRules(args.rules_file);
+    if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
+    rules = *std::move(loaded);
+  }
   ScanOptions options;
   options.root = args.root;
+  options.docker_root = args.docker_root;
+  options.pss = args.pss;
   absl::StatusOr<Snapshot> snapshot = Scan(options);
   if (!snapshot.ok()) return Fail(std::string(snapshot.status().message()));
   if (args.pid && snapshot->FindProcess(*args.pid) == nullptr) {
     return Fail(fmt::format("pid {}: no such process in the scan", *args.pid));
   }
-  if (args.json) return Write(DumpJson(ScanJson(*snapshot, args.pid), 2) + "\n");
-  TextOptions text;
-  text.color = UseColor();
-  text.subtree_of = args.pid;
-  return Write(args.tree ? RenderTree(*snapshot, text) : RenderScanText(*snapshot, text));
+  const Analysis analysis = Analyze(*snapshot, rules ? &*rules : nullptr);
+  int written;
+  if (args.json) {
+    nlohmann::ordered_json doc = ScanJson(*snapshot, args.pid);
+    AddAnalysisJson(*snapshot, analysis, &doc);
+    written = Write(DumpJson(doc, 2) + "\n");
+  } else {
+    TextOptions text;
+    text.color = UseColor();
+    text.subtree_of = args.pid;
+    text.analysis = &analysis;
+    written = Write(args.tree ? RenderTree(*snapshot, text) : RenderScanText(*snapshot, text));
+  }
+  return written != kExitOk ? written : FindingsStatus(analysis, args.fail_on);
 }
 
 int Main(int argc, char** argv) {

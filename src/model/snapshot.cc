@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-#include <algorithm>
-#include <utility>
-
 #include "procleak/snapshot.h"
+
+#include <algorithm>
+#include <tuple>
+#include <utility>
 
 namespace procleak {
 namespace {
@@ -60,7 +61,7 @@ const char* CgroupModeName(CgroupMode mode) {
 }
 
 Snapshot Snapshot::Build(Host host, std::vector<Process> processes, std::vector<Cgroup> cgroups,
-                         ScanStats stats) {
+                         ScanStats stats, std::vector<Container> containers) {
   Snapshot s;
   s.host_ = std::move(host);
   s.stats_ = stats;
@@ -95,7 +96,18 @@ Snapshot Snapshot::Build(Host host, std::vector<Process> processes, std::vector<
     std::string path = cgroup.path;
     s.cgroups_.emplace(std::move(path), std::move(cgroup));
   }
+  std::sort(containers.begin(), containers.end(), [](const Container& a, const Container& b) {
+    return std::tie(a.runtime, a.id) < std::tie(b.runtime, b.id);
+  });
+  s.containers_ = std::move(containers);
   return s;
+}
+
+const Container* Snapshot::FindContainer(const std::string& id) const {
+  for (const Container& c : containers_) {
+    if (c.id == id) return &c;
+  }
+  return nullptr;
 }
 
 const Process* Snapshot::FindProcess(int pid) const {

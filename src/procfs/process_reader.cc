@@ -14,27 +14,18 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "base/fd_closer.h"
 #include "base/keyed_values.h"
 #include "fmt/format.h"
 #include "procfs/cgroup_file_parser.h"
 #include "procfs/cmdline_parser.h"
+#include "procfs/smaps_rollup_parser.h"
 #include "procfs/stat_parser.h"
 #include "procfs/statm_parser.h"
 #include "procfs/status_parser.h"
 
 namespace procleak {
 namespace {
-
-class FdGuard {
- public:
-  explicit FdGuard(int fd) : fd_(fd) {}
-  ~FdGuard() { close(fd_); }
-  FdGuard(const FdGuard&) = delete;
-  FdGuard& operator=(const FdGuard&) = delete;
-
- private:
-  int fd_;
-};
 
 // What became of one optional file of a process whose stat was read.
 enum class FileState { kRead, kAbsent, kDenied, kVanished };
@@ -64,6 +55,17 @@ absl::StatusOr<FileState> ReadPidFile(const PidDir& dir, const char* name) {
 absl::Status FileError(const PidDir& dir, const char* name, const absl::Status& status) {
   std::string_view message(status.message().data(), status.message().size());
   return absl::InvalidArgumentError(fmt::format("{}/{}: {}", dir.path, name, message));
+}
+
+// The exe link's target; a denied or dangling link (zombie, kernel thread) leaves it empty.
+void ReadExe(const PidDir& dir, Process* p) {
+  char target[4096];
+  ssize_t n = readlinkat(dir.fd, "exe", target, sizeof(target));
+  if (n > 0) {
+    p->exe.assign(target, static_cast<size_t>(n));
+  } else if (n < 0 && (errno == EACCES || errno == EPERM)) {
+    ++dir.ctx->skips.denied;
+  }
 }
 
 // Fills *p from the files of an opened /proc/PID; a kVanished result has been counted.
@@ -122,6 +124,18 @@ absl::StatusOr<ProcessRead> ReadOpened(const PidDir& dir, Process* p) {
   if (*state == FileState::kVanished) return ProcessRead::kVanished;
   if (*state == FileState::kRead) p->argv = ParseCmdline(ctx->buffer);
 
+  if (ctx->pss && !p->kernel_thread && p->state != 'Z') {
+    state = ReadPidFile(dir, "smaps_rollup");
+    if (!state.ok()) return state.status();
+    if (*state == FileState::kVanished) return ProcessRead::kVanished;
+    if (*state == FileState::kRead) {
+      absl::StatusOr<SmapsRollup> rollup = ParseSmapsRollup(ctx->buffer);
+      if (!rollup.ok()) return FileError(dir, "smaps_rollup", rollup.status());
+      p->pss_bytes = rollup->pss;
+    }
+  }
+  if (!p->kernel_thread) ReadExe(dir, p);
+
   state = ReadPidFile(dir, "cgroup");
   if (!state.ok()) return state.status();
   if (*state == FileState::kVanished) return ProcessRead::kVanished;
@@ -176,7 +190,7 @@ absl::StatusOr<ProcessRead> ReadProcess(int pid, ProcessReadContext* ctx, Proces
     if (*opened == ReadOutcome::kDenied) ++ctx->skips.denied;
     return ProcessRead::kVanished;
   }
-  FdGuard guard(fd);
+  FdCloser guard(fd);
   PidDir dir{.fd = fd, .path = JoinPath(ctx->proc_path, name), .ctx = ctx};
   // Filled aside so that *out is untouched unless the whole record was read.
   Process p;

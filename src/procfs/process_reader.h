@@ -20,17 +20,19 @@ struct ProcessReadContext {
   int proc_fd = -1;
   std::string proc_path;  // for error messages, e.g. "/proc" or "/tmp/fixture/proc"
   uint64_t page_size = 4096;
+  bool pss = false;  // also read smaps_rollup
   std::string buffer;
   SkipCounter skips;
 };
 
 enum class ProcessRead { kRead, kVanished };
 
-// Reads stat, statm, status, cmdline and cgroup of `pid` into *out: everything in Process except
-// started_at, cgroup and the derived tree fields, which the scanner fills. A process that is gone
-// (ENOENT/ESRCH on any file) returns kVanished and is counted in ctx->skips.vanished; a denied file
-// leaves its fields absent and is counted in ctx->skips.denied (a denied stat returns kVanished
-// without counting it as vanished). Malformed content is an error naming the file:
+// Reads stat, statm, status, cmdline, the exe link, cgroup (and smaps_rollup with ctx->pss) of
+// `pid` into *out: everything in Process except started_at, cgroup and the derived tree fields,
+// which the scanner fills. A process that is gone (ENOENT/ESRCH on any file) returns kVanished and
+// is counted in ctx->skips.vanished; a denied file leaves its fields absent and is counted in
+// ctx->skips.denied (a denied stat returns kVanished without counting it as vanished). Malformed
+// content is an error naming the file:
 // "/proc/123/stat: no ')' after comm".
 absl::StatusOr<ProcessRead> ReadProcess(int pid, ProcessReadContext* ctx, Process* out);
 

@@ -1,39 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// Small formatting helpers shared by the text and JSON renderers.
+// Helpers shared by the text and JSON renderers.
 
-#include <cstdint>
-#include <string>
-#include <string_view>
 #include <vector>
 
-#include "absl/time/time.h"
+#include "base/text_format.h"
 #include "procleak/snapshot.h"
 
 namespace procleak {
 
-// IEC units with one decimal above KiB: "512 B", "1.5 KiB", "12.0 MiB", "3.2 GiB".
-std::string FormatBytes(uint64_t bytes);
-
-// RFC 3339 in UTC; fractional seconds only when non-zero: "2026-11-20T08:00:12.34Z".
-std::string FormatRfc3339(absl::Time time);
-
-// Makes text from a process safe to print on a terminal: control bytes become \n, \t, \xNN, so a
-// hostile comm or cmdline cannot move the cursor or change colours.
-std::string SanitizeForTerminal(std::string_view text);
-
-// Cuts `text` to `width` characters, keeping both ends around a "~" (long cgroup paths differ in
-// their tails). Width counts bytes; text is expected to be ASCII after sanitising.
-std::string ShortenMiddle(std::string_view text, size_t width);
-
-// Cuts `text` to `width`, ending in "~" when cut.
-std::string ShortenEnd(std::string_view text, size_t width);
-
-// argv joined by spaces, or "[comm]" for a process without one (kernel threads, zombies), as ps.
-std::string CommandLine(const std::vector<std::string>& argv, std::string_view comm);
-
 // The snapshot's cgroups by memory use, largest first; unknown (null) memory last, ties by path.
 // The text table and the JSON array share this order.
 std::vector<const Cgroup*> CgroupsByMemory(const Snapshot& snapshot);
+
+// A chain signature cut to `width`: only its root part is shortened in the middle, so the
+// chain's shape stays ("npm exec @mod~filesystem > sh > node"). Never shorter than the tail.
+std::string ShortenChainSignature(std::string_view signature, size_t width);
 
 }  // namespace procleak

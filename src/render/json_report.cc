@@ -5,21 +5,13 @@
 #include <vector>
 
 #include "render/format.h"
+#include "render/json_values.h"
 #include "render/subtree.h"
 
 namespace procleak {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-template <typename T>
-Json Optional(const std::optional<T>& value) {
-  return value ? Json(*value) : Json(nullptr);
-}
-
-Json LimitJson(const std::optional<Limit>& limit) {
-  return limit && !limit->unlimited() ? Json(limit->value()) : Json(nullptr);
-}
 
 Json HostJson(const Snapshot& s) {
   const Host& h = s.host();
@@ -35,6 +27,7 @@ Json HostJson(const Snapshot& s) {
       {"skipped_vanished", s.stats().skipped_vanished},
       {"skipped_denied", s.stats().skipped_denied},
       {"scan_ms", absl::ToDoubleMilliseconds(s.stats().duration)},
+      {"pss", s.stats().pss},
   };
 }
 
@@ -63,15 +56,14 @@ Json CgroupJson(const Cgroup& c) {
       {"processes", c.pids.size()},
       {"memory_peak_bytes", Optional(c.memory_peak_bytes)},
       {"limit_hits", Optional(c.limit_hits)},
-      {"memory_stat",
-       Json{{"anon", Optional(m.anon)},
-            {"file", Optional(m.file)},
-            {"shmem", Optional(m.shmem)},
-            {"file_mapped", Optional(m.file_mapped)},
-            {"kernel", Optional(m.kernel)},
-            {"slab", Optional(m.slab)},
-            {"sock", Optional(m.sock)},
-            {"swap", Optional(m.swap)}}},
+      {"memory_stat", Json{{"anon", Optional(m.anon)},
+                           {"file", Optional(m.file)},
+                           {"shmem", Optional(m.shmem)},
+                           {"file_mapped", Optional(m.file_mapped)},
+                           {"kernel", Optional(m.kernel)},
+                           {"slab", Optional(m.slab)},
+                           {"sock", Optional(m.sock)},
+                           {"swap", Optional(m.swap)}}},
       {"memory_pressure", pressure},
   };
 }
@@ -90,6 +82,9 @@ Json ProcessJson(const Process& p) {
       {"rss_bytes", Optional(p.rss_bytes)},
       {"cgroup", p.cgroup},
       {"kernel_thread", p.kernel_thread},
+      {"pss_bytes", Optional(p.pss_bytes)},
+      {"exe", p.exe},
+      {"container", p.container.empty() ? Json(nullptr) : Json(p.container)},
       {"children", p.children.size()},
       {"descendants", p.descendants},
       {"subtree_rss_bytes", p.subtree_rss_bytes},

@@ -5,27 +5,13 @@
 #include <vector>
 
 #include "fmt/format.h"
+#include "render/findings_text.h"
 #include "render/format.h"
+#include "render/style.h"
 #include "render/subtree.h"
 
 namespace procleak {
 namespace {
-
-constexpr size_t kWidth = 80;
-
-class Style {
- public:
-  explicit Style(bool color) : color_(color) {}
-  std::string Bold(std::string_view s) const { return Wrap("1", s); }
-  std::string Warn(std::string_view s) const { return Wrap("33", s); }
-  std::string Bad(std::string_view s) const { return Wrap("31;1", s); }
-
- private:
-  std::string Wrap(std::string_view code, std::string_view s) const {
-    return color_ ? fmt::format("\x1b[{}m{}\x1b[0m", code, s) : std::string(s);
-  }
-  bool color_;
-};
 
 std::string HostLines(const Snapshot& s, const Style& style) {
   const Host& h = s.host();
@@ -38,9 +24,9 @@ std::string HostLines(const Snapshot& s, const Style& style) {
     uint64_t total = *h.mem_total_bytes, available = *h.mem_available_bytes;
     uint64_t used = total > available ? total - available : 0;
     double percent = total ? 100.0 * static_cast<double>(used) / static_cast<double>(total) : 0;
-    std::string line = fmt::format("memory {} used of {} ({:.0f}%), {} available",
-                                   FormatBytes(used), FormatBytes(total), percent,
-                                   FormatBytes(available));
+    std::string line =
+        fmt::format("memory {} used of {} ({:.0f}%), {} available", FormatBytes(used),
+                    FormatBytes(total), percent, FormatBytes(available));
     out += (percent >= 90 ? style.Bad(line) : percent >= 80 ? style.Warn(line) : line) + "\n";
   } else {
     out += "memory: /proc/meminfo not readable\n";
@@ -51,8 +37,9 @@ std::string HostLines(const Snapshot& s, const Style& style) {
 std::string CgroupTable(const Snapshot& s, const TextOptions& options, const Style& style) {
   std::vector<const Cgroup*> rows = CgroupsByMemory(s);
   if (rows.empty()) return "\nno cgroups (cgroup filesystem not mounted)\n";
-  std::string out = "\n" + style.Bold(fmt::format("{:>10}  {:>10}  {:>4}  {:>5}  {}", "MEMORY",
-                                                  "LIMIT", "USE%", "PROCS", "CGROUP")) +
+  std::string out = "\n" +
+                    style.Bold(fmt::format("{:>10}  {:>10}  {:>4}  {:>5}  {}", "MEMORY", "LIMIT",
+                                           "USE%", "PROCS", "CGROUP")) +
                     "\n";
   constexpr size_t kPathWidth = kWidth - 37;
   for (size_t i = 0; i < rows.size() && i < options.max_cgroups; ++i) {
@@ -69,9 +56,9 @@ std::string CgroupTable(const Snapshot& s, const TextOptions& options, const Sty
                 static_cast<double>(c.memory_limit->value());
       use = fmt::format("{:.0f}", percent);
     }
-    std::string row = fmt::format("{:>10}  {:>10}  {:>4}  {:>5}  {}", memory, limit, use,
-                                  c.pids.size(),
-                                  ShortenMiddle(SanitizeForTerminal(c.path), kPathWidth));
+    std::string row =
+        fmt::format("{:>10}  {:>10}  {:>4}  {:>5}  {}", memory, limit, use, c.pids.size(),
+                    ShortenMiddle(SanitizeForTerminal(c.path), kPathWidth));
     out += (percent >= 90 ? style.Bad(row) : percent >= 80 ? style.Warn(row) : row) + "\n";
   }
   if (rows.size() > options.max_cgroups) {
@@ -90,9 +77,9 @@ std::string ProcessTable(const Snapshot& s, const TextOptions& options, const St
   std::stable_sort(rows.begin(), rows.end(), [](const Process* a, const Process* b) {
     return a->rss_bytes.value_or(0) > b->rss_bytes.value_or(0);
   });
-  std::string out = "\n" + style.Bold(fmt::format("{:>7}  {:>7}  {:>10}  {}", "PID", "PPID", "RSS",
-                                                  "COMMAND")) +
-                    "\n";
+  std::string out =
+      "\n" + style.Bold(fmt::format("{:>7}  {:>7}  {:>10}  {}", "PID", "PPID", "RSS", "COMMAND")) +
+      "\n";
   for (size_t i = 0; i < rows.size() && i < options.max_processes; ++i) {
     const Process& p = *rows[i];
     out += fmt::format("{:>7}  {:>7}  {:>10}  {}\n", p.pid, p.ppid,
@@ -105,65 +92,24 @@ std::string ProcessTable(const Snapshot& s, const TextOptions& options, const St
 std::string Footer(const Snapshot& s) {
   size_t kernel_threads = std::count_if(s.processes().begin(), s.processes().end(),
                                         [](const Process& p) { return p.kernel_thread; });
-  return fmt::format("\n{} processes ({} kernel threads) in {:.1f} ms; skipped {} vanished, {} "
-                     "denied\n",
-                     s.processes().size(), kernel_threads,
-                     absl::ToDoubleMilliseconds(s.stats().duration), s.stats().skipped_vanished,
-                     s.stats().skipped_denied);
-}
-
-// One tree line: subtree counts, then the indented pid and command.
-std::string TreeLine(const TreeEntry& entry, const std::vector<bool>& last_at_depth,
-                     bool folded) {
-  constexpr int kMaxIndent = 12;  // deeper chains keep their depth as a number instead
-  const Process& p = *entry.process;
-  std::string prefix;
-  int depth = std::min(entry.depth, kMaxIndent);
-  for (int d = 1; d < depth; ++d) prefix += last_at_depth[d] ? "   " : "|  ";
-  if (entry.depth > 0) prefix += entry.last_sibling ? "`- " : "|- ";
-  if (entry.depth > kMaxIndent) prefix += fmt::format("[depth {}] ", entry.depth);
-  std::string label = SanitizeForTerminal(CommandLine(p.argv, p.comm));
-  if (folded) label += fmt::format(" (+{} kernel threads)", p.descendants);
-  std::string head = fmt::format("{:>6}  {:>10}  ", 1 + p.descendants,
-                                 FormatBytes(p.subtree_rss_bytes));
-  return ShortenEnd(fmt::format("{}{}{} {}", head, prefix, p.pid, label), kWidth) + "\n";
-}
-
-std::string TreeFrom(const Snapshot& s, int pid, bool fold_kernel_threads) {
-  std::string out;
-  std::vector<bool> last_at_depth;
-  int folded_depth = -1;  // while >= 0, entries deeper than it are hidden
-  for (const TreeEntry& entry : WalkSubtree(s, pid)) {
-    if (folded_depth >= 0 && entry.depth > folded_depth) continue;
-    folded_depth = -1;
-    if (last_at_depth.size() <= static_cast<size_t>(entry.depth)) {
-      last_at_depth.resize(entry.depth + 1);
-    }
-    last_at_depth[entry.depth] = entry.last_sibling;
-    bool fold = fold_kernel_threads && entry.process->kernel_thread &&
-                entry.process->descendants > 0;
-    out += TreeLine(entry, last_at_depth, fold);
-    if (fold) folded_depth = entry.depth;
-  }
-  return out;
+  return fmt::format(
+      "\n{} processes ({} kernel threads) in {:.1f} ms; skipped {} vanished, {} "
+      "denied\n",
+      s.processes().size(), kernel_threads, absl::ToDoubleMilliseconds(s.stats().duration),
+      s.stats().skipped_vanished, s.stats().skipped_denied);
 }
 
 }  // namespace
 
 std::string RenderScanText(const Snapshot& snapshot, const TextOptions& options) {
   Style style(options.color);
-  return HostLines(snapshot, style) + CgroupTable(snapshot, options, style) +
-         ProcessTable(snapshot, options, style) + Footer(snapshot);
-}
-
-std::string RenderTree(const Snapshot& snapshot, const TextOptions& options) {
-  Style style(options.color);
-  std::string out =
-      style.Bold(fmt::format("{:>6}  {:>10}  {}", "PROCS", "RSS", "PID COMMAND (subtree totals)")) +
-      "\n";
-  if (options.subtree_of) return out + TreeFrom(snapshot, *options.subtree_of, false);
-  for (int root : snapshot.roots()) out += TreeFrom(snapshot, root, true);
-  return out;
+  std::string out = HostLines(snapshot, style);
+  if (options.analysis != nullptr) {
+    out += ContainerTable(snapshot, options.max_cgroups, style) +
+           FindingsText(snapshot, *options.analysis, style);
+  }
+  return out + CgroupTable(snapshot, options, style) + ProcessTable(snapshot, options, style) +
+         Footer(snapshot);
 }
 
 }  // namespace procleak

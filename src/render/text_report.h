@@ -5,23 +5,27 @@
 #include <optional>
 #include <string>
 
+#include "procleak/analysis.h"
 #include "procleak/snapshot.h"
 
 namespace procleak {
 
 struct TextOptions {
-  bool color = false;            // ANSI colours; the CLI sets it only for a TTY without NO_COLOR
-  size_t max_cgroups = 15;       // rows in the cgroup table
-  size_t max_processes = 10;     // rows in the largest-processes table
+  bool color = false;             // ANSI colours; the CLI sets it only for a TTY without NO_COLOR
+  size_t max_cgroups = 15;        // rows in the cgroup table
+  size_t max_processes = 10;      // rows in the largest-processes table
   std::optional<int> subtree_of;  // limit the process list to this pid's subtree
+  const Analysis* analysis = nullptr;  // adds containers and findings; collapses tree siblings
 };
 
-// Host memory line, cgroups by memory with limits and process counts, largest processes, footer.
+// Host memory line, then (with an analysis) containers and findings by severity with evidence and
+// action, then cgroups by memory with limits and process counts, largest processes, footer.
 std::string RenderScanText(const Snapshot& snapshot, const TextOptions& options);
 
 // The process tree with each node's subtree process count and RSS; from `subtree_of` when set,
 // else from every root. Children of kernel threads are folded into their parent's line unless the
-// tree starts at that kernel thread.
+// tree starts at that kernel thread. With an analysis, two or more sibling chains of one group
+// become one line: "9x npm exec @scope/x > sh > node (of 20: 3 orphaned)".
 std::string RenderTree(const Snapshot& snapshot, const TextOptions& options);
 
 }  // namespace procleak

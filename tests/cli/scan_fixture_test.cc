@@ -2,132 +2,33 @@
 // Runs the procleak binary ($PROCLEAK_BIN) on the fixture trees in tests/data (described in
 // tests/data/README.md) and checks the procleak.scan/1 document field by field, the --tree text,
 // and the one-line errors that come with exit status 2.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstdint>
-#include <cstdlib>
-#include <cstring>
-#include <fstream>
-#include <iterator>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <regex>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "testing/json_expect.h"
+#include "testing/run_procleak.h"
 #include "testing/temp_tree.h"
-
-extern char** environ;
 
 namespace procleak {
 namespace {
 
-using Json = nlohmann::json;
-using testing::TempTree;
+using namespace procleak::testing;  // NOLINT: RunProcleak, Field, ExpectCount, FindBy, ...
 
 constexpr std::nullopt_t kNull = std::nullopt;
 
-std::string DataDir(const std::string& tree) {
-  return std::string(PROCLEAK_TEST_DATA) + "/" + tree;
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-struct RunResult {
-  int exit_code = -1;  // -1 when the binary did not exit normally
-  std::string out;
-  std::string err;
-};
-
-// Runs $PROCLEAK_BIN with `args`, stdin from /dev/null, stdout and stderr captured in files (so
-// neither pipe can fill up and block the child).
-RunResult RunProcleak(const std::vector<std::string>& args) {
-  RunResult result;
-  const char* bin = std::getenv("PROCLEAK_BIN");
-  if (bin == nullptr || *bin == '\0') {
-    ADD_FAILURE() << "PROCLEAK_BIN is not set (meson test sets it to the built procleak)";
-    return result;
-  }
-  TempTree io;
-  const std::string out_path = io.Path("stdout");
-  const std::string err_path = io.Path("stderr");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  std::vector<std::string> storage = {bin};
-  storage.insert(storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& arg : storage) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, bin, &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    ADD_FAILURE() << "cannot start " << bin << ": " << std::strerror(rc);
-    return result;
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  result.out = ReadAll(out_path);
-  result.err = ReadAll(err_path);
-  return result;
-}
-
-// `procleak scan --root TREE --json`, parsed; null on failure (after reporting it).
+// `procleak scan --root TREE --json --fail-on never`, parsed; null on failure (after reporting
+// it). Findings and their exit status are checked in incident_test.cc; here only the document.
 Json ScanJson(const std::string& tree) {
-  RunResult run = RunProcleak({"scan", "--root", DataDir(tree), "--json"});
+  RunResult run = RunProcleak({"scan", "--root", DataDir(tree), "--json", "--fail-on", "never"});
   EXPECT_EQ(run.exit_code, 0) << "stderr: " << run.err;
   EXPECT_EQ(run.err, "");
-  Json doc = Json::parse(run.out, nullptr, /*allow_exceptions=*/false);
-  EXPECT_FALSE(doc.is_discarded()) << "not JSON: " << run.out.substr(0, 500);
+  Json doc = ParseJson(run.out);
   return doc.is_discarded() ? Json() : doc;
-}
-
-// obj[key], reporting a missing key (field names are a contract) instead of throwing.
-const Json& Field(const Json& obj, const std::string& key) {
-  static const Json kMissing(Json::value_t::discarded);
-  if (!obj.is_object() || !obj.contains(key)) {
-    ADD_FAILURE() << "missing field \"" << key << "\" in " << obj.dump().substr(0, 300);
-    return kMissing;
-  }
-  return obj[key];
-}
-
-// A number field that must be null (want == nullopt) or an integer equal to *want.
-void ExpectCount(const Json& obj, const std::string& key, std::optional<uint64_t> want,
-                 const std::string& where) {
-  const Json& got = Field(obj, key);
-  if (!want) {
-    EXPECT_TRUE(got.is_null()) << where << "." << key << " should be null, got " << got;
-  } else {
-    EXPECT_TRUE(got.is_number_integer())
-        << where << "." << key << " should be an integer, got " << got;
-    EXPECT_EQ(got, *want) << where << "." << key;
-  }
-}
-
-// The element of `array` whose `key` equals `value`, or null.
-const Json* FindBy(const Json& array, const std::string& key, const Json& value) {
-  if (!array.is_array()) return nullptr;
-  for (const Json& item : array) {
-    if (item.is_object() && item.contains(key) && item[key] == value) return &item;
-  }
-  return nullptr;
 }
 
 // containerd-shim-runc-v2 as containerd starts it for container `id`.
@@ -630,13 +531,6 @@ TEST(ScanFixture, StartedAtIsBootTimePlusTicks) {
 // --------------------------------------------------------------------------------------------
 // Text output.
 
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
 // Terminal columns of a UTF-8 line without escape sequences: one per code point.
 size_t Columns(const std::string& line) {
   size_t columns = 0;
@@ -645,7 +539,8 @@ size_t Columns(const std::string& line) {
 }
 
 TEST(ScanFixture, Tree_ShowsContainerInitWithSubtreeTotals) {
-  RunResult run = RunProcleak({"scan", "--root", DataDir("v1-docker"), "--tree"});
+  RunResult run =
+      RunProcleak({"scan", "--root", DataDir("v1-docker"), "--tree", "--fail-on", "never"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.err, "");
   // tini heads 4 processes holding (180 + 24576 + 12288) pages = 151732224 bytes = 144.7 MiB.
@@ -660,7 +555,8 @@ TEST(ScanFixture, Tree_ShowsContainerInitWithSubtreeTotals) {
 }
 
 TEST(ScanFixture, TreeWithPid_ShowsOnlyThatSubtree) {
-  RunResult run = RunProcleak({"scan", "--root", DataDir("v1-docker"), "--tree", "--pid", "1230"});
+  RunResult run = RunProcleak(
+      {"scan", "--root", DataDir("v1-docker"), "--tree", "--pid", "1230", "--fail-on", "never"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("1230 /sbin/tini -- node /app/server.js"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("1251 node /app/server.js"), std::string::npos) << run.out;
@@ -680,7 +576,7 @@ TEST(ScanFixture, PidNotInScan_FailsWithOneLine) {
 }
 
 TEST(ScanFixture, TextReport_HostLineCgroupTableAndFooter) {
-  RunResult run = RunProcleak({"scan", "--root", DataDir("v1-docker")});
+  RunResult run = RunProcleak({"scan", "--root", DataDir("v1-docker"), "--fail-on", "never"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.out.find('\x1b'), std::string::npos) << "colour on a non-terminal";
   std::vector<std::string> lines = Lines(run.out);
@@ -693,8 +589,8 @@ TEST(ScanFixture, TextReport_HostLineCgroupTableAndFooter) {
     EXPECT_LE(Columns(line), 80u) << line;
     header =
         header || std::regex_search(line, std::regex(R"(MEMORY\s+LIMIT\s+USE%\s+PROCS\s+CGROUP)"));
-    // The 72-character /docker/<id> path is shortened in the middle with an ASCII "~" (width-exact on any
-    // terminal); 93% of 512 MiB.
+    // The 72-character /docker/<id> path is shortened in the middle with an ASCII "~" (width-exact
+    // on any terminal); 93% of 512 MiB.
     if (line.find("/docker/4ec6") != std::string::npos) {
       api_row = true;
       EXPECT_NE(line.find("~"), std::string::npos) << line;

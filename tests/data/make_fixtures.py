@@ -280,6 +280,33 @@ def pressure(some=(0.0, 0.0, 0.0, 0), full=(0.0, 0.0, 0.0, 0)) -> str:
     return line("some", some) + line("full", full)
 
 
+def write_v2_cgroup(t: "Tree", path: str, current: int, maximum, peak: int, events: tuple,
+                    memory_stat: str, psi: tuple, pids_current: int, pids_max) -> None:
+    """The memory and pids files of one non-root cgroup v2 directory.
+
+    events = (low, high, max, oom, oom_kill) as in memory.events; psi = (some, full).
+    """
+    d = f"sys/fs/cgroup{path}/"
+    t.write(d + "cgroup.controllers", "cpuset cpu io memory hugetlb pids rdma misc\n")
+    t.write(d + "cgroup.type", "domain\n")
+    t.write(d + "memory.current", f"{current}\n")
+    t.write(d + "memory.max", f"{maximum}\n")
+    t.write(d + "memory.high", "max\n")
+    t.write(d + "memory.min", "0\n")
+    t.write(d + "memory.low", "0\n")
+    t.write(d + "memory.peak", f"{peak}\n")
+    t.write(d + "memory.swap.current", "0\n")
+    t.write(d + "memory.swap.max", "max\n")
+    low, high, mx, oom, oom_kill = events
+    t.write(d + "memory.events", f"low {low}\nhigh {high}\nmax {mx}\noom {oom}\n"
+                                 f"oom_kill {oom_kill}\noom_group_kill 0\n")
+    t.write(d + "memory.stat", memory_stat)
+    t.write(d + "memory.pressure", pressure(*psi))
+    t.write(d + "pids.current", f"{pids_current}\n")
+    t.write(d + "pids.max", f"{pids_max}\n")
+    t.write(d + "pids.events", "max 0\n")
+
+
 # --------------------------------------------------------------------------------------------
 # Tree writer
 # --------------------------------------------------------------------------------------------
@@ -526,25 +553,8 @@ def v2_systemd() -> None:
                                               (0.05, 0.03, 0.00, 901122)))
 
     def v2_group(path, current, maximum, peak, events, stat, psi, pids_current, pids_max):
-        d = f"{cg}{path}/"
-        t.write(d + "cgroup.controllers", "cpuset cpu io memory hugetlb pids rdma misc\n")
-        t.write(d + "cgroup.type", "domain\n")
-        t.write(d + "memory.current", f"{current}\n")
-        t.write(d + "memory.max", f"{maximum}\n")
-        t.write(d + "memory.high", "max\n")
-        t.write(d + "memory.min", "0\n")
-        t.write(d + "memory.low", "0\n")
-        t.write(d + "memory.peak", f"{peak}\n")
-        t.write(d + "memory.swap.current", "0\n")
-        t.write(d + "memory.swap.max", "max\n")
-        low, high, mx, oom, oom_kill = events
-        t.write(d + "memory.events", f"low {low}\nhigh {high}\nmax {mx}\noom {oom}\n"
-                                     f"oom_kill {oom_kill}\noom_group_kill 0\n")
-        t.write(d + "memory.stat", v2_memory_stat(*stat))
-        t.write(d + "memory.pressure", pressure(*psi))
-        t.write(d + "pids.current", f"{pids_current}\n")
-        t.write(d + "pids.max", f"{pids_max}\n")
-        t.write(d + "pids.events", "max 0\n")
+        write_v2_cgroup(t, path, current, maximum, peak, events, v2_memory_stat(*stat), psi,
+                        pids_current, pids_max)
 
     zero_psi = ((0.0, 0.0, 0.0, 0), (0.0, 0.0, 0.0, 0))
     v2_group("/init.scope", 13172736, "max", 41943040, (0, 0, 0, 0, 0),
@@ -656,3 +666,7 @@ if __name__ == "__main__":
     v1_docker()
     v2_systemd()
     hybrid()
+    import runtime_fixtures  # the container-runtime layouts; imports this module's helpers
+    runtime_fixtures.main()
+    import incident_fixture  # the host of issue 4's incident
+    incident_fixture.incident()

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "model/accounting.h"
+#include "scan/accounting.h"
 
 #include <gtest/gtest.h>
 

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Analysing a snapshot: spawn-chain groups (leak, pool or single) and findings with actions.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "procleak/snapshot.h"
+
+namespace procleak {
+
+class Rules;  // procleak-rules(5); built-in rules when none are given
+
+struct Chain {
+  int root_pid = 0;
+  std::vector<int> pids;  // root first, then its wrapper descendants
+  int spawner_pid = 0;    // nearest ancestor outside the chain (0: none in the snapshot)
+  bool orphaned = false;  // reparented to PID 1, a subreaper or the container's init
+  absl::Time started_at;  // the root's start
+  uint64_t rss_bytes = 0;
+  std::optional<uint64_t> pss_bytes;  // with a PSS scan
+};
+
+enum class Classification { kLeak, kPool, kSingle };
+const char* ClassificationName(Classification c);  // "leak", "pool", "single"
+
+// Chains with one signature in one container.
+struct Group {
+  std::string signature;        // "npm exec @scope/server-x > sh > node"
+  std::string container;        // Container::id, "" for the host
+  int count = 0;                // chains
+  std::optional<int> expected;  // from a rule; unset when no rule names a count
+  Classification classification = Classification::kSingle;
+  std::vector<std::string> evidence;  // why leak or pool, one fact per line
+  std::vector<Chain> chains;          // oldest first
+  double spawn_rate_per_hour = 0;     // chains started per hour between first and last start
+  uint64_t rss_bytes = 0;
+  std::optional<uint64_t> pss_bytes;
+};
+
+enum class Severity { kInfo, kWarning, kCritical };
+const char* SeverityName(Severity s);  // "info", "warning", "critical"
+
+struct Finding {
+  // duplicate_chain, orphaned_chain, no_memory_limit, near_memory_limit, oom_kills,
+  // pids_near_limit, memory_pressure, restart_loop
+  std::string kind;
+  Severity severity = Severity::kInfo;
+  std::string container;  // Container::id, "" for the host
+  std::string signature;  // for chain findings
+  int count = 0;
+  std::optional<int> expected;
+  std::vector<int> pids;  // chain findings: the surplus chains' pids (what to stop)
+  uint64_t rss_bytes = 0;
+  std::optional<uint64_t> pss_bytes;
+  std::string message;                // one line: what is wrong
+  std::vector<std::string> evidence;  // the facts behind it
+  std::string action;                 // what to do, pasteable where possible
+};
+
+struct Analysis {
+  std::vector<Group> groups;      // leaks first, then by memory
+  std::vector<Finding> findings;  // critical first, then warning, info; then by memory
+};
+
+// Pure: reads nothing but the snapshot. `rules` may be null (built-in rules).
+Analysis Analyze(const Snapshot& snapshot, const Rules* rules);
+
+// The highest severity among findings, or nullopt.
+std::optional<Severity> WorstSeverity(const Analysis& analysis);
+
+}  // namespace procleak

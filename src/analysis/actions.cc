@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "analysis/actions.h"
+
+#include <algorithm>
+
+#include "fmt/format.h"
+
+namespace procleak {
+
+std::string KillCommand(const std::vector<std::vector<int>>& chains) {
+  std::string out = "kill -TERM";
+  for (const std::vector<int>& pids : chains) {
+    // A chain lists its root first and descendants in tree order: reversed, leaves come first.
+    for (auto it = pids.rbegin(); it != pids.rend(); ++it) out += fmt::format(" {}", *it);
+  }
+  return out;
+}
+
+uint64_t SuggestedMemoryLimit(uint64_t current, uint64_t peak) {
+  constexpr uint64_t kSmallStep = 256ull << 20;
+  constexpr uint64_t kGiB = 1ull << 30;
+  uint64_t basis = std::max(current, peak);
+  uint64_t want = basis + basis / 4;
+  // Small limits in 256 MiB steps, large ones in whole GiB ("124g", not "126720m").
+  uint64_t step = want > 4 * kGiB ? kGiB : kSmallStep;
+  uint64_t rounded = (want + step - 1) / step * step;
+  return std::max(rounded, kSmallStep);
+}
+
+std::string ComposeSize(uint64_t bytes) {
+  constexpr uint64_t kGiB = 1ull << 30;
+  if (bytes % kGiB == 0) return fmt::format("{}g", bytes / kGiB);
+  return fmt::format("{}m", bytes >> 20);
+}
+
+std::string MemoryLimitAction(const Container* container, const std::string& cgroup_path,
+                              uint64_t limit, CgroupMode mode) {
+  std::string size = ComposeSize(limit);
+  if (container != nullptr && container->runtime == "docker") {
+    std::string who = container->name.empty() ? container->id.substr(0, 12) : container->name;
+    return fmt::format(
+        "docker update --memory {0} --memory-swap {0} {1}; in compose: mem_limit: {0} (or "
+        "deploy.resources.limits.memory: {0})",
+        size, who);
+  }
+  if (container != nullptr && container->runtime == "podman") {
+    std::string who = container->name.empty() ? container->id.substr(0, 12) : container->name;
+    return fmt::format("podman update --memory {0} {1}", size, who);
+  }
+  if (container != nullptr &&
+      (container->runtime == "containerd" || container->runtime == "cri-o")) {
+    return fmt::format("set resources.limits.memory: {} on the pod's container spec", size);
+  }
+  std::string path = container != nullptr ? container->cgroup : cgroup_path;
+  if (path == "/") path.clear();
+  if (mode == CgroupMode::kV1 || mode == CgroupMode::kHybrid) {
+    return fmt::format("echo {} > /sys/fs/cgroup/memory{}/memory.limit_in_bytes", limit, path);
+  }
+  return fmt::format("echo {} > /sys/fs/cgroup{}/memory.max", limit, path);
+}
+
+}  // namespace procleak

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: Apache-2.0
+// duplicate_chain and orphaned_chain: surplus copies of a spawn chain and copies left behind.
+
+#include <algorithm>
+
+#include "analysis/actions.h"
+#include "analysis/findings.h"
+#include "base/text_format.h"
+#include "fmt/format.h"
+
+namespace procleak {
+namespace {
+
+constexpr uint64_t kGiB = 1ull << 30;
+
+std::string Where(const Snapshot& s, const std::string& container) {
+  if (container.empty()) return "on the host";
+  const Container* c = s.FindContainer(container);
+  std::string name = c && !c->name.empty() ? c->name : container.substr(0, 12);
+  return fmt::format("in {} {}", c ? c->runtime : "container", name);
+}
+
+// "RSS 1.6 GiB counts pages shared between the copies once per process; PSS 1.1 GiB divides
+// them; the container's own charge is 99.0 GiB (it also holds page cache and kernel memory)".
+std::string MemoryEvidence(const Snapshot& s, const Group& g, uint64_t rss,
+                           std::optional<uint64_t> pss) {
+  std::string out = fmt::format("RSS {} (shared pages counted once per process)", FormatBytes(rss));
+  if (pss) {
+    out += fmt::format("; PSS {} (shared pages divided among sharers)", FormatBytes(*pss));
+  } else {
+    out += "; PSS not measured (scan with --pss)";
+  }
+  const Container* c = g.container.empty() ? nullptr : s.FindContainer(g.container);
+  if (c != nullptr && c->memory_bytes) {
+    out += fmt::format(
+        "; the container's cgroup charge is {} (all its processes plus page "
+        "cache and kernel memory)",
+        FormatBytes(*c->memory_bytes));
+  }
+  return out;
+}
+
+std::string Spawners(const Snapshot& s, const Group& g) {
+  std::vector<int> spawners;
+  for (const Chain& c : g.chains) {
+    if (!c.orphaned && c.spawner_pid != 0 &&
+        std::find(spawners.begin(), spawners.end(), c.spawner_pid) == spawners.end())
+      spawners.push_back(c.spawner_pid);
+  }
+  std::string out;
+  for (int pid : spawners) {
+    if (out.size() > 200) {
+      out += ", ...";
+      break;
+    }
+    const Process* p = s.FindProcess(pid);
+    std::string what = p ? CommandLine(p->argv, p->comm) : "?";
+    out += fmt::format("{}pid {} ({})", out.empty() ? "" : ", ", pid,
+                       SanitizeForTerminal(ShortenEnd(what, 60)));
+  }
+  return out;
+}
+
+Finding Duplicate(const Snapshot& s, const Group& g) {
+  const int keep = g.expected.value_or(1);
+  const int surplus = g.count - keep;
+  Finding f;
+  f.kind = "duplicate_chain";
+  f.container = g.container;
+  f.signature = g.signature;
+  f.count = g.count;
+  f.expected = g.expected;
+  // Oldest first are the surplus: the newest `keep` copies are the ones the spawner talks to.
+  std::vector<std::vector<int>> stop;
+  uint64_t rss = 0;
+  std::optional<uint64_t> pss = g.pss_bytes ? std::optional<uint64_t>(0) : std::nullopt;
+  for (int i = 0; i < surplus; ++i) {
+    const Chain& c = g.chains[i];
+    stop.push_back(c.pids);
+    f.pids.insert(f.pids.end(), c.pids.begin(), c.pids.end());
+    rss += c.rss_bytes;
+    if (pss && c.pss_bytes) *pss += *c.pss_bytes;
+  }
+  f.rss_bytes = rss;
+  f.pss_bytes = pss;
+  f.severity = surplus >= 10 || rss >= kGiB ? Severity::kCritical : Severity::kWarning;
+  f.message = fmt::format("{} copies of {} {} where {} {} expected; {} surplus hold {}", g.count,
+                          g.signature, Where(s, g.container), keep, g.expected ? "is" : "would be",
+                          surplus, FormatBytes(rss));
+  f.evidence = g.evidence;
+  if (g.spawn_rate_per_hour > 0) {
+    f.evidence.push_back(fmt::format("first started {}, last {}: {:.1f} new copies per hour",
+                                     FormatRfc3339(g.chains.front().started_at),
+                                     FormatRfc3339(g.chains.back().started_at),
+                                     g.spawn_rate_per_hour));
+  }
+  std::string spawners = Spawners(s, g);
+  if (!spawners.empty()) f.evidence.push_back("spawned by " + spawners);
+  f.evidence.push_back(MemoryEvidence(s, g, g.rss_bytes, g.pss_bytes));
+  f.action = fmt::format(
+      "stop the {} oldest copies, keeping the newest {}: {}; then fix the spawner so it stops "
+      "the old copy before starting a new one",
+      surplus, keep, KillCommand(stop));
+  return f;
+}
+
+Finding Orphaned(const Snapshot& s, const Group& g) {
+  Finding f;
+  f.kind = "orphaned_chain";
+  f.container = g.container;
+  f.signature = g.signature;
+  f.expected = g.expected;
+  std::vector<std::vector<int>> stop;
+  for (const Chain& c : g.chains) {
+    if (!c.orphaned) continue;
+    ++f.count;
+    stop.push_back(c.pids);
+    f.pids.insert(f.pids.end(), c.pids.begin(), c.pids.end());
+    f.rss_bytes += c.rss_bytes;
+    if (c.pss_bytes) f.pss_bytes = f.pss_bytes.value_or(0) + *c.pss_bytes;
+  }
+  f.severity = Severity::kWarning;
+  f.message = fmt::format("{} {} of {} {} outlived the process that started them", f.count,
+                          f.count == 1 ? "copy" : "copies", g.signature, Where(s, g.container));
+  f.evidence.push_back(
+      "reparented to PID 1 or the container's init while other copies still have their spawner");
+  f.evidence.push_back(MemoryEvidence(s, g, f.rss_bytes, f.pss_bytes));
+  f.action = fmt::format("nothing talks to them any more: {}", KillCommand(stop));
+  return f;
+}
+
+}  // namespace
+
+std::vector<Finding> ChainFindings(const Snapshot& s, const std::vector<Group>& groups) {
+  std::vector<Finding> out;
+  for (const Group& g : groups) {
+    if (g.classification != Classification::kLeak) continue;
+    if (g.count > g.expected.value_or(1)) out.push_back(Duplicate(s, g));
+    if (std::any_of(g.chains.begin(), g.chains.end(), [](const Chain& c) { return c.orphaned; }))
+      out.push_back(Orphaned(s, g));
+  }
+  return out;
+}
+
+}  // namespace procleak

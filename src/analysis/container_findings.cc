@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: Apache-2.0
+// Findings about containers: limits, OOM kills, pids, pressure and restart loops.
+
+#include <algorithm>
+
+#include "analysis/actions.h"
+#include "analysis/findings.h"
+#include "base/text_format.h"
+#include "fmt/format.h"
+
+namespace procleak {
+namespace {
+
+constexpr double kCriticalMemoryUse = 0.95;
+
+std::string Label(const Container& c) {
+  std::string id = c.id.size() > 12 ? c.id.substr(0, 12) : c.id;
+  return c.name.empty() ? fmt::format("{} {}", c.runtime, id)
+                        : fmt::format("{} {} ({})", c.runtime, c.name, id);
+}
+
+Finding Base(const Container& c, std::string kind, Severity severity) {
+  Finding f;
+  f.kind = std::move(kind);
+  f.severity = severity;
+  f.container = c.id;
+  f.count = static_cast<int>(c.pids.size());
+  f.pids = c.pids;
+  return f;
+}
+
+uint64_t ContainerRss(const Snapshot& s, const Container& c) {
+  uint64_t rss = 0;
+  for (int pid : c.pids) {
+    if (const Process* p = s.FindProcess(pid)) rss += p->rss_bytes.value_or(0);
+  }
+  return rss;
+}
+
+// The container cgroup's peak memory (v2 memory.peak, v1 max_usage_in_bytes), 0 when unknown.
+uint64_t Peak(const Snapshot& s, const Container& c) {
+  const Cgroup* cg = s.FindCgroup(c.cgroup);
+  return cg != nullptr ? cg->memory_peak_bytes.value_or(0) : 0;
+}
+
+bool HasLeak(const std::vector<Group>& groups, const std::string& id) {
+  return std::any_of(groups.begin(), groups.end(), [&](const Group& g) {
+    return g.container == id && g.classification == Classification::kLeak;
+  });
+}
+
+void MemoryLimitFindings(const Snapshot& s, const Container& c, const std::vector<Group>& groups,
+                         const Thresholds& t, std::vector<Finding>* out) {
+  if (c.pids.empty() || !c.memory_bytes) return;
+  const uint64_t used = *c.memory_bytes;
+  if (!c.memory_limit || c.memory_limit->unlimited()) {
+    const uint64_t total = s.host().mem_total_bytes.value_or(0);
+    const bool big = total > 0 && used * 10 >= total;
+    const bool leak = HasLeak(groups, c.id);
+    Finding f = Base(c, "no_memory_limit", big || leak ? Severity::kWarning : Severity::kInfo);
+    f.rss_bytes = ContainerRss(s, c);
+    f.message = fmt::format("{} has no memory limit and uses {}", Label(c), FormatBytes(used));
+    if (total > 0) {
+      f.evidence.push_back(
+          fmt::format("{:.0f}% of the host's {}", 100.0 * used / total, FormatBytes(total)));
+    }
+    if (leak) f.evidence.push_back("it holds a leaking group: nothing stops it taking the host");
+    const uint64_t limit = SuggestedMemoryLimit(used, Peak(s, c));
+    f.action = fmt::format("set a limit sized from observed use ({} now): {}", FormatBytes(used),
+                           MemoryLimitAction(&c, c.cgroup, limit, s.host().cgroup_mode));
+    out->push_back(std::move(f));
+    return;
+  }
+  const uint64_t limit = c.memory_limit->value();
+  if (limit == 0) return;
+  const double use = static_cast<double>(used) / static_cast<double>(limit);
+  if (use < t.near_memory_limit) return;
+  Finding f = Base(c, "near_memory_limit",
+                   use >= kCriticalMemoryUse ? Severity::kCritical : Severity::kWarning);
+  f.rss_bytes = ContainerRss(s, c);
+  f.message = fmt::format("{} uses {:.0f}% of its {} memory limit", Label(c), use * 100,
+                          FormatBytes(limit));
+  f.evidence.push_back(fmt::format("memory {} of {}; threshold {:.0f}%", FormatBytes(used),
+                                   FormatBytes(limit), t.near_memory_limit * 100));
+  f.action =
+      HasLeak(groups, c.id)
+          ? "stop the leaking copies first (see the duplicate_chain finding)"
+          : fmt::format("raise the limit if this use is expected: {}",
+                        MemoryLimitAction(&c, c.cgroup, SuggestedMemoryLimit(used, Peak(s, c)),
+                                          s.host().cgroup_mode));
+  out->push_back(std::move(f));
+}
+
+void CounterFindings(const Container& c, const Thresholds& t, std::vector<Finding>* out) {
+  if (c.oom_kills.value_or(0) > 0) {
+    Finding f = Base(c, "oom_kills", Severity::kWarning);
+    f.message = fmt::format("the OOM killer killed {} process(es) in {}", *c.oom_kills, Label(c));
+    f.evidence.push_back("memory.events oom_kill (v2) or memory.oom_control oom_kill (v1)");
+    f.action = "find what grew (duplicate chains, caches) before raising the limit";
+    out->push_back(std::move(f));
+  }
+  if (c.pids_current && c.pids_max && !c.pids_max->unlimited() && c.pids_max->value() > 0) {
+    const double use = static_cast<double>(*c.pids_current) / c.pids_max->value();
+    if (use >= t.pids_near_limit) {
+      Finding f = Base(c, "pids_near_limit", use >= 1.0 ? Severity::kCritical : Severity::kWarning);
+      f.message =
+          fmt::format("{} has {} of its {} tasks", Label(c), *c.pids_current, c.pids_max->value());
+      f.evidence.push_back("pids.current counts threads; new forks fail at pids.max");
+      f.action = "stop surplus processes; raise pids.max only if the count is expected";
+      out->push_back(std::move(f));
+    }
+  }
+  if (c.memory_pressure && c.memory_pressure->some &&
+      c.memory_pressure->some->avg60 >= t.memory_pressure_avg60) {
+    const bool full =
+        c.memory_pressure->full && c.memory_pressure->full->avg60 >= t.memory_pressure_avg60;
+    Finding f = Base(c, "memory_pressure", full ? Severity::kCritical : Severity::kWarning);
+    f.message = fmt::format("{} stalled on memory {:.1f}% of the last minute", Label(c),
+                            c.memory_pressure->some->avg60);
+    f.evidence.push_back(fmt::format(
+        "memory.pressure some avg60={:.2f}{}", c.memory_pressure->some->avg60,
+        c.memory_pressure->full ? fmt::format(" full avg60={:.2f}", c.memory_pressure->full->avg60)
+                                : ""));
+    f.action = "it is reclaiming or swapping: reduce its memory use or raise its limit";
+    out->push_back(std::move(f));
+  }
+  if (c.restart_count && *c.restart_count >= static_cast<uint64_t>(t.restart_loop_count)) {
+    const bool looping = c.state == "restarting";
+    Finding f = Base(c, "restart_loop", looping ? Severity::kCritical : Severity::kWarning);
+    f.count = static_cast<int>(*c.restart_count);  // restarts, not processes
+    f.message = fmt::format("{} has restarted {} times{}", Label(c), *c.restart_count,
+                            looping ? " and is restarting now" : "");
+    f.evidence.push_back(fmt::format("state {}, restart policy {}", c.state.empty() ? "?" : c.state,
+                                     c.restart_policy.empty() ? "?" : c.restart_policy));
+    if (c.started_at) f.evidence.push_back("last started " + FormatRfc3339(*c.started_at));
+    std::string who = c.name.empty() ? c.id.substr(0, 12) : c.name;
+    f.action = c.runtime == "docker"
+                   ? fmt::format(
+                         "read why it exits: docker logs --tail 50 {0}; docker inspect "
+                         "--format '{{{{.State.ExitCode}}}} {{{{.State.Error}}}}' {0}",
+                         who)
+                   : "read the container's logs for why it exits";
+    out->push_back(std::move(f));
+  }
+}
+
+}  // namespace
+
+std::vector<Finding> ContainerFindings(const Snapshot& s, const std::vector<Group>& groups,
+                                       const Thresholds& t) {
+  std::vector<Finding> out;
+  for (const Container& c : s.containers()) {
+    MemoryLimitFindings(s, c, groups, t, &out);
+    CounterFindings(c, t, &out);
+  }
+  return out;
+}
+
+}  // namespace procleak

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "render/findings_text.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "base/keyed_values.h"
+#include "base/text_format.h"
+#include "render/format.h"
+
+namespace procleak {
+namespace {
+
+constexpr size_t kMaxInfo = 5;
+constexpr size_t kMaxSummary = 24;  // one-line findings before the details
+constexpr std::string_view kCommandStart = "kill -TERM";
+
+std::string ContainerLabel(const Snapshot& s, const std::string& id) {
+  if (id.empty()) return "host";
+  const Container* c = s.FindContainer(id);
+  std::string shortid = id.size() > 12 ? id.substr(0, 12) : id;
+  if (c == nullptr || c->name.empty()) return shortid;
+  return fmt::format("{} {} ({})", c->runtime, c->name, shortid);
+}
+
+// The action with a trailing shell command set on lines of its own.
+std::string ActionText(std::string_view action, const std::string& indent) {
+  size_t cmd = action.find(kCommandStart);
+  if (cmd == std::string_view::npos)
+    return indent + Wrap(action, kWidth - indent.size(), indent) + "\n";
+  std::string_view prose = action.substr(0, cmd);
+  std::string_view command = action.substr(cmd);
+  std::string_view after;
+  if (size_t end = command.find(';'); end != std::string_view::npos) {
+    after = command.substr(end + 1);
+    command = command.substr(0, end);
+  }
+  std::string out;
+  if (!StripWhitespace(prose).empty()) {
+    out += indent + Wrap(StripWhitespace(prose), kWidth - indent.size(), indent) + "\n";
+  }
+  // Continuation lines end in " \" so the command pastes as one.
+  std::string line = indent + "  ";
+  size_t start = 0;
+  while (start < command.size()) {
+    size_t space = command.find(' ', start);
+    std::string_view word = command.substr(
+        start, space == std::string_view::npos ? std::string_view::npos : space - start);
+    start = space == std::string_view::npos ? command.size() : space + 1;
+    if (line.size() + word.size() + 3 > kWidth && line.size() > indent.size() + 2) {
+      out += line + "\\\n";
+      line = indent + "    ";
+    }
+    line += std::string(word) + " ";
+  }
+  out += line.substr(0, line.size() - 1) + "\n";
+  if (!StripWhitespace(after).empty()) {
+    out += indent + Wrap(StripWhitespace(after), kWidth - indent.size(), indent) + "\n";
+  }
+  return out;
+}
+
+// A container's short name for one-line summaries: its name, its short id, or "host".
+std::string ShortContainer(const Snapshot& s, const std::string& id) {
+  if (id.empty()) return "host";
+  const Container* c = s.FindContainer(id);
+  if (c != nullptr && !c->name.empty()) return SanitizeForTerminal(c->name);
+  return id.substr(0, 12);
+}
+
+std::string SeverityTag(Severity s, const Style& style) {
+  std::string tag = fmt::format("{:<8}", SeverityName(s));
+  for (char& c : tag) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s == Severity::kCritical  ? style.Bad(tag)
+         : s == Severity::kWarning ? style.Warn(tag)
+                                   : tag;
+}
+
+}  // namespace
+
+std::string Wrap(std::string_view text, size_t width, std::string_view indent) {
+  std::string out;
+  size_t column = 0;
+  while (!text.empty()) {
+    size_t space = text.find(' ');
+    std::string_view word = text.substr(0, space);
+    text = space == std::string_view::npos ? std::string_view() : text.substr(space + 1);
+    if (word.empty()) continue;
+    if (column > 0 && column + 1 + word.size() > width) {
+      out += "\n";
+      out += indent;
+      column = 0;
+    } else if (column > 0) {
+      out += ' ';
+      ++column;
+    }
+    out += word;
+    column += word.size();
+  }
+  return out;
+}
+
+std::string ContainerTable(const Snapshot& s, size_t max_rows, const Style& style) {
+  std::vector<const Container*> rows;
+  for (const Container& c : s.containers()) rows.push_back(&c);
+  if (rows.empty()) return "";
+  std::stable_sort(rows.begin(), rows.end(), [](const Container* a, const Container* b) {
+    return a->memory_bytes.value_or(0) > b->memory_bytes.value_or(0);
+  });
+  std::string out =
+      "\n" +
+      style.Bold(fmt::format("{:<22} {:<10} {:>10} {:>10} {:>4} {:>5} {:>8}", "CONTAINER",
+                             "RUNTIME", "MEMORY", "LIMIT", "USE%", "PROCS", "RESTARTS")) +
+      "\n";
+  for (size_t i = 0; i < rows.size() && i < max_rows; ++i) {
+    const Container& c = *rows[i];
+    std::string name = SanitizeForTerminal(c.name.empty() ? c.id : c.name);
+    std::string limit = !c.memory_limit               ? "-"
+                        : c.memory_limit->unlimited() ? "unlimited"
+                                                      : FormatBytes(c.memory_limit->value());
+    std::string use = "-";
+    if (c.memory_bytes && c.memory_limit && !c.memory_limit->unlimited() &&
+        c.memory_limit->value() > 0) {
+      use = fmt::format("{:.0f}", 100.0 * static_cast<double>(*c.memory_bytes) /
+                                      static_cast<double>(c.memory_limit->value()));
+    }
+    std::string restarts = c.restart_count ? fmt::format("{}", *c.restart_count) : "-";
+    if (c.state == "restarting") restarts += "!";
+    out +=
+        fmt::format("{:<22} {:<10} {:>10} {:>10} {:>4} {:>5} {:>8}\n", ShortenEnd(name, 22),
+                    ShortenEnd(c.runtime, 10), c.memory_bytes ? FormatBytes(*c.memory_bytes) : "-",
+                    limit, use, c.pids.size(), restarts);
+  }
+  if (rows.size() > max_rows)
+    out += fmt::format("  (+{} more containers)\n", rows.size() - max_rows);
+  return out;
+}
+
+std::string FindingsText(const Snapshot& s, const Analysis& analysis, const Style& style) {
+  if (analysis.findings.empty()) return "\nno findings\n";
+  int counts[3] = {0, 0, 0};
+  for (const Finding& f : analysis.findings) ++counts[static_cast<int>(f.severity)];
+  std::string out = "\n" +
+                    style.Bold(fmt::format("FINDINGS: {} critical, {} warning, {} info", counts[2],
+                                           counts[1], counts[0])) +
+                    "\n";
+  // One line per finding first, so the first screen shows all of them.
+  for (size_t i = 0; i < analysis.findings.size() && i < kMaxSummary; ++i) {
+    const Finding& f = analysis.findings[i];
+    std::string start = fmt::format("  {:<8} {:<15} {:<12} ", SeverityName(f.severity), f.kind,
+                                    ShortenEnd(ShortContainer(s, f.container), 12));
+    std::string subject;
+    if (!f.signature.empty()) {
+      std::string count = fmt::format("{}x ", f.count);
+      size_t room = kWidth > start.size() + count.size() ? kWidth - start.size() - count.size() : 0;
+      subject = count + ShortenChainSignature(SanitizeForTerminal(f.signature), room);
+    } else {
+      // The container is in its own column: "docker web (ae2a..) has ..." -> "has ...".
+      std::string_view message = f.message;
+      std::string label = ContainerLabel(s, f.container) + " ";
+      if (message.substr(0, label.size()) == label) message.remove_prefix(label.size());
+      subject = SanitizeForTerminal(message);
+    }
+    out += ShortenEnd(start + subject, kWidth) + "\n";
+  }
+  if (analysis.findings.size() > kMaxSummary) {
+    out += fmt::format("  (+{} more below)\n", analysis.findings.size() - kMaxSummary);
+  }
+  size_t info_shown = 0;
+  for (const Finding& f : analysis.findings) {
+    std::string head = fmt::format("{} {}  {}", SeverityTag(f.severity, style), f.kind,
+                                   ContainerLabel(s, f.container));
+    if (f.severity == Severity::kInfo) {
+      if (info_shown++ == kMaxInfo) out += "  (more info findings in --json)\n";
+      if (info_shown > kMaxInfo) continue;
+      out += "\n" + head + "\n  " + Wrap(SanitizeForTerminal(f.message), kWidth - 2, "  ") + "\n";
+      continue;
+    }
+    out += "\n" + head + "\n";
+    out += "  " + Wrap(SanitizeForTerminal(f.message), kWidth - 2, "  ") + "\n";
+    for (const std::string& e : f.evidence) {
+      out += "  - " + Wrap(SanitizeForTerminal(e), kWidth - 4, "    ") + "\n";
+    }
+    out += "  action:\n" + ActionText(SanitizeForTerminal(f.action), "    ");
+  }
+  return out;
+}
+
+}  // namespace procleak

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "signature/chains.h"
+
+#include <algorithm>
+#include <set>
+#include <string_view>
+#include <utility>
+
+#include "signature/signature.h"
+
+namespace procleak {
+namespace {
+
+// /proc/PID/stat start times are in USER_HZ, which Linux fixes at 100 for user space.
+constexpr uint64_t kTicksPerSecond = 100;
+// A wrapper execs its child at once; a process that started later than this after its parent
+// was reparented to it (an init such as tini or an `sh -c` entrypoint adopting orphans).
+constexpr uint64_t kJoinWindowTicks = 5 * kTicksPerSecond;
+
+std::string JoinArgv(const std::vector<std::string>& argv) {
+  size_t size = 0;
+  for (const std::string& arg : argv) size += arg.size() + 1;
+  std::string out;
+  out.reserve(size);
+  for (const std::string& arg : argv) {
+    if (!out.empty()) out.push_back(' ');
+    out.append(arg.data(), arg.size());
+  }
+  return out;
+}
+
+class ChainBuilder {
+ public:
+  ChainBuilder(const Snapshot& snapshot, const Rules& rules)
+      : snapshot_(snapshot),
+        rules_(rules),
+        procs_(snapshot.processes()),
+        forms_(procs_.size()),
+        joins_(procs_.size(), false),
+        assigned_(procs_.size(), false) {
+    for (size_t i = 0; i < procs_.size(); ++i) {
+      if (!procs_[i].kernel_thread) forms_[i] = ClassifyCommand(procs_[i].argv, procs_[i].comm);
+    }
+    for (size_t i = 0; i < procs_.size(); ++i) joins_[i] = JoinsParent(procs_[i]);
+  }
+
+  std::vector<SpawnChain> Build() {
+    // Roots in pid order; then whatever is left, which can only be parent cycles of wrappers in
+    // corrupt input (every member "joins" its parent), each cut where it is first met.
+    for (size_t i = 0; i < procs_.size(); ++i) {
+      if (!procs_[i].kernel_thread && !joins_[i] && !assigned_[i]) AddChain(i);
+    }
+    for (size_t i = 0; i < procs_.size(); ++i) {
+      if (!procs_[i].kernel_thread && !assigned_[i]) AddChain(i);
+    }
+    std::stable_sort(chains_.begin(), chains_.end(), [](const SpawnChain& a, const SpawnChain& b) {
+      return a.root_pid < b.root_pid;
+    });
+    return std::move(chains_);
+  }
+
+ private:
+  size_t IndexOf(const Process* p) const { return static_cast<size_t>(p - procs_.data()); }
+
+  bool JoinsParent(const Process& p) const {
+    if (p.kernel_thread) return false;
+    const Process* parent = snapshot_.FindProcess(p.ppid);
+    if (parent == nullptr || parent == &p || parent->kernel_thread) return false;
+    if (!forms_[IndexOf(parent)].wrapper || parent->container != p.container) return false;
+    // Orphans are reparented to an init; an init never continues a chain, even a wrapper-like one.
+    if (parent->pid == 1) return false;
+    if (!p.container.empty()) {
+      const Container* c = snapshot_.FindContainer(p.container);
+      if (c != nullptr && c->init_pid == parent->pid) return false;
+    }
+    return p.starttime_ticks >= parent->starttime_ticks &&
+           p.starttime_ticks - parent->starttime_ticks <= kJoinWindowTicks;
+  }
+
+  // Collects the chain rooted at `root` in preorder (iteratively: chains can be 10,000 deep)
+  // and appends it unless an ignore rule matches.
+  void AddChain(size_t root) {
+    SpawnChain chain;
+    chain.root_pid = procs_[root].pid;
+    chain.container = procs_[root].container;
+    std::vector<std::set<std::string_view>> levels;  // programs at depth 1, 2, ...
+    std::vector<std::pair<size_t, size_t>> stack = {{root, 0}};
+    assigned_[root] = true;
+    while (!stack.empty()) {
+      auto [at, depth] = stack.back();
+      stack.pop_back();
+      chain.pids.push_back(procs_[at].pid);
+      if (depth > 0) {
+        if (levels.size() < depth) levels.resize(depth);
+        levels[depth - 1].insert(forms_[at].program);
+      }
+      const std::vector<int>& children = procs_[at].children;
+      for (auto it = children.rbegin(); it != children.rend(); ++it) {
+        const Process* child = snapshot_.FindProcess(*it);
+        if (child == nullptr) continue;
+        size_t c = IndexOf(child);
+        if (joins_[c] && !assigned_[c]) {
+          assigned_[c] = true;
+          stack.emplace_back(c, depth + 1);
+        }
+      }
+    }
+
+    // " > sh > node": one entry per depth; several programs at one depth are listed sorted.
+    std::string tail;
+    for (const std::set<std::string_view>& level : levels) {
+      tail.append(" > ");
+      bool first = true;
+      for (std::string_view program : level) {
+        if (!first) tail.push_back(',');
+        first = false;
+        tail.append(program.data(), program.size());
+      }
+    }
+    const Process& p = procs_[root];
+    const std::string& own = forms_[root].signature;
+    chain.signature.reserve(own.size() + tail.size());
+    chain.signature.append(own.data(), own.size());
+    chain.signature.append(tail.data(), tail.size());
+
+    std::string cmdline = JoinArgv(p.argv);
+    RuleSubject subject;
+    subject.cmdline = cmdline;
+    subject.comm = p.comm;
+    subject.exe = p.exe;
+    subject.signature = chain.signature;
+    subject.container = p.container;
+    if (const Container* c = p.container.empty() ? nullptr : snapshot_.FindContainer(p.container)) {
+      subject.container_name = c->name;
+    }
+    if (rules_.Match(RuleAction::kIgnore, subject) != nullptr) return;
+    if (const Rule* name = rules_.Match(RuleAction::kName, subject)) {
+      std::string renamed;
+      renamed.reserve(name->name.size() + tail.size());
+      renamed.append(name->name.data(), name->name.size());
+      renamed.append(tail.data(), tail.size());
+      chain.signature = std::move(renamed);
+    }
+    chains_.push_back(std::move(chain));
+  }
+
+  const Snapshot& snapshot_;
+  const Rules& rules_;
+  std::span<const Process> procs_;
+  std::vector<CommandForm> forms_;
+  std::vector<bool> joins_;
+  std::vector<bool> assigned_;
+  std::vector<SpawnChain> chains_;
+};
+
+}  // namespace
+
+std::vector<SpawnChain> BuildChains(const Snapshot& snapshot, const Rules& rules) {
+  return ChainBuilder(snapshot, rules).Build();
+}
+
+}  // namespace procleak

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Spawn chains: a launched process with its wrapper descendants (npm exec X -> sh -c X -> node X).
+
+#include <string>
+#include <vector>
+
+#include "procleak/snapshot.h"
+#include "signature/rules.h"
+
+namespace procleak {
+
+struct SpawnChain {
+  int root_pid = 0;
+  std::vector<int> pids;  // root first, then the wrapper descendants, in tree (pre)order
+  // The root's signature, then each further level's program: "npm exec @scope/x > sh > node".
+  // Several programs at one depth are listed once each, sorted: "... > sh > node,python3".
+  // A kName rule matching the root replaces the root's part.
+  std::string signature;
+  std::string container;  // the root's Process::container
+};
+
+// Splits every non-kernel-thread process of `snapshot` into chains: a process whose parent is a
+// wrapper in the same container, started at most 5 s after it, continues the parent's chain; any
+// other process roots a new one. PID 1 and a container's init never continue a chain (they adopt
+// orphans). Name and ignore rules see the root's cmdline, comm and exe and the chain signature;
+// a chain an ignore rule matches is left out with all its processes. Chains are ordered by root
+// pid. Iterative: chains may be any depth.
+std::vector<SpawnChain> BuildChains(const Snapshot& snapshot, const Rules& rules);
+
+}  // namespace procleak

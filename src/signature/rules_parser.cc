@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: Apache-2.0
+// procleak-rules(5) parsing: one rule or threshold per line, errors as "SOURCE:LINE: message".
+#include <fcntl.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <optional>
+
+#include "absl/status/status.h"
+#include "base/keyed_values.h"
+#include "base/read_file.h"
+#include "fmt/format.h"
+#include "signature/rules.h"
+
+namespace procleak {
+namespace {
+
+// Splits a line into words. A word may contain double-quoted parts ("a b", as="x y"), in which
+// \" and \\ stand for " and \ and any other backslash is kept (so RE2 escapes like \d pass).
+// An unquoted '#' at the start of a word begins a comment.
+bool SplitLine(std::string_view line, std::vector<std::string>* words, std::string* error) {
+  size_t i = 0;
+  while (true) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    if (i == line.size() || line[i] == '#') return true;
+    std::string word;
+    while (i < line.size() && line[i] != ' ' && line[i] != '\t') {
+      if (line[i] != '"') {
+        word.push_back(line[i++]);
+        continue;
+      }
+      ++i;  // opening quote
+      bool closed = false;
+      while (i < line.size()) {
+        char c = line[i++];
+        if (c == '"') {
+          closed = true;
+          break;
+        }
+        if (c == '\\' && i < line.size()) {
+          char next = line[i++];
+          if (next != '"' && next != '\\') word.push_back(c);
+          c = next;
+        }
+        word.push_back(c);
+      }
+      if (!closed) {
+        *error = "unterminated quote";
+        return false;
+      }
+    }
+    words->push_back(std::move(word));
+  }
+}
+
+std::shared_ptr<const RE2> Compile(const std::string& pattern, std::string* error) {
+  RE2::Options options;
+  options.set_log_errors(false);
+  auto re = std::make_shared<const RE2>(pattern, options);
+  if (!re->ok()) {
+    *error = re->error();
+    return nullptr;
+  }
+  return re;
+}
+
+std::optional<RuleAction> ParseAction(std::string_view word) {
+  if (word == "name") return RuleAction::kName;
+  if (word == "expect") return RuleAction::kExpect;
+  if (word == "pool") return RuleAction::kPool;
+  if (word == "ignore") return RuleAction::kIgnore;
+  return std::nullopt;
+}
+
+std::optional<RuleField> ParseField(std::string_view word) {
+  if (word == "cmdline") return RuleField::kCmdline;
+  if (word == "comm") return RuleField::kComm;
+  if (word == "exe") return RuleField::kExe;
+  if (word == "signature") return RuleField::kSignature;
+  return std::nullopt;
+}
+
+std::optional<int> ParseCount(std::string_view text) {
+  int value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < 0) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<double> ParseNumber(std::string_view text) {
+  double value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() ||
+      !std::isfinite(value)) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+// "threshold NAME VALUE"; returns an error message, empty on success.
+std::string ParseThreshold(const std::vector<std::string>& words, Thresholds* t) {
+  if (words.size() != 3) return "threshold needs a name and a value";
+  const std::string& name = words[1];
+  const std::string& text = words[2];
+  if (name == "restart_loop_count") {
+    std::optional<int> count = ParseCount(text);
+    if (!count || *count < 1) {
+      return fmt::format("bad value '{}' for threshold {}: want a whole number >= 1", text, name);
+    }
+    t->restart_loop_count = *count;
+    return "";
+  }
+  double* field = name == "near_memory_limit"       ? &t->near_memory_limit
+                  : name == "pids_near_limit"       ? &t->pids_near_limit
+                  : name == "memory_pressure_avg60" ? &t->memory_pressure_avg60
+                                                    : nullptr;
+  if (field == nullptr) return fmt::format("unknown threshold '{}'", name);
+  bool percent = field == &t->memory_pressure_avg60;
+  std::optional<double> value = ParseNumber(text);
+  double max = percent ? 100 : 1;
+  if (!value || !(*value > 0 && *value <= max)) {
+    return fmt::format("bad value '{}' for threshold {}: want {}", text, name,
+                       percent ? "a percentage in (0, 100]" : "a fraction in (0, 1]");
+  }
+  *field = *value;
+  return "";
+}
+
+// "ACTION FIELD PATTERN [key=value...]"; returns an error message, empty on success.
+std::string ParseRule(const std::vector<std::string>& words, Rule* rule) {
+  std::optional<RuleAction> action = ParseAction(words[0]);
+  if (!action) return fmt::format("unknown action '{}'", words[0]);
+  rule->action = *action;
+  if (words.size() < 2) return fmt::format("{} rule needs a field and a pattern", words[0]);
+  std::optional<RuleField> field = ParseField(words[1]);
+  if (!field) {
+    return fmt::format("unknown field '{}' (want cmdline, comm, exe or signature)", words[1]);
+  }
+  rule->field = *field;
+  if (words.size() < 3) return fmt::format("{} rule needs a pattern", words[0]);
+  std::string error;
+  rule->pattern = Compile(words[2], &error);
+  if (rule->pattern == nullptr) return fmt::format("bad pattern '{}': {}", words[2], error);
+
+  bool has_as = false, has_count = false, has_container = false;
+  for (size_t i = 3; i < words.size(); ++i) {
+    const std::string& word = words[i];
+    size_t eq = word.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return fmt::format("expected key=value, got '{}'", word);
+    }
+    std::string key = word.substr(0, eq);
+    std::string value = word.substr(eq + 1);
+    bool* seen = key == "as"          ? &has_as
+                 : key == "count"     ? &has_count
+                 : key == "container" ? &has_container
+                                      : nullptr;
+    if (seen == nullptr) return fmt::format("unknown key '{}'", key);
+    if (*seen) return fmt::format("duplicate key '{}'", key);
+    *seen = true;
+    if (value.empty()) return fmt::format("empty value for '{}'", key);
+    if (key == "as") {
+      if (rule->action != RuleAction::kName) return "'as' is only for name rules";
+      rule->name = value;
+    } else if (key == "count") {
+      if (rule->action != RuleAction::kExpect) return "'count' is only for expect rules";
+      std::optional<int> count = ParseCount(value);
+      if (!count) return fmt::format("bad count '{}': want a whole number >= 0", value);
+      rule->expected = *count;
+    } else {
+      rule->container = Compile(value, &error);
+      if (rule->container == nullptr) {
+        return fmt::format("bad container pattern '{}': {}", value, error);
+      }
+    }
+  }
+  if (rule->action == RuleAction::kName && !has_as) return "name rule needs as=NAME";
+  if (rule->action == RuleAction::kExpect && !has_count) return "expect rule needs count=N";
+  return "";
+}
+
+}  // namespace
+
+absl::StatusOr<Rules> ParseRules(std::string_view text, std::string_view source) {
+  Rules result;
+  int line_no = 0;
+  std::string_view line;
+  while (NextLine(&text, &line)) {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    std::vector<std::string> words;
+    std::string error;
+    if (SplitLine(line, &words, &error) && !words.empty()) {
+      if (words[0] == "threshold") {
+        error = ParseThreshold(words, &result.thresholds);
+      } else {
+        Rule rule;
+        error = ParseRule(words, &rule);
+        rule.origin = fmt::format("{}:{}", source, line_no);
+        if (error.empty()) result.rules.push_back(std::move(rule));
+      }
+    }
+    if (!error.empty()) {
+      return absl::InvalidArgumentError(fmt::format("{}:{}: {}", source, line_no, error));
+    }
+  }
+  Rules builtin = BuiltinRules();
+  result.rules.insert(result.rules.end(), std::make_move_iterator(builtin.rules.begin()),
+                      std::make_move_iterator(builtin.rules.end()));
+  return result;
+}
+
+absl::StatusOr<Rules> LoadRules(const std::string& path) {
+  std::string text;
+  absl::StatusOr<ReadOutcome> read = ReadFileAt(AT_FDCWD, "", path.c_str(), &text);
+  if (!read.ok()) {
+    // ReadFileAt names the file as JoinPath("", path); name it as the user wrote it.
+    std::string message(read.status().message());
+    std::string prefix = JoinPath("", path) + ": ";
+    if (message.starts_with(prefix)) message.erase(0, prefix.size());
+    return absl::Status(read.status().code(), fmt::format("{}: {}", path, message));
+  }
+  if (*read == ReadOutcome::kGone) {
+    return absl::NotFoundError(fmt::format("{}: {}", path, std::strerror(ENOENT)));
+  }
+  if (*read == ReadOutcome::kDenied) {
+    return absl::PermissionDeniedError(fmt::format("{}: {}", path, std::strerror(EACCES)));
+  }
+  return ParseRules(text, path);
+}
+
+}  // namespace procleak

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Reduces a command line to what identifies it across copies (its signature).
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace procleak {
+
+struct CommandForm {
+  // Normalised command: interpreter paths reduced ("/usr/local/bin/node" -> "node"), launcher
+  // forms unified ("npx -y @scope/pkg@1.2" and "npm exec --yes -- @scope/pkg" and npm's rewritten
+  // title "npm exec @scope/pkg" all -> "npm exec @scope/pkg"; likewise pnpm dlx, yarn dlx, bunx,
+  // uvx, pipx run), version pins, -y/--yes/--offline and cache paths (".../_npx/<hash>/...")
+  // dropped, per-run arguments that are pure numbers, temp paths or hex ids dropped. Empty argv
+  // (kernel thread, zombie): "[comm]".
+  std::string signature;
+  // The program's short name for a chain member: "sh", "node", "python3", "npm exec".
+  std::string program;
+  // A wrapper launches another program and waits for it: launcher forms, "sh|bash|dash -c",
+  // "env", "npm"/"node .../npm-cli.js" running exec, and npm/pnpm/yarn running a script ("npm run
+  // dev", "npm start"). Its children continue its spawn chain.
+  bool wrapper = false;
+};
+
+CommandForm ClassifyCommand(const std::vector<std::string>& argv, std::string_view comm);
+
+}  // namespace procleak

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Builds snapshots by hand for the analysis tests: processes with start times, containers.
+
+#include <string>
+#include <vector>
+
+#include "procleak/analysis.h"
+#include "procleak/snapshot.h"
+
+namespace procleak::testing {
+
+inline const absl::Time kBoot = absl::FromUnixSeconds(1795420800);  // 2026-11-23T08:00:00Z
+
+class SnapshotBuilder {
+ public:
+  // Adds a process started `minutes` after boot; returns its pid.
+  int Add(int pid, int ppid, std::vector<std::string> argv, double minutes, uint64_t rss_mib,
+          std::string container = "", std::string exe = "") {
+    Process p;
+    p.pid = pid;
+    p.ppid = ppid;
+    p.state = 'S';
+    p.argv = std::move(argv);
+    p.comm = p.argv.empty() ? "" : p.argv[0].substr(p.argv[0].rfind('/') + 1).substr(0, 15);
+    p.exe = exe.empty() && !p.argv.empty() ? p.argv[0] : exe;
+    p.starttime_ticks = static_cast<uint64_t>(minutes * 60 * 100);
+    p.started_at = kBoot + absl::Seconds(minutes * 60);
+    p.rss_bytes = rss_mib << 20;
+    p.container = std::move(container);
+    processes_.push_back(std::move(p));
+    return pid;
+  }
+  Container& AddContainer(std::string id, std::string name) {
+    Container c;
+    c.id = std::move(id);
+    c.runtime = "docker";
+    c.name = std::move(name);
+    c.cgroup = "/system.slice/docker-" + c.id + ".scope";
+    containers_.push_back(std::move(c));
+    return containers_.back();
+  }
+  Snapshot Build(uint64_t mem_total_gib = 121) {
+    for (Container& c : containers_) {
+      c.pids.clear();
+      for (const Process& p : processes_) {
+        if (p.container == c.id) c.pids.push_back(p.pid);
+      }
+    }
+    Host host;
+    host.boot_time = kBoot;
+    host.mem_total_bytes = mem_total_gib << 30;
+    host.mem_available_bytes = 10ull << 30;
+    return Snapshot::Build(host, processes_, {}, ScanStats(), containers_);
+  }
+
+ private:
+  std::vector<Process> processes_;
+  std::vector<Container> containers_;
+};
+
+inline const Group* FindGroup(const Analysis& a, std::string_view signature_part) {
+  for (const Group& g : a.groups) {
+    if (g.signature.find(signature_part) != std::string::npos) return &g;
+  }
+  return nullptr;
+}
+
+inline std::vector<const Finding*> FindingsOf(const Analysis& a, std::string_view kind) {
+  std::vector<const Finding*> out;
+  for (const Finding& f : a.findings) {
+    if (f.kind == kind) out.push_back(&f);
+  }
+  return out;
+}
+
+}  // namespace procleak::testing

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: Apache-2.0
+// Analyze(): duplicate spawn chains are leaks, pre-forked workers are pools, with evidence.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "analysis_fixture.h"
+
+namespace procleak {
+namespace {
+
+using testing::FindGroup;
+using testing::FindingsOf;
+using testing::SnapshotBuilder;
+
+constexpr char kHub[] = "0b6aa5f2967a07ea9b60e7c680931d4f8a4c1b2e3d4f5a6b7c8d9e0f1a2b3c4d";
+
+// The incident's shape: tini (container init) -> node hub.js spawns `npm exec X -> sh -c X ->
+// node X` every 30 minutes and never stops the old copies; `orphans` earlier copies were left
+// to tini when a previous hub died.
+Snapshot McpIncident(int copies, int orphans) {
+  SnapshotBuilder b;
+  b.Add(1, 0, {"/sbin/init"}, 0, 10);
+  b.AddContainer(kHub, "mcp-hub").init_pid = 2101;
+  b.Add(2000, 1, {"/usr/bin/containerd-shim-runc-v2", "-id", kHub}, 1, 12);
+  b.Add(2101, 2000, {"/sbin/tini", "--", "node", "/app/hub.js"}, 1, 1, kHub);
+  b.Add(2102, 2101, {"node", "/app/hub.js"}, 1, 90, kHub, "/usr/local/bin/node");
+  int pid = 3000;
+  for (int i = 0; i < copies; ++i) {
+    int parent = i < orphans ? 2101 : 2102;
+    double at = 10 + 30.0 * i;
+    int npm =
+        b.Add(pid++, parent, {"npm exec @scope/server-x"}, at, 78, kHub, "/usr/local/bin/node");
+    int sh = b.Add(pid++, npm, {"sh", "-c", "server-x"}, at, 1, kHub, "/bin/dash");
+    b.Add(pid++, sh, {"node", "/root/.npm/_npx/9f8e7d6c5b4a3210/node_modules/.bin/server-x"}, at,
+          50, kHub, "/usr/local/bin/node");
+  }
+  return b.Build();
+}
+
+TEST(Groups, NpmExecCopiesUnderOneSpawner_AreOneLeakGroupWithOrphans) {
+  Snapshot s = McpIncident(20, 5);
+  Analysis a = Analyze(s, nullptr);
+  const Group* g = FindGroup(a, "server-x");
+  ASSERT_NE(g, nullptr);
+  EXPECT_EQ(g->container, kHub);
+  EXPECT_EQ(g->count, 20);
+  EXPECT_EQ(g->expected, 1);
+  EXPECT_EQ(g->classification, Classification::kLeak);
+  ASSERT_EQ(g->chains.size(), 20u);
+  EXPECT_EQ(g->chains[0].pids.size(), 3u);
+  // Oldest first; the first five were orphaned to the container's init, the rest have the hub.
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(g->chains[i].root_pid, 3000 + 3 * i);
+    EXPECT_EQ(g->chains[i].orphaned, i < 5) << i;
+    EXPECT_EQ(g->chains[i].spawner_pid, i < 5 ? 2101 : 2102) << i;
+  }
+  EXPECT_EQ(g->rss_bytes, 20ull * (78 + 1 + 50) << 20);
+  EXPECT_NEAR(g->spawn_rate_per_hour, 2.0, 0.01);                     // one every 30 minutes
+  EXPECT_EQ(a.groups.front().classification, Classification::kLeak);  // leaks listed first
+}
+
+TEST(Groups, DuplicateFinding_StopsOldestSurplusLeavesFirstKeepingNewest) {
+  Snapshot s = McpIncident(20, 5);
+  Analysis a = Analyze(s, nullptr);
+  std::vector<const Finding*> dups = FindingsOf(a, "duplicate_chain");
+  ASSERT_EQ(dups.size(), 1u);
+  const Finding& f = *dups[0];
+  EXPECT_EQ(f.severity, Severity::kCritical);  // 19 surplus copies
+  EXPECT_EQ(f.count, 20);
+  EXPECT_EQ(f.expected, 1);
+  EXPECT_EQ(f.pids.size(), 19u * 3);
+  EXPECT_EQ(f.pids.front(), 3000);  // the oldest chain's root
+  // The newest chain (root 3057) is kept.
+  EXPECT_EQ(std::count(f.pids.begin(), f.pids.end(), 3057), 0);
+  EXPECT_EQ(f.rss_bytes, 19ull * (78 + 1 + 50) << 20);
+  EXPECT_NE(f.action.find("kill -TERM 3002 3001 3000 3005 3004 3003"), std::string::npos)
+      << f.action;
+  bool spawner = std::any_of(f.evidence.begin(), f.evidence.end(), [](const std::string& e) {
+    return e.find("pid 2102") != std::string::npos && e.find("hub.js") != std::string::npos;
+  });
+  EXPECT_TRUE(spawner) << "evidence names the spawner";
+}
+
+TEST(Groups, OrphanedFinding_CountsOnlyTheOrphans) {
+  Analysis a = Analyze(McpIncident(20, 5), nullptr);
+  std::vector<const Finding*> orphans = FindingsOf(a, "orphaned_chain");
+  ASSERT_EQ(orphans.size(), 1u);
+  EXPECT_EQ(orphans[0]->count, 5);
+  EXPECT_EQ(orphans[0]->pids.size(), 15u);
+  EXPECT_EQ(orphans[0]->severity, Severity::kWarning);
+}
+
+TEST(Groups, SingleLauncherChain_IsNoFinding) {
+  Analysis a = Analyze(McpIncident(1, 0), nullptr);
+  const Group* g = FindGroup(a, "server-x");
+  ASSERT_NE(g, nullptr);
+  EXPECT_EQ(g->classification, Classification::kSingle);
+  EXPECT_TRUE(FindingsOf(a, "duplicate_chain").empty());
+  EXPECT_TRUE(FindingsOf(a, "orphaned_chain").empty());
+}
+
+TEST(Groups, NginxWorkersForkedTogether_AreAPoolWithoutFindings) {
+  SnapshotBuilder b;
+  b.Add(1, 0, {"/sbin/init"}, 0, 10);
+  b.Add(700, 1, {"nginx: master process /usr/sbin/nginx -g daemon off;"}, 5, 8, "",
+        "/usr/sbin/nginx");
+  for (int i = 0; i < 4; ++i) {
+    b.Add(701 + i, 700, {"nginx: worker process"}, 5 + i * 0.001, 12, "", "/usr/sbin/nginx");
+  }
+  Analysis a = Analyze(b.Build(), nullptr);
+  const Group* g = FindGroup(a, "worker");
+  ASSERT_NE(g, nullptr);
+  EXPECT_EQ(g->count, 4);
+  EXPECT_EQ(g->classification, Classification::kPool);
+  EXPECT_TRUE(a.findings.empty()) << a.findings.front().message;
+}
+
+TEST(Groups, MultiprocessingPoolChildren_AreAPool) {
+  SnapshotBuilder b;
+  b.Add(1, 0, {"/sbin/init"}, 0, 10);
+  b.Add(900, 1, {"/usr/bin/python3", "/srv/etl.py"}, 60, 40, "", "/usr/bin/python3.11");
+  for (int i = 0; i < 6; ++i) {
+    b.Add(901 + i, 900, {"/usr/bin/python3", "/srv/etl.py"}, 60.01, 35, "", "/usr/bin/python3.11");
+  }
+  Analysis a = Analyze(b.Build(), nullptr);
+  const Group* g = FindGroup(a, "etl.py");
+  ASSERT_NE(g, nullptr);
+  EXPECT_EQ(g->classification, Classification::kPool);
+  EXPECT_TRUE(FindingsOf(a, "duplicate_chain").empty());
+}
+
+TEST(Groups, ScriptExecdByLoopInSpacedCycles_IsALeakWithoutRule) {
+  SnapshotBuilder b;
+  b.Add(1, 0, {"/sbin/init"}, 0, 10);
+  b.Add(400, 1, {"/bin/bash", "/usr/local/bin/poll.sh"}, 1, 3, "", "/bin/bash");
+  for (int i = 0; i < 6; ++i) {
+    b.Add(500 + i, 400, {"/usr/bin/python3", "/opt/report.py"}, 10 + 15 * i, 30, "",
+          "/usr/bin/python3.11");
+  }
+  Analysis a = Analyze(b.Build(), nullptr);
+  const Group* g = FindGroup(a, "report.py");
+  ASSERT_NE(g, nullptr);
+  EXPECT_EQ(g->classification, Classification::kLeak);
+  EXPECT_FALSE(g->expected.has_value());
+  bool cycles = std::any_of(g->evidence.begin(), g->evidence.end(), [](const std::string& e) {
+    return e.find("6 separate cycles") != std::string::npos;
+  });
+  EXPECT_TRUE(cycles);
+  std::vector<const Finding*> dups = FindingsOf(a, "duplicate_chain");
+  ASSERT_EQ(dups.size(), 1u);
+  EXPECT_EQ(dups[0]->severity, Severity::kWarning);  // 5 surplus, 150 MiB
+  EXPECT_EQ(dups[0]->pids.size(), 5u);
+}
+
+TEST(Groups, CopiesStartedTogetherByADifferentProgram_AreNotALeak) {
+  // A supervisor starting four identical workers at once, all alive under it.
+  SnapshotBuilder b;
+  b.Add(1, 0, {"/sbin/init"}, 0, 10);
+  b.Add(300, 1, {"/usr/bin/supervisord"}, 1, 20, "", "/usr/bin/python3.11");
+  for (int i = 0; i < 4; ++i) {
+    b.Add(310 + i, 300, {"/usr/bin/php", "/srv/artisan", "queue:work"}, 1.01, 30, "",
+          "/usr/bin/php8.2");
+  }
+  Analysis a = Analyze(b.Build(), nullptr);
+  const Group* g = FindGroup(a, "queue:work");
+  ASSERT_NE(g, nullptr);
+  EXPECT_EQ(g->classification, Classification::kPool);
+  EXPECT_TRUE(FindingsOf(a, "duplicate_chain").empty());
+}
+
+}  // namespace
+}  // namespace procleak
