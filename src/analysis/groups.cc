@@ -2,8 +2,10 @@
 #include "analysis/groups.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <set>
+#include <string_view>
 #include <tuple>
 
 #include "fmt/format.h"
@@ -51,11 +53,22 @@ class GroupSubject {
 };
 
 // The init a chain is orphaned to: host PID 1 or its container's init.
+// Programs that adopt orphans (init systems, container inits, user service managers, shims and
+// supervisors set as child subreapers). /proc does not show PR_SET_CHILD_SUBREAPER, so by name.
+constexpr std::string_view kReapers[] = {"systemd",     "tini",  "dumb-init", "catatonit",
+                                         "s6-svscan",   "runit", "conmon",    "containerd-shim",
+                                         "docker-init", "init"};
+
+// PID 1, the container's init, or a process that adopts orphans.
 bool IsInit(const Snapshot& s, int pid, const std::string& container) {
   if (pid == 1) return true;
-  if (container.empty()) return false;
-  const Container* c = s.FindContainer(container);
-  return c != nullptr && c->init_pid == pid;
+  if (!container.empty()) {
+    const Container* c = s.FindContainer(container);
+    if (c != nullptr && c->init_pid == pid) return true;
+  }
+  const Process* p = s.FindProcess(pid);
+  if (p == nullptr) return false;
+  return std::find(std::begin(kReapers), std::end(kReapers), p->comm) != std::end(kReapers);
 }
 
 Chain MakeChain(const Snapshot& s, const SpawnChain& sc) {

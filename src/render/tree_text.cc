@@ -33,6 +33,7 @@ struct Collapsed {
   int processes = 0;
   uint64_t rss = 0;
   bool printed = false;
+  bool last_line = false;  // no other sibling follows its first chain: drawn with "`- "
 };
 
 class TreePrinter {
@@ -57,6 +58,7 @@ class TreePrinter {
         k.rss += root->subtree_rss_bytes;
       }
     }
+    for (auto& [key, k] : collapsed_) k.last_line = OnlyMembersFollow(key.first, key.second);
   }
 
   std::string From(int pid, bool fold_kernel_threads) {
@@ -75,7 +77,10 @@ class TreePrinter {
         hidden_below = entry.depth;
         if (k->printed) continue;
         k->printed = true;
-        out += Line(entry, last_at_depth, k->processes, k->rss, "", CollapsedLabel(*k));
+        TreeEntry shown = entry;
+        shown.last_sibling = k->last_line;
+        last_at_depth[entry.depth] = k->last_line;
+        out += Line(shown, last_at_depth, k->processes, k->rss, "", CollapsedLabel(*k));
         continue;
       }
       bool fold = fold_kernel_threads && p.kernel_thread && p.descendants > 0;
@@ -89,6 +94,29 @@ class TreePrinter {
   }
 
  private:
+  // Whether nothing is printed under `parent` after the collapsed line of `group`: every later
+  // child roots a chain of a collapsed line that is printed no later than this one.
+  bool OnlyMembersFollow(int parent, const Group* group) const {
+    const Process* p = s_.FindProcess(parent);
+    if (p == nullptr) return false;
+    std::map<const Group*, size_t> first;  // collapsed line -> index of its first chain
+    std::vector<const Group*> line_of(p->children.size(), nullptr);
+    for (size_t i = 0; i < p->children.size(); ++i) {
+      auto it = group_of_root_.find(p->children[i]);
+      if (it == group_of_root_.end()) continue;
+      auto k = collapsed_.find({parent, it->second});
+      if (k == collapsed_.end() || k->second.chains < 2) continue;
+      line_of[i] = it->second;
+      first.try_emplace(it->second, i);
+    }
+    auto mine = first.find(group);
+    if (mine == first.end()) return false;
+    for (size_t i = mine->second + 1; i < p->children.size(); ++i) {
+      if (line_of[i] == nullptr || first[line_of[i]] > mine->second) return false;
+    }
+    return true;
+  }
+
   // The collapsed line `p` belongs to, when it roots one of two or more sibling chains of a
   // group (the start of a --pid subtree is never collapsed).
   Collapsed* CollapsedFor(const Process& p, int depth) {

@@ -153,6 +153,52 @@ TEST(Groups, ScriptExecdByLoopInSpacedCycles_IsALeakWithoutRule) {
   EXPECT_EQ(dups[0]->pids.size(), 5u);
 }
 
+TEST(Groups, CopiesAdoptedByAUserServiceManager_AreOrphaned) {
+  // systemd --user is a child subreaper: copies whose spawner died are reparented to it, not to
+  // PID 1.
+  SnapshotBuilder b;
+  b.Add(1, 0, {"/sbin/init"}, 0, 10);
+  b.Add(900, 1, {"/lib/systemd/systemd", "--user"}, 1, 8);
+  b.Add(950, 900, {"node", "/home/u/agent.js"}, 100, 60, "", "/usr/bin/node");
+  for (int i = 0; i < 4; ++i) {
+    int parent = i < 2 ? 900 : 950;
+    int npm = b.Add(1000 + 3 * i, parent, {"npm exec mcp-x"}, 10 + 30 * i, 70, "", "/usr/bin/node");
+    int sh = b.Add(1001 + 3 * i, npm, {"sh", "-c", "mcp-x"}, 10 + 30 * i, 1, "", "/bin/dash");
+    b.Add(1002 + 3 * i, sh, {"node", "/home/u/node_modules/.bin/mcp-x"}, 10 + 30 * i, 40, "",
+          "/usr/bin/node");
+  }
+  Analysis a = Analyze(b.Build(), nullptr);
+  const Group* g = FindGroup(a, "mcp-x");
+  ASSERT_NE(g, nullptr);
+  ASSERT_EQ(g->chains.size(), 4u);
+  EXPECT_TRUE(g->chains[0].orphaned);
+  EXPECT_TRUE(g->chains[1].orphaned);
+  EXPECT_FALSE(g->chains[2].orphaned);
+  EXPECT_EQ(g->chains[2].spawner_pid, 950);
+  EXPECT_EQ(FindingsOf(a, "orphaned_chain").size(), 1u);
+}
+
+TEST(Groups, ShimsStartedOneByOneByInit_AreNotALeak) {
+  // One containerd shim per container, started by PID 1 as containers come up: same signature
+  // once the container id is dropped, spaced start times, but no spawner keeps starting them.
+  SnapshotBuilder b;
+  b.Add(1, 0, {"/sbin/init"}, 0, 10);
+  const char* ids[] = {"4ec6993fbaf7a8e1c2d3b4a5968778695a4b3c2d1e0f9a8b7c6d5e4f3a2b8645",
+                       "c984aa2fe6cb01d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b47f22",
+                       "6465ff91c9dc39dcb2e7a75a47b5663ac1013e946e6a6a5c09ef5ceba5653d3a"};
+  for (int i = 0; i < 3; ++i) {
+    b.Add(1400 + 100 * i, 1,
+          {"/usr/bin/containerd-shim-runc-v2", "-namespace", "moby", "-id", ids[i]}, 5 + 60 * i,
+          12);
+  }
+  Analysis a = Analyze(b.Build(), nullptr);
+  const Group* g = FindGroup(a, "containerd-shim-runc-v2");
+  ASSERT_NE(g, nullptr);
+  EXPECT_EQ(g->count, 3);
+  EXPECT_NE(g->classification, Classification::kLeak);
+  EXPECT_TRUE(FindingsOf(a, "duplicate_chain").empty());
+}
+
 TEST(Groups, CopiesStartedTogetherByADifferentProgram_AreNotALeak) {
   // A supervisor starting four identical workers at once, all alive under it.
   SnapshotBuilder b;

@@ -330,6 +330,13 @@ TEST(Incident, TreeCollapsesIdenticalSiblingChains) {
   EXPECT_TRUE(std::regex_search(
       run.out, std::regex("8x npm exec \\S*ilesystem > sh > node \\(of 24: 8 orphaned\\)\n")))
       << run.out;
+  // The last line under tini is drawn as the last branch, though later pids of other servers
+  // were folded into earlier lines.
+  std::vector<std::string> lines = Lines(run.out);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_NE(lines.back().find("`- 8x npm exec tavily-mcp > sh > node (of 22: 8 orphaned)"),
+            std::string::npos)
+      << run.out;
   EXPECT_LT(Lines(run.out).size(), 40u) << "609 chain processes fold into a few lines";
 }
 
