@@ -16,6 +16,12 @@ struct ScanOptions {
   std::string docker_root = "/var/lib/docker";
   // Also read /proc/PID/smaps_rollup for PSS (costly: the kernel walks every mapping).
   bool pss = false;
+  // Threads reading /proc/PID: 0 for one per online CPU (at most 4; one below 256 processes),
+  // 1 to read on the caller's thread only.
+  int threads = 0;
+  // The plain reader (every file read to EOF, statm and status for every process, one
+  // /proc/PID/cgroup per process instead of cgroup.procs): slower, for checking the fast one.
+  bool reference = false;
 };
 
 // Reads every process under ROOT/proc, the cgroups that hold them and the host facts.

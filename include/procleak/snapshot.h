@@ -53,13 +53,17 @@ struct Process {
   absl::Time started_at;  // host boot time + starttime
   std::string comm;       // may hold spaces, ')' and newlines
   std::vector<std::string> argv;  // empty for kernel threads and zombies
-  std::optional<uint32_t> uid;    // real uid from status; absent if status was unreadable
+  // Effective uid, as ps shows it: the owner of /proc/PID, or status's `Uid:` when that owner is
+  // root (the kernel shows root for a process that is not dumpable); absent if unknown.
+  std::optional<uint32_t> uid;
   int threads = 0;
   std::optional<uint64_t> rss_bytes;  // statm resident pages * page size; absent without an mm
   std::optional<uint64_t> pss_bytes;  // smaps_rollup Pss; read only with ScanOptions::pss
   std::string exe;                    // readlink of /proc/PID/exe; empty when unknown
   bool kernel_thread = false;         // PF_KTHREAD in stat flags
-  std::vector<CgroupMembership> cgroup_lines;  // every hierarchy, v1 and v2
+  // Its /proc/PID/cgroup lines of the hierarchies procleak reads: memory, pids, name=systemd and
+  // the v2 one (every line when no cgroup mount is known).
+  std::vector<CgroupMembership> cgroup_lines;
   // The cgroup this process is accounted to: the v1 memory hierarchy's path when that controller is
   // mounted, otherwise the v2 path. A v1 zombie (shown as "/") inherits its parent's path.
   std::string cgroup;

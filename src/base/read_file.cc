@@ -40,16 +40,17 @@ std::string JoinPath(std::string_view root, std::string_view path) {
 }
 
 absl::StatusOr<ReadOutcome> ReadFileAt(int dirfd, std::string_view dir_path, const char* name,
-                                       std::string* out) {
+                                       std::string* out, ReadUntil until) {
   int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) return Classify(errno, dir_path, name);
   out->clear();
   size_t used = 0;
-  size_t want = out->capacity() > kInitialRead ? out->capacity() : kInitialRead;
-  out->resize(want);
+  // Start small even when the buffer once grew (a huge cmdline): resize() zero-fills.
+  out->resize(kInitialRead);
   while (true) {
     if (used == out->size()) out->resize(out->size() * 2);
-    ssize_t n = read(fd, out->data() + used, out->size() - used);
+    const size_t asked = out->size() - used;
+    ssize_t n = read(fd, out->data() + used, asked);
     if (n < 0) {
       if (errno == EINTR) continue;
       int err = errno;
@@ -59,6 +60,7 @@ absl::StatusOr<ReadOutcome> ReadFileAt(int dirfd, std::string_view dir_path, con
     }
     if (n == 0) break;
     used += static_cast<size_t>(n);
+    if (until == ReadUntil::kShortRead && static_cast<size_t>(n) < asked) break;
   }
   close(fd);
   out->resize(used);

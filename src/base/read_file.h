@@ -10,17 +10,26 @@
 namespace procleak {
 
 enum class ReadOutcome {
-  kRead,    // *out holds the whole file
+  kRead,  // *out holds the whole file
   // ENOENT/ESRCH/ENODEV/EOPNOTSUPP: the process or cgroup went away, or the file does not exist
   // (or is not supported, like memory.pressure with PSI off)
   kGone,
   kDenied,  // EACCES/EPERM
 };
 
+// How ReadFileAt knows it has the whole file.
+enum class ReadUntil {
+  kEof,  // a read returns 0: right for every file
+  // A read returns less than asked for: saves one read(2) per file, right for regular files and
+  // for /proc files the kernel renders in one piece (stat, statm, status, cgroup, cmdline,
+  // smaps_rollup) but not for multi-record seq_files such as cgroup.procs or mountinfo.
+  kShortRead,
+};
+
 // Reads the whole of `name` (relative to `dirfd`) into `*out`, reusing its capacity. Files of any
-// size are read to EOF. Other errors (EIO, ENOTDIR...) become a Status naming `dir_path`/`name`.
+// size are read. Other errors (EIO, ENOTDIR...) become a Status naming `dir_path`/`name`.
 absl::StatusOr<ReadOutcome> ReadFileAt(int dirfd, std::string_view dir_path, const char* name,
-                                       std::string* out);
+                                       std::string* out, ReadUntil until = ReadUntil::kEof);
 
 // Opens directory `name` relative to `dirfd` (AT_FDCWD for an absolute path) as an O_PATH-less
 // read-only directory fd. Same outcomes as ReadFileAt; *fd is set only on kRead.

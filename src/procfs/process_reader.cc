@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -41,7 +42,9 @@ struct PidDir {
 // fd is pinned to the task, so every later open fails) or that this kernel or fixture simply has
 // no such file; re-opening stat tells the two apart. Counts what it skipped.
 absl::StatusOr<FileState> ReadPidFile(const PidDir& dir, const char* name) {
-  absl::StatusOr<ReadOutcome> read = ReadFileAt(dir.fd, dir.path, name, &dir.ctx->buffer);
+  // The fast reader stops at a short read: every file read here is rendered in one piece.
+  const ReadUntil until = dir.ctx->reference ? ReadUntil::kEof : ReadUntil::kShortRead;
+  absl::StatusOr<ReadOutcome> read = ReadFileAt(dir.fd, dir.path, name, &dir.ctx->buffer, until);
   if (!read.ok()) return read.status();
   if (dir.ctx->skips.Readable(*read)) return FileState::kRead;
   if (*read == ReadOutcome::kDenied) return FileState::kDenied;
@@ -68,10 +71,26 @@ void ReadExe(const PidDir& dir, Process* p) {
   }
 }
 
+// Reads the cgroup file of an opened /proc/PID into *lines.
+absl::StatusOr<ProcessRead> ReadCgroupLines(const PidDir& dir,
+                                            std::vector<CgroupMembership>* lines) {
+  absl::StatusOr<FileState> state = ReadPidFile(dir, "cgroup");
+  if (!state.ok()) return state.status();
+  if (*state == FileState::kVanished) return ProcessRead::kVanished;
+  if (*state == FileState::kRead) {
+    absl::StatusOr<std::vector<CgroupMembership>> parsed = ParseProcCgroup(dir.ctx->buffer);
+    if (!parsed.ok()) return FileError(dir, "cgroup", parsed.status());
+    *lines = *std::move(parsed);
+  }
+  return ProcessRead::kRead;
+}
+
 // Fills *p from the files of an opened /proc/PID; a kVanished result has been counted.
 absl::StatusOr<ProcessRead> ReadOpened(const PidDir& dir, Process* p) {
   ProcessReadContext* ctx = dir.ctx;
-  absl::StatusOr<ReadOutcome> stat_read = ReadFileAt(dir.fd, dir.path, "stat", &ctx->buffer);
+  absl::StatusOr<ReadOutcome> stat_read =
+      ReadFileAt(dir.fd, dir.path, "stat", &ctx->buffer,
+                 ctx->reference ? ReadUntil::kEof : ReadUntil::kShortRead);
   if (!stat_read.ok()) return stat_read.status();
   if (*stat_read == ReadOutcome::kDenied) {
     ++ctx->skips.denied;  // nothing is known about it, not even its parent: leave it out
@@ -91,6 +110,7 @@ absl::StatusOr<ProcessRead> ReadOpened(const PidDir& dir, Process* p) {
   p->kernel_thread = (stat->flags & kPfKthread) != 0;
 
   // Each optional file: a vanished process ends the read; absent or denied leaves fields empty.
+  // RSS from statm: since Linux 6.2 stat's field 24 is a per-CPU approximation, statm the sum.
   absl::StatusOr<FileState> state = ReadPidFile(dir, "statm");
   if (!state.ok()) return state.status();
   if (*state == FileState::kVanished) return ProcessRead::kVanished;
@@ -99,22 +119,40 @@ absl::StatusOr<ProcessRead> ReadOpened(const PidDir& dir, Process* p) {
     if (!statm.ok()) return FileError(dir, "statm", statm.status());
     p->rss_bytes = statm->resident * ctx->page_size;
   } else if (*state == FileState::kAbsent) {
-    p->rss_bytes = stat->rss_pages * ctx->page_size;  // same counter, from stat field 24
+    p->rss_bytes = stat->rss_pages * ctx->page_size;  // the same counter, approximated
   }
 
-  state = ReadPidFile(dir, "status");
-  if (!state.ok()) return state.status();
-  if (*state == FileState::kVanished) return ProcessRead::kVanished;
-  if (*state == FileState::kRead) {
-    absl::StatusOr<ProcStatus> status = ParseStatus(ctx->buffer);
-    if (!status.ok()) return FileError(dir, "status", status.status());
-    if (status->uid) {
-      if (*status->uid > UINT32_MAX) {
-        return FileError(dir, "status", absl::InvalidArgumentError("Uid out of range"));
+  // The uid: /proc/PID belongs to the process's effective uid, except that the kernel shows root
+  // for a process that is not dumpable (and a fixture tree's files all belong to root), so a
+  // root-owned process's uid comes from status.
+  struct stat owner;
+  const bool owner_known = fstat(dir.fd, &owner) == 0;
+  if (owner_known && owner.st_uid != 0 && !ctx->reference) {
+    p->uid = owner.st_uid;
+  } else {
+    state = ReadPidFile(dir, "status");
+    if (!state.ok()) return state.status();
+    if (*state == FileState::kVanished) return ProcessRead::kVanished;
+    if (*state == FileState::kRead) {
+      // The fast reader needs only the uid (stat gave the rest) and stops at its line.
+      std::optional<uint64_t> uid;
+      if (ctx->reference) {
+        absl::StatusOr<ProcStatus> status = ParseStatus(ctx->buffer);
+        if (!status.ok()) return FileError(dir, "status", status.status());
+        uid = status->uid;
+        if (status->kthread.value_or(0) != 0) p->kernel_thread = true;
+      } else {
+        absl::StatusOr<std::optional<uint64_t>> euid = ParseEffectiveUid(ctx->buffer);
+        if (!euid.ok()) return FileError(dir, "status", euid.status());
+        uid = *euid;
       }
-      p->uid = static_cast<uint32_t>(*status->uid);
+      if (uid) {
+        if (*uid > UINT32_MAX) {
+          return FileError(dir, "status", absl::InvalidArgumentError("Uid out of range"));
+        }
+        p->uid = static_cast<uint32_t>(*uid);
+      }
     }
-    if (status->kthread.value_or(0) != 0) p->kernel_thread = true;
   }
   // Kernel threads and zombies have no mm; their statm reads all zeros.
   if (p->kernel_thread || p->state == 'Z') p->rss_bytes.reset();
@@ -136,15 +174,8 @@ absl::StatusOr<ProcessRead> ReadOpened(const PidDir& dir, Process* p) {
   }
   if (!p->kernel_thread) ReadExe(dir, p);
 
-  state = ReadPidFile(dir, "cgroup");
-  if (!state.ok()) return state.status();
-  if (*state == FileState::kVanished) return ProcessRead::kVanished;
-  if (*state == FileState::kRead) {
-    absl::StatusOr<std::vector<CgroupMembership>> lines = ParseProcCgroup(ctx->buffer);
-    if (!lines.ok()) return FileError(dir, "cgroup", lines.status());
-    p->cgroup_lines = *std::move(lines);
-  }
-  return ProcessRead::kRead;
+  if (!ctx->read_cgroup) return ProcessRead::kRead;
+  return ReadCgroupLines(dir, &p->cgroup_lines);
 }
 
 }  // namespace
@@ -175,7 +206,11 @@ absl::StatusOr<std::vector<int>> ListPids(int proc_fd, std::string_view proc_pat
   return pids;
 }
 
-absl::StatusOr<ProcessRead> ReadProcess(int pid, ProcessReadContext* ctx, Process* out) {
+namespace {
+
+// Opens /proc/PID for `read`; a process that is gone or denied is counted and never read.
+template <typename Read>
+absl::StatusOr<ProcessRead> WithPidDir(int pid, ProcessReadContext* ctx, Read read) {
   char name[16];
   auto [end, ec] = std::to_chars(name, name + sizeof(name) - 1, pid);
   if (ec != std::errc() || pid <= 0) {
@@ -191,13 +226,25 @@ absl::StatusOr<ProcessRead> ReadProcess(int pid, ProcessReadContext* ctx, Proces
     return ProcessRead::kVanished;
   }
   FdCloser guard(fd);
-  PidDir dir{.fd = fd, .path = JoinPath(ctx->proc_path, name), .ctx = ctx};
-  // Filled aside so that *out is untouched unless the whole record was read.
-  Process p;
-  p.pid = pid;  // the directory's pid: a thread's stat would name its tid, the same number
-  absl::StatusOr<ProcessRead> read = ReadOpened(dir, &p);
-  if (read.ok() && *read == ProcessRead::kRead) *out = std::move(p);
-  return read;
+  return read(PidDir{.fd = fd, .path = JoinPath(ctx->proc_path, name), .ctx = ctx});
+}
+
+}  // namespace
+
+absl::StatusOr<ProcessRead> ReadProcess(int pid, ProcessReadContext* ctx, Process* out) {
+  return WithPidDir(pid, ctx, [&](const PidDir& dir) -> absl::StatusOr<ProcessRead> {
+    // Filled aside so that *out is untouched unless the whole record was read.
+    Process p;
+    p.pid = pid;  // the directory's pid: a thread's stat would name its tid, the same number
+    absl::StatusOr<ProcessRead> read = ReadOpened(dir, &p);
+    if (read.ok() && *read == ProcessRead::kRead) *out = std::move(p);
+    return read;
+  });
+}
+
+absl::StatusOr<ProcessRead> ReadProcessCgroup(int pid, ProcessReadContext* ctx,
+                                              std::vector<CgroupMembership>* lines) {
+  return WithPidDir(pid, ctx, [&](const PidDir& dir) { return ReadCgroupLines(dir, lines); });
 }
 
 }  // namespace procleak

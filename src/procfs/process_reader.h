@@ -21,19 +21,31 @@ struct ProcessReadContext {
   std::string proc_path;  // for error messages, e.g. "/proc" or "/tmp/fixture/proc"
   uint64_t page_size = 4096;
   bool pss = false;  // also read smaps_rollup
+  // The plain reader, kept to check the fast one against: every file read to EOF, status read
+  // for every process. The fast one reads each file in one read(2), takes the kernel-thread flag
+  // from stat alone, and the uid from the owner of /proc/PID when that is not root.
+  bool reference = false;
+  // Read /proc/PID/cgroup; off when the scanner takes membership from cgroup.procs instead.
+  bool read_cgroup = true;
   std::string buffer;
   SkipCounter skips;
 };
 
 enum class ProcessRead { kRead, kVanished };
 
-// Reads stat, statm, status, cmdline, the exe link, cgroup (and smaps_rollup with ctx->pss) of
-// `pid` into *out: everything in Process except started_at, cgroup and the derived tree fields,
+// Reads stat, cmdline, the exe link, cgroup (with ctx->read_cgroup), smaps_rollup (with ctx->pss)
+// and, when /proc/PID is owned by root, status (for the uid; the directory's owner is the uid
+// otherwise) of `pid` into *out: everything in Process except started_at, cgroup and the derived
+// tree fields,
 // which the scanner fills. A process that is gone (ENOENT/ESRCH on any file) returns kVanished and
 // is counted in ctx->skips.vanished; a denied file leaves its fields absent and is counted in
 // ctx->skips.denied (a denied stat returns kVanished without counting it as vanished). Malformed
 // content is an error naming the file:
 // "/proc/123/stat: no ')' after comm".
 absl::StatusOr<ProcessRead> ReadProcess(int pid, ProcessReadContext* ctx, Process* out);
+
+// Reads only /proc/PID/cgroup into *lines (for a process cgroup.procs did not place).
+absl::StatusOr<ProcessRead> ReadProcessCgroup(int pid, ProcessReadContext* ctx,
+                                              std::vector<CgroupMembership>* lines);
 
 }  // namespace procleak

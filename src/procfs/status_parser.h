@@ -11,12 +11,16 @@
 namespace procleak {
 
 struct ProcStatus {
-  std::optional<uint64_t> uid;      // first (real) value of `Uid:`
-  std::optional<uint64_t> threads;  // `Threads:`
+  std::optional<uint64_t> uid;           // second (effective) value of `Uid:`, as ps shows it
+  std::optional<uint64_t> threads;       // `Threads:`
   std::optional<uint64_t> vm_rss_bytes;  // `VmRSS:` kB * 1024; absent without an mm
-  std::optional<uint64_t> kthread;  // `Kthread:` (newer kernels only)
+  std::optional<uint64_t> kthread;       // `Kthread:` (newer kernels only)
 };
 
 absl::StatusOr<ProcStatus> ParseStatus(std::string_view text);
+
+// Only the effective uid (the second value of `Uid:`), reading no further than that line; absent
+// when there is no `Uid:` line. "line 9: bad value for Uid" when it is malformed.
+absl::StatusOr<std::optional<uint64_t>> ParseEffectiveUid(std::string_view text);
 
 }  // namespace procleak

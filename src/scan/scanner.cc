@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <map>
@@ -18,7 +19,7 @@
 #include "procfs/host_reader.h"
 #include "procfs/process_reader.h"
 #include "procleak/scan.h"
-#include "scan/accounting.h"
+#include "scan/process_scan.h"
 
 namespace procleak {
 namespace {
@@ -36,28 +37,6 @@ absl::StatusOr<int> OpenProc(const std::string& proc_path) {
       break;
   }
   return absl::ErrnoToStatus(EACCES, proc_path);
-}
-
-// Reads every listed process; vanished ones are skipped and counted in ctx->skips.
-absl::StatusOr<std::vector<Process>> ReadProcesses(const Host& host, const CgroupLayout& layout,
-                                                   ProcessReadContext* ctx) {
-  absl::StatusOr<std::vector<int>> pids = ListPids(ctx->proc_fd, ctx->proc_path);
-  if (!pids.ok()) return pids.status();
-  const int64_t ticks_per_second = sysconf(_SC_CLK_TCK);
-  std::vector<Process> processes;
-  processes.reserve(pids->size());
-  for (int pid : *pids) {
-    Process p;
-    absl::StatusOr<ProcessRead> read = ReadProcess(pid, ctx, &p);
-    if (!read.ok()) return read.status();
-    if (*read == ProcessRead::kVanished) continue;
-    p.started_at = host.boot_time + absl::Microseconds(static_cast<int64_t>(p.starttime_ticks) *
-                                                       1'000'000 / ticks_per_second);
-    p.cgroup = AccountingCgroupPath(p.cgroup_lines, layout);
-    processes.push_back(std::move(p));
-  }
-  InheritZombieCgroups(layout, processes);
-  return processes;
 }
 
 absl::StatusOr<std::vector<Cgroup>> ReadCgroups(const ScanOptions& options,
@@ -159,7 +138,9 @@ absl::StatusOr<Snapshot> Scan(const ScanOptions& options) {
   host->cgroup_mode = layout->mode;
   host->scanned_at = scanned_at;
 
-  absl::StatusOr<std::vector<Process>> processes = ReadProcesses(*host, *layout, &ctx);
+  ctx.reference = options.reference;
+  absl::StatusOr<std::vector<Process>> processes = ReadProcesses(
+      options.root, *host, *layout, ctx, options.threads, &ctx.skips);
   if (!processes.ok()) return processes.status();
   absl::StatusOr<std::vector<Cgroup>> cgroups =
       ReadCgroups(options, *layout, *processes, ctx.page_size, &ctx.skips);

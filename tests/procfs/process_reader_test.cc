@@ -49,7 +49,8 @@ void WriteUserProcess(const TempTree& tree, int pid) {
   tree.Write(dir + "stat", StatLine(pid, "a) b (c\nd", 'S', 1, kUserFlags, 283419));
   tree.Write(dir + "statm", "765 433 405 5 0 123 0\n");
   tree.Write(dir + "status",
-             "Name:\ta) b (c\\nd\nState:\tS (sleeping)\nUid:\t1000\t0\t0\t0\nVmRSS:\t    1732 kB\n"
+             "Name:\ta) b (c\\nd\nState:\tS (sleeping)\nUid:\t1000\t1001\t1001\t1001\nVmRSS:\t    "
+             "1732 kB\n"
              "Threads:\t3\n");
   tree.Write(dir + "cmdline", "/usr/bin/worker\0--queue\0jobs high\0"s);
   tree.Write(
@@ -85,9 +86,9 @@ TEST(ProcessReader, Reads_EveryFieldOfFixtureProcess) {
   EXPECT_EQ(p.starttime_ticks, 283419u);
   EXPECT_EQ(p.comm, "a) b (c\nd");
   EXPECT_THAT(p.argv, ElementsAre("/usr/bin/worker", "--queue", "jobs high"));
-  EXPECT_EQ(p.uid, 1000u);
+  EXPECT_EQ(p.uid, 1001u);  // the effective uid, from status: the fixture's files belong to root
   EXPECT_EQ(p.threads, 3);
-  EXPECT_EQ(p.rss_bytes, 433u * 4096u);  // statm resident, not stat's 381
+  EXPECT_EQ(p.rss_bytes, 433u * 4096u);  // statm resident, not stat's approximate 381
   EXPECT_FALSE(p.kernel_thread);
   EXPECT_THAT(p.cgroup_lines,
               ElementsAre(CgroupMembership{9, "name=systemd", "/"},
@@ -106,6 +107,35 @@ TEST(ProcessReader, Uses_ContextPageSize) {
   Process p;
   ASSERT_EQ(ReadProcess(123, &proc.ctx, &p).value_or(ProcessRead::kVanished), ProcessRead::kRead);
   EXPECT_EQ(p.rss_bytes, 433u * 16384u);
+}
+
+TEST(ProcessReader, UidIsTheOwnerOfProcPidWhenThatIsNotRoot) {
+  TempTree tree;
+  WriteUserProcess(tree, 123);
+  ASSERT_EQ(chown(tree.Path("proc/123").c_str(), 4242, 4242), 0);
+  tree.Remove("proc/123/status");  // not needed: the owner is the effective uid
+  ProcFixture proc(tree);
+  Process p;
+  ASSERT_EQ(ReadProcess(123, &proc.ctx, &p).value_or(ProcessRead::kVanished), ProcessRead::kRead);
+  EXPECT_EQ(p.uid, 4242u);
+  EXPECT_EQ(proc.ctx.skips.vanished + proc.ctx.skips.denied, 0);
+}
+
+TEST(ProcessReader, WithoutReadCgroup_LeavesTheLinesToTheScanner) {
+  TempTree tree;
+  WriteUserProcess(tree, 123);
+  ProcFixture proc(tree);
+  proc.ctx.read_cgroup = false;
+  Process p;
+  ASSERT_EQ(ReadProcess(123, &proc.ctx, &p).value_or(ProcessRead::kVanished), ProcessRead::kRead);
+  EXPECT_THAT(p.cgroup_lines, IsEmpty());
+  std::vector<CgroupMembership> lines;
+  ASSERT_EQ(ReadProcessCgroup(123, &proc.ctx, &lines).value_or(ProcessRead::kVanished),
+            ProcessRead::kRead);
+  EXPECT_EQ(lines.size(), 3u);
+  EXPECT_EQ(ReadProcessCgroup(999, &proc.ctx, &lines).value_or(ProcessRead::kRead),
+            ProcessRead::kVanished);
+  EXPECT_EQ(proc.ctx.skips.vanished, 1);
 }
 
 TEST(ProcessReader, Lists_OnlyNumericDirectories) {
@@ -178,11 +208,14 @@ TEST(ProcessReader, Reads_KernelThreadWithoutRssOrArgv) {
   EXPECT_EQ(p.uid, 0u);
 }
 
-TEST(ProcessReader, Detects_KernelThreadFromStatusKthreadLine) {
+TEST(ProcessReader, Reference_DetectsKernelThreadFromStatusKthreadLine) {
+  // The fast reader trusts PF_KTHREAD in stat's flags, which every kernel sets for its threads;
+  // the reference reader also honours status's Kthread line (6.x).
   TempTree tree;
   WriteUserProcess(tree, 35);
   tree.Write("proc/35/status", "Name:\tkworker\nUid:\t0\t0\t0\t0\nKthread:\t1\n");
   ProcFixture proc(tree);
+  proc.ctx.reference = true;
   Process p;
   ASSERT_EQ(ReadProcess(35, &proc.ctx, &p).value_or(ProcessRead::kVanished), ProcessRead::kRead);
   EXPECT_TRUE(p.kernel_thread);

@@ -32,10 +32,10 @@ constexpr std::string_view kUserStatus =
     "Threads:\t1\n"
     "SigQ:\t0/96202\n";
 
-TEST(StatusParser, Reads_RealUidThreadsRssAndKthread) {
+TEST(StatusParser, Reads_EffectiveUidThreadsRssAndKthread) {
   absl::StatusOr<ProcStatus> status = ParseStatus(kUserStatus);
   ASSERT_TRUE(status.ok()) << status.status();
-  EXPECT_EQ(status->uid, 1000u);  // the real uid, not effective/saved/fs
+  EXPECT_EQ(status->uid, 1001u);  // the effective uid (as ps shows), not real/saved/fs
   EXPECT_EQ(status->threads, 1u);
   EXPECT_EQ(status->vm_rss_bytes, 1732u * 1024u);
   EXPECT_EQ(status->kthread, 0u);
@@ -82,6 +82,12 @@ TEST(StatusParser, Gives_AllAbsent_ForEmptyFile) {
   ASSERT_TRUE(status.ok());
   EXPECT_FALSE(status->uid.has_value());
   EXPECT_FALSE(status->threads.has_value());
+}
+
+TEST(StatusParser, UidWithOneValue_IsAnError) {
+  absl::StatusOr<ProcStatus> status = ParseStatus("Name:\tx\nUid:\t1000\nThreads:\t1\n");
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.status().message().find("Uid"), std::string_view::npos);
 }
 
 }  // namespace

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: Apache-2.0
+// The fast scan (one read(2) per file, several threads, cgroup membership from cgroup.procs, uid
+// from the owner of /proc/PID) yields the same snapshot as the plain reference reader: on every
+// fixture tree exactly, and on this machine for the processes both saw.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "procleak/scan.h"
+
+namespace procleak {
+namespace {
+
+// Fields that cannot change between two scans of a quiet process.
+void ExpectSameIdentity(const Process& fast, const Process& ref) {
+  SCOPED_TRACE(fast.pid);
+  EXPECT_EQ(fast.ppid, ref.ppid);
+  EXPECT_EQ(fast.starttime_ticks, ref.starttime_ticks);
+  EXPECT_EQ(fast.started_at, ref.started_at);
+  if (!ref.kernel_thread) {
+    EXPECT_EQ(fast.comm, ref.comm);  // kworkers rename themselves
+  }
+  EXPECT_EQ(fast.argv, ref.argv);
+  EXPECT_EQ(fast.uid, ref.uid);
+  EXPECT_EQ(fast.exe, ref.exe);
+  EXPECT_EQ(fast.kernel_thread, ref.kernel_thread);
+  EXPECT_EQ(fast.cgroup_lines, ref.cgroup_lines);
+  EXPECT_EQ(fast.cgroup, ref.cgroup);
+  EXPECT_EQ(fast.container, ref.container);
+}
+
+void ExpectSameProcess(const Process& fast, const Process& ref) {
+  ExpectSameIdentity(fast, ref);
+  SCOPED_TRACE(fast.pid);
+  EXPECT_EQ(fast.state, ref.state);
+  EXPECT_EQ(fast.threads, ref.threads);
+  EXPECT_EQ(fast.rss_bytes, ref.rss_bytes);
+  EXPECT_EQ(fast.pss_bytes, ref.pss_bytes);
+  EXPECT_EQ(fast.children, ref.children);
+  EXPECT_EQ(fast.descendants, ref.descendants);
+  EXPECT_EQ(fast.subtree_rss_bytes, ref.subtree_rss_bytes);
+}
+
+void ExpectSameCgroup(const Cgroup& fast, const Cgroup& ref) {
+  SCOPED_TRACE(fast.path);
+  EXPECT_EQ(fast.path, ref.path);
+  EXPECT_EQ(fast.memory_bytes, ref.memory_bytes);
+  EXPECT_EQ(fast.memory_limit, ref.memory_limit);
+  EXPECT_EQ(fast.memory_peak_bytes, ref.memory_peak_bytes);
+  EXPECT_EQ(fast.memory_stat, ref.memory_stat);
+  EXPECT_EQ(fast.oom_kills, ref.oom_kills);
+  EXPECT_EQ(fast.pids_current, ref.pids_current);
+  EXPECT_EQ(fast.pids_max, ref.pids_max);
+  EXPECT_EQ(fast.memory_pressure, ref.memory_pressure);
+  EXPECT_EQ(fast.pids, ref.pids);
+}
+
+class FixtureTree : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(FixtureTree, FastScanEqualsReferenceScan) {
+  const std::string root = std::string(PROCLEAK_TEST_DATA) + "/" + GetParam();
+  // Three threads even for small trees, so the parallel path is what is compared.
+  absl::StatusOr<Snapshot> fast = Scan({.root = root, .pss = true, .threads = 3});
+  absl::StatusOr<Snapshot> ref = Scan({.root = root, .pss = true, .reference = true});
+  ASSERT_TRUE(fast.ok()) << fast.status();
+  ASSERT_TRUE(ref.ok()) << ref.status();
+  ASSERT_EQ(fast->processes().size(), ref->processes().size());
+  for (const Process& r : ref->processes()) {
+    const Process* f = fast->FindProcess(r.pid);
+    ASSERT_NE(f, nullptr) << r.pid;
+    ExpectSameProcess(*f, r);
+  }
+  ASSERT_EQ(fast->cgroups().size(), ref->cgroups().size());
+  for (const auto& [path, r] : ref->cgroups()) {
+    const Cgroup* f = fast->FindCgroup(path);
+    ASSERT_NE(f, nullptr) << path;
+    ExpectSameCgroup(*f, r);
+  }
+  ASSERT_EQ(fast->containers().size(), ref->containers().size());
+  for (size_t i = 0; i < ref->containers().size(); ++i) {
+    EXPECT_EQ(fast->containers()[i].id, ref->containers()[i].id);
+    EXPECT_EQ(fast->containers()[i].pids, ref->containers()[i].pids);
+    EXPECT_EQ(fast->containers()[i].memory_bytes, ref->containers()[i].memory_bytes);
+  }
+  EXPECT_EQ(fast->stats().skipped_vanished, ref->stats().skipped_vanished);
+  EXPECT_EQ(fast->stats().skipped_denied, ref->stats().skipped_denied);
+}
+
+std::vector<std::string> FixtureTrees() {
+  std::vector<std::string> trees;
+  for (const auto& entry : std::filesystem::directory_iterator(PROCLEAK_TEST_DATA)) {
+    if (std::filesystem::exists(entry.path() / "proc")) trees.push_back(entry.path().filename());
+  }
+  std::sort(trees.begin(), trees.end());
+  return trees;
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryTree, FixtureTree, ::testing::ValuesIn(FixtureTrees()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string name = info.param;
+                           for (char& c : name) {
+                             if (c == '-') c = '_';
+                           }
+                           return name;
+                         });
+
+// Forked children that only wait (no exec), killed and reaped when the test ends, also when it
+// fails.
+class Sleepers {
+ public:
+  explicit Sleepers(int n) {
+    for (int i = 0; i < n; ++i) {
+      pid_t pid = fork();
+      if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        while (true) pause();
+      }
+      if (pid > 0) pids_.push_back(pid);
+    }
+  }
+  ~Sleepers() {
+    for (pid_t pid : pids_) kill(pid, SIGKILL);
+    for (pid_t pid : pids_) waitpid(pid, nullptr, 0);
+  }
+  const std::vector<pid_t>& pids() const { return pids_; }
+
+ private:
+  std::vector<pid_t> pids_;
+};
+
+TEST(LiveMachine, FastScanEqualsReferenceScanForProcessesBothSaw) {
+  // Enough processes for the parallel path and for cgroup.procs to be cheaper than per-PID files.
+  Sleepers sleepers(300);
+  ASSERT_EQ(sleepers.pids().size(), 300u);
+  absl::StatusOr<Snapshot> fast = Scan({.root = "/"});
+  absl::StatusOr<Snapshot> ref = Scan({.root = "/", .reference = true});
+  ASSERT_TRUE(fast.ok()) << fast.status();
+  ASSERT_TRUE(ref.ok()) << ref.status();
+  size_t both = 0;
+  for (const Process& r : ref->processes()) {
+    const Process* f = fast->FindProcess(r.pid);
+    if (f == nullptr || f->starttime_ticks != r.starttime_ticks) continue;  // came or went
+    ExpectSameIdentity(*f, r);
+    ++both;
+  }
+  EXPECT_GE(both, 300u);
+  for (pid_t pid : sleepers.pids()) {
+    const Process* f = fast->FindProcess(pid);
+    ASSERT_NE(f, nullptr) << pid;
+    EXPECT_EQ(f->ppid, getpid());
+    EXPECT_EQ(f->rss_bytes, ref->FindProcess(pid)->rss_bytes);  // a paused child does not change
+  }
+}
+
+}  // namespace
+}  // namespace procleak
