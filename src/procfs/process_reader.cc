@@ -110,31 +110,19 @@ absl::StatusOr<ProcessRead> ReadOpened(const PidDir& dir, Process* p) {
   p->kernel_thread = (stat->flags & kPfKthread) != 0;
 
   // Each optional file: a vanished process ends the read; absent or denied leaves fields empty.
-  // RSS from statm: since Linux 6.2 stat's field 24 is a per-CPU approximation, statm the sum.
-  absl::StatusOr<FileState> state = ReadPidFile(dir, "statm");
-  if (!state.ok()) return state.status();
-  if (*state == FileState::kVanished) return ProcessRead::kVanished;
-  if (*state == FileState::kRead) {
-    absl::StatusOr<Statm> statm = ParseStatm(ctx->buffer);
-    if (!statm.ok()) return FileError(dir, "statm", statm.status());
-    p->rss_bytes = statm->resident * ctx->page_size;
-  } else if (*state == FileState::kAbsent) {
-    p->rss_bytes = stat->rss_pages * ctx->page_size;  // the same counter, approximated
-  }
-
   // The uid: /proc/PID belongs to the process's effective uid, except that the kernel shows root
   // for a process that is not dumpable (and a fixture tree's files all belong to root), so a
-  // root-owned process's uid comes from status.
+  // root-owned process's uid comes from status, which also has its RSS (VmRSS). RSS otherwise
+  // from statm: since Linux 6.2 stat's field 24 is a per-CPU approximation, statm the sum.
   struct stat owner;
   const bool owner_known = fstat(dir.fd, &owner) == 0;
-  if (owner_known && owner.st_uid != 0 && !ctx->reference) {
-    p->uid = owner.st_uid;
-  } else {
+  bool rss_known = false;
+  absl::StatusOr<FileState> state;
+  if (ctx->reference || !owner_known || owner.st_uid == 0) {
     state = ReadPidFile(dir, "status");
     if (!state.ok()) return state.status();
     if (*state == FileState::kVanished) return ProcessRead::kVanished;
     if (*state == FileState::kRead) {
-      // The fast reader needs only the uid (stat gave the rest) and stops at its line.
       std::optional<uint64_t> uid;
       if (ctx->reference) {
         absl::StatusOr<ProcStatus> status = ParseStatus(ctx->buffer);
@@ -142,9 +130,13 @@ absl::StatusOr<ProcessRead> ReadOpened(const PidDir& dir, Process* p) {
         uid = status->uid;
         if (status->kthread.value_or(0) != 0) p->kernel_thread = true;
       } else {
-        absl::StatusOr<std::optional<uint64_t>> euid = ParseEffectiveUid(ctx->buffer);
-        if (!euid.ok()) return FileError(dir, "status", euid.status());
-        uid = *euid;
+        absl::StatusOr<StatusBrief> brief = ParseStatusBrief(ctx->buffer);
+        if (!brief.ok()) return FileError(dir, "status", brief.status());
+        uid = brief->uid;
+        if (brief->vm_rss_bytes) {
+          p->rss_bytes = brief->vm_rss_bytes;
+          rss_known = true;
+        }
       }
       if (uid) {
         if (*uid > UINT32_MAX) {
@@ -152,6 +144,21 @@ absl::StatusOr<ProcessRead> ReadOpened(const PidDir& dir, Process* p) {
         }
         p->uid = static_cast<uint32_t>(*uid);
       }
+    }
+  } else {
+    p->uid = owner.st_uid;
+  }
+  const bool has_mm = !p->kernel_thread && p->state != 'Z';
+  if (!rss_known && (has_mm || ctx->reference)) {
+    state = ReadPidFile(dir, "statm");
+    if (!state.ok()) return state.status();
+    if (*state == FileState::kVanished) return ProcessRead::kVanished;
+    if (*state == FileState::kRead) {
+      absl::StatusOr<Statm> statm = ParseStatm(ctx->buffer);
+      if (!statm.ok()) return FileError(dir, "statm", statm.status());
+      p->rss_bytes = statm->resident * ctx->page_size;
+    } else if (*state == FileState::kAbsent) {
+      p->rss_bytes = stat->rss_pages * ctx->page_size;  // the same counter, approximated
     }
   }
   // Kernel threads and zombies have no mm; their statm reads all zeros.

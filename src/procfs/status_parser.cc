@@ -19,33 +19,49 @@ constexpr std::array<KeyedField<ProcStatus>, 3> kStatusFields = {{
 
 }  // namespace
 
+namespace {
+
 // `Uid:` holds the real, effective, saved and fs uids, separated by tabs: the second one.
-absl::StatusOr<std::optional<uint64_t>> ParseEffectiveUid(std::string_view text) {
+std::optional<uint64_t> EffectiveUid(std::string_view values) {
+  std::string_view rest = StripWhitespace(values);
+  size_t gap = rest.find_first_of(" \t");
+  if (gap == std::string_view::npos) return std::nullopt;
+  rest = StripWhitespace(rest.substr(gap));
+  return ParseU64(rest.substr(0, rest.find_first_of(" \t")));
+}
+
+}  // namespace
+
+absl::StatusOr<StatusBrief> ParseStatusBrief(std::string_view text) {
+  StatusBrief brief;
   std::string_view line;
   int number = 0;
-  while (NextLine(&text, &line)) {
+  bool vm_rss_seen = false;
+  while ((!brief.uid || !vm_rss_seen) && NextLine(&text, &line)) {
     ++number;
-    if (line.substr(0, 4) != "Uid:") continue;
-    std::string_view rest = StripWhitespace(line.substr(4));
-    size_t gap = rest.find_first_of(" \t");
-    std::optional<uint64_t> euid;
-    if (gap != std::string_view::npos) {
-      rest = StripWhitespace(rest.substr(gap));
-      euid = ParseU64(rest.substr(0, rest.find_first_of(" \t")));
+    if (line.substr(0, 4) == "Uid:") {
+      brief.uid = EffectiveUid(line.substr(4));
+      if (!brief.uid) {
+        return absl::InvalidArgumentError(fmt::format("line {}: bad value for Uid", number));
+      }
+    } else if (line.substr(0, 6) == "VmRSS:") {
+      vm_rss_seen = true;
+      std::string_view value = StripWhitespace(line.substr(6));
+      std::optional<uint64_t> kb = ParseU64(value.substr(0, value.find_first_of(" \t")));
+      if (!kb) return absl::InvalidArgumentError(fmt::format("line {}: bad value for VmRSS", number));
+      brief.vm_rss_bytes = *kb * 1024;
     }
-    if (!euid) return absl::InvalidArgumentError(fmt::format("line {}: bad value for Uid", number));
-    return euid;
   }
-  return std::optional<uint64_t>();
+  return brief;
 }
 
 absl::StatusOr<ProcStatus> ParseStatus(std::string_view text) {
   ProcStatus status;
   absl::Status parsed = ParseKeyedValues<ProcStatus>(text, kStatusFields, &status);
   if (!parsed.ok()) return parsed;
-  absl::StatusOr<std::optional<uint64_t>> euid = ParseEffectiveUid(text);
-  if (!euid.ok()) return euid.status();
-  status.uid = *euid;
+  absl::StatusOr<StatusBrief> brief = ParseStatusBrief(text);
+  if (!brief.ok()) return brief.status();
+  status.uid = brief->uid;
   return status;
 }
 

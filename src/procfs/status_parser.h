@@ -19,8 +19,12 @@ struct ProcStatus {
 
 absl::StatusOr<ProcStatus> ParseStatus(std::string_view text);
 
-// Only the effective uid (the second value of `Uid:`), reading no further than that line; absent
-// when there is no `Uid:` line. "line 9: bad value for Uid" when it is malformed.
-absl::StatusOr<std::optional<uint64_t>> ParseEffectiveUid(std::string_view text);
+// What the fast reader takes from status: the effective uid (second value of `Uid:`) and VmRSS,
+// reading no further than the later of the two lines. "line 9: bad value for Uid" when malformed.
+struct StatusBrief {
+  std::optional<uint64_t> uid;
+  std::optional<uint64_t> vm_rss_bytes;  // absent without an mm (kernel threads, zombies)
+};
+absl::StatusOr<StatusBrief> ParseStatusBrief(std::string_view text);
 
 }  // namespace procleak

@@ -103,6 +103,7 @@ TEST(ProcessReader, Uses_ContextPageSize) {
   TempTree tree;
   WriteUserProcess(tree, 123);
   ProcFixture proc(tree);
+  ASSERT_EQ(chown(tree.Path("proc/123").c_str(), 4242, 4242), 0);  // statm, not status
   proc.ctx.page_size = 16384;
   Process p;
   ASSERT_EQ(ReadProcess(123, &proc.ctx, &p).value_or(ProcessRead::kVanished), ProcessRead::kRead);
@@ -246,10 +247,23 @@ TEST(ProcessReader, FallsBackToStatRss_WhenStatmIsAbsent) {
   TempTree tree;
   WriteUserProcess(tree, 123);
   tree.Remove("proc/123/statm");
+  ASSERT_EQ(chown(tree.Path("proc/123").c_str(), 4242, 4242), 0);  // status is not read
   ProcFixture proc(tree);
   Process p;
   ASSERT_EQ(ReadProcess(123, &proc.ctx, &p).value_or(ProcessRead::kVanished), ProcessRead::kRead);
   EXPECT_EQ(p.rss_bytes, 381u * 4096u);
+}
+
+TEST(ProcessReader, RootOwnedProcess_TakesRssFromStatusVmRss) {
+  // status is read anyway for its uid, and VmRSS is the same exact counter as statm's resident.
+  TempTree tree;
+  WriteUserProcess(tree, 123);
+  tree.Remove("proc/123/statm");
+  ProcFixture proc(tree);
+  Process p;
+  ASSERT_EQ(ReadProcess(123, &proc.ctx, &p).value_or(ProcessRead::kVanished), ProcessRead::kRead);
+  EXPECT_EQ(p.rss_bytes, 1732u * 1024u);
+  EXPECT_EQ(p.uid, 1001u);
   EXPECT_EQ(proc.ctx.skips.vanished, 0);
 }
 
@@ -308,6 +322,7 @@ TEST(ProcessReader, Fails_NamingMalformedFile) {
     WriteUserProcess(tree, 5);
     tree.Write("proc/5/"s + c.file, c.content);
     ProcFixture proc(tree);
+    proc.ctx.reference = true;  // reads every file (the fast one skips statm after VmRSS)
     Process p;
     absl::StatusOr<ProcessRead> read = ReadProcess(5, &proc.ctx, &p);
     ASSERT_FALSE(read.ok()) << c.file;
