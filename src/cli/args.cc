@@ -35,9 +35,13 @@ absl::Status ParseScanOptions(const std::vector<std::string>& args, size_t i, Cl
       if (i + 1 >= args.size()) return UsageError(fmt::format("scan: {} needs a value", name));
       return args[++i];
     };
-    if (name == "--json" || name == "--tree" || name == "--pss") {
+    if (name == "--json" || name == "--tree" || name == "--pss" || name == "--no-sandbox") {
       if (value) return UsageError(fmt::format("scan: {} takes no value", name));
-      (name == "--json" ? out->json : name == "--tree" ? out->tree : out->pss) = true;
+      if (name == "--no-sandbox") {
+        out->sandbox = false;
+      } else {
+        (name == "--json" ? out->json : name == "--tree" ? out->tree : out->pss) = true;
+      }
     } else if (name == "--rules" || name == "--docker-root") {
       absl::StatusOr<std::string> path = take_value();
       if (!path.ok()) return path.status();
@@ -123,6 +127,9 @@ scan options:
   --fail-on SEVERITY
               exit 1 when a finding at or above SEVERITY exists: critical,
               warning (default), info or never
+  --no-sandbox
+              do not install the seccomp filter that allows only reading
+              (a forbidden system call otherwise ends the scan with status 2)
 
 exit status: 0 no finding at --fail-on or above, 1 such findings, 2 error.
 See procleak(1).

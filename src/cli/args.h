@@ -19,6 +19,7 @@ struct CliArgs {
   bool tree = false;
   std::optional<int> pid;
   bool pss = false;
+  bool sandbox = true;                          // --no-sandbox turns the seccomp filter off
   std::string rules_file;                       // "" for the built-in rules only
   std::string docker_root = "/var/lib/docker";  // read under root
   std::string fail_on = "warning";              // exit 1 when a finding at or above this exists

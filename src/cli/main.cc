@@ -17,6 +17,7 @@
 #include "render/analysis_json.h"
 #include "render/json_report.h"
 #include "render/text_report.h"
+#include "sandbox/sandbox.h"
 #include "signature/rules.h"
 
 namespace procleak {
@@ -64,6 +65,12 @@ int RunScan(const CliArgs& args) {
   options.root = args.root;
   options.docker_root = args.docker_root;
   options.pss = args.pss;
+  // Arguments are parsed, the rules read and the outputs (stdout, stderr) open: from here on the
+  // scan only reads.
+  if (args.sandbox) {
+    absl::Status sandboxed = InstallSandbox({STDOUT_FILENO, STDERR_FILENO});
+    if (!sandboxed.ok()) return Fail(std::string(sandboxed.message()));
+  }
   absl::StatusOr<Snapshot> snapshot = Scan(options);
   if (!snapshot.ok()) return Fail(std::string(snapshot.status().message()));
   if (args.pid && snapshot->FindProcess(*args.pid) == nullptr) {
@@ -72,7 +79,10 @@ int RunScan(const CliArgs& args) {
   const Analysis analysis = Analyze(*snapshot, rules ? &*rules : nullptr);
   int written;
   if (args.json) {
-    nlohmann::ordered_json doc = ScanJson(*snapshot, args.pid);
+    JsonOptions json;
+    json.subtree_of = args.pid;
+    json.sandbox = args.sandbox ? "seccomp" : "off";
+    nlohmann::ordered_json doc = ScanJson(*snapshot, json);
     AddAnalysisJson(*snapshot, analysis, &doc);
     written = Write(DumpJson(doc, 2) + "\n");
   } else {

@@ -71,17 +71,40 @@ void ReadExe(const PidDir& dir, Process* p) {
   }
 }
 
-// Reads the cgroup file of an opened /proc/PID into *lines.
-absl::StatusOr<ProcessRead> ReadCgroupLines(const PidDir& dir,
+absl::StatusOr<ProcessRead> Vanished(const PidDir& dir) {
+  ++dir.ctx->skips.vanished;
+  return ProcessRead::kVanished;
+}
+
+// Reads the cgroup file of an opened /proc/PID into *lines, then stat again: the cgroup file is
+// read later than stat, and by then `read` may have begun exiting (a v1 kernel moves an exiting
+// task to the root cgroup before it becomes a zombie) or, when the directory was opened anew, be
+// another process with the same pid. Either is counted as vanished.
+absl::StatusOr<ProcessRead> ReadCgroupLines(const PidDir& dir, const Process& read,
                                             std::vector<CgroupMembership>* lines) {
   absl::StatusOr<FileState> state = ReadPidFile(dir, "cgroup");
   if (!state.ok()) return state.status();
   if (*state == FileState::kVanished) return ProcessRead::kVanished;
+  std::vector<CgroupMembership> parsed_lines;
   if (*state == FileState::kRead) {
     absl::StatusOr<std::vector<CgroupMembership>> parsed = ParseProcCgroup(dir.ctx->buffer);
     if (!parsed.ok()) return FileError(dir, "cgroup", parsed.status());
-    *lines = *std::move(parsed);
+    parsed_lines = *std::move(parsed);
   }
+  absl::StatusOr<ReadOutcome> stat_read =
+      ReadFileAt(dir.fd, dir.path, "stat", &dir.ctx->buffer,
+                 dir.ctx->reference ? ReadUntil::kEof : ReadUntil::kShortRead);
+  if (!stat_read.ok()) return stat_read.status();
+  if (*stat_read == ReadOutcome::kGone) return Vanished(dir);
+  if (*stat_read == ReadOutcome::kRead) {
+    absl::StatusOr<Stat> now = ParseStat(dir.ctx->buffer);
+    if (!now.ok()) return FileError(dir, "stat", now.status());
+    const bool exiting = now->state == 'Z' || now->state == 'X' || (now->flags & kPfExiting) != 0;
+    if (now->starttime != read.starttime_ticks || (exiting && read.state != 'Z')) {
+      return Vanished(dir);
+    }
+  }
+  *lines = std::move(parsed_lines);
   return ProcessRead::kRead;
 }
 
@@ -182,7 +205,7 @@ absl::StatusOr<ProcessRead> ReadOpened(const PidDir& dir, Process* p) {
   if (!p->kernel_thread) ReadExe(dir, p);
 
   if (!ctx->read_cgroup) return ProcessRead::kRead;
-  return ReadCgroupLines(dir, &p->cgroup_lines);
+  return ReadCgroupLines(dir, *p, &p->cgroup_lines);
 }
 
 }  // namespace
@@ -249,9 +272,10 @@ absl::StatusOr<ProcessRead> ReadProcess(int pid, ProcessReadContext* ctx, Proces
   });
 }
 
-absl::StatusOr<ProcessRead> ReadProcessCgroup(int pid, ProcessReadContext* ctx,
+absl::StatusOr<ProcessRead> ReadProcessCgroup(const Process& read, ProcessReadContext* ctx,
                                               std::vector<CgroupMembership>* lines) {
-  return WithPidDir(pid, ctx, [&](const PidDir& dir) { return ReadCgroupLines(dir, lines); });
+  return WithPidDir(read.pid, ctx,
+                    [&](const PidDir& dir) { return ReadCgroupLines(dir, read, lines); });
 }
 
 }  // namespace procleak

@@ -44,8 +44,11 @@ enum class ProcessRead { kRead, kVanished };
 // "/proc/123/stat: no ')' after comm".
 absl::StatusOr<ProcessRead> ReadProcess(int pid, ProcessReadContext* ctx, Process* out);
 
-// Reads only /proc/PID/cgroup into *lines (for a process cgroup.procs did not place).
-absl::StatusOr<ProcessRead> ReadProcessCgroup(int pid, ProcessReadContext* ctx,
+// Reads only /proc/PID/cgroup of `read` (a process ReadProcess filled, which cgroup.procs did not
+// place) into *lines. A process that is not `read` any more (another starttime: its pid was
+// reused) or that began exiting since it was read (a v1 kernel may already show it in "/") is
+// kVanished and counted, so that no record mixes two processes or two moments of one.
+absl::StatusOr<ProcessRead> ReadProcessCgroup(const Process& read, ProcessReadContext* ctx,
                                               std::vector<CgroupMembership>* lines);
 
 }  // namespace procleak

@@ -11,6 +11,8 @@
 namespace procleak {
 
 inline constexpr uint64_t kPfKthread = 0x00200000;
+// Set when a task starts exiting, before its cgroups are let go (a v1 one then shows "/").
+inline constexpr uint64_t kPfExiting = 0x00000004;
 
 struct Stat {
   int pid = 0;

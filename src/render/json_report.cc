@@ -13,7 +13,7 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-Json HostJson(const Snapshot& s) {
+Json HostJson(const Snapshot& s, const JsonOptions& options) {
   const Host& h = s.host();
   return Json{
       {"hostname", h.hostname},
@@ -28,6 +28,7 @@ Json HostJson(const Snapshot& s) {
       {"skipped_denied", s.stats().skipped_denied},
       {"scan_ms", absl::ToDoubleMilliseconds(s.stats().duration)},
       {"pss", s.stats().pss},
+      {"sandbox", options.sandbox},
   };
 }
 
@@ -93,14 +94,14 @@ Json ProcessJson(const Process& p) {
 
 }  // namespace
 
-Json ScanJson(const Snapshot& snapshot, std::optional<int> subtree_of) {
+Json ScanJson(const Snapshot& snapshot, const JsonOptions& options) {
   std::vector<const Cgroup*> cgroups = CgroupsByMemory(snapshot);
   Json cgroup_array = Json::array();
   for (const Cgroup* c : cgroups) cgroup_array.push_back(CgroupJson(*c));
 
   Json process_array = Json::array();
-  if (subtree_of) {
-    std::vector<const Process*> subtree = SubtreeOf(snapshot, *subtree_of);
+  if (options.subtree_of) {
+    std::vector<const Process*> subtree = SubtreeOf(snapshot, *options.subtree_of);
     std::sort(subtree.begin(), subtree.end(),
               [](const Process* a, const Process* b) { return a->pid < b->pid; });
     for (const Process* p : subtree) process_array.push_back(ProcessJson(*p));
@@ -108,7 +109,7 @@ Json ScanJson(const Snapshot& snapshot, std::optional<int> subtree_of) {
     for (const Process& p : snapshot.processes()) process_array.push_back(ProcessJson(p));
   }
   return Json{{"schema", kScanSchema},
-              {"host", HostJson(snapshot)},
+              {"host", HostJson(snapshot, options)},
               {"cgroups", std::move(cgroup_array)},
               {"processes", std::move(process_array)}};
 }

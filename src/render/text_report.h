@@ -23,8 +23,9 @@ struct TextOptions {
 std::string RenderScanText(const Snapshot& snapshot, const TextOptions& options);
 
 // The process tree with each node's subtree process count and RSS; from `subtree_of` when set,
-// else from every root. Children of kernel threads are folded into their parent's line unless the
-// tree starts at that kernel thread. With an analysis, two or more sibling chains of one group
+// else from every root, then from the lowest pid of each parent cycle (corrupt input). Children
+// of kernel threads are folded into their parent's line unless the tree starts at that kernel
+// thread. With an analysis, two or more sibling chains of one group
 // become one line: "9x npm exec @scope/x > sh > node (of 20: 3 orphaned)".
 std::string RenderTree(const Snapshot& snapshot, const TextOptions& options);
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "base/text_format.h"
 #include "fmt/format.h"
 #include "render/style.h"
@@ -66,6 +67,7 @@ class TreePrinter {
     std::vector<bool> last_at_depth;
     int hidden_below = -1;  // while >= 0, entries deeper than it are hidden
     for (const TreeEntry& entry : WalkSubtree(s_, pid)) {
+      walked_.insert(entry.process->pid);
       if (hidden_below >= 0 && entry.depth > hidden_below) continue;
       hidden_below = -1;
       if (last_at_depth.size() <= static_cast<size_t>(entry.depth)) {
@@ -92,6 +94,9 @@ class TreePrinter {
     }
     return out;
   }
+
+  // Whether a walk so far went through `pid` (printed, folded or collapsed).
+  bool Walked(int pid) const { return walked_.contains(pid); }
 
  private:
   // Whether nothing is printed under `parent` after the collapsed line of `group`: every later
@@ -160,6 +165,7 @@ class TreePrinter {
   const Snapshot& s_;
   absl::flat_hash_map<int, const Group*> group_of_root_;
   std::map<std::pair<int, const Group*>, Collapsed> collapsed_;
+  absl::flat_hash_set<int> walked_;
 };
 
 }  // namespace
@@ -172,6 +178,11 @@ std::string RenderTree(const Snapshot& snapshot, const TextOptions& options) {
   TreePrinter printer(snapshot, options.analysis);
   if (options.subtree_of) return out + printer.From(*options.subtree_of, false);
   for (int root : snapshot.roots()) out += printer.From(root, true);
+  // Processes on a parent cycle (corrupt input) hang below no root: each cycle from its lowest
+  // pid, so that every process still appears once.
+  for (const Process& p : snapshot.processes()) {
+    if (!printer.Walked(p.pid)) out += printer.From(p.pid, true);
+  }
   return out;
 }
 

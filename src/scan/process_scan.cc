@@ -178,7 +178,7 @@ absl::Status PlaceInCgroups(std::string_view root, const CgroupLayout& layout,
   // The template: the first process whose cgroup file can be read, its used hierarchies only.
   std::vector<CgroupMembership> shape;
   for (size_t i = 0; i < processes.size() && i < 8 && shape.empty(); ++i) {
-    absl::StatusOr<ProcessRead> read = ReadProcessCgroup(processes[i].pid, &ctx, &shape);
+    absl::StatusOr<ProcessRead> read = ReadProcessCgroup(processes[i], &ctx, &shape);
     if (!read.ok()) return read.status();
   }
   UsedLines(layout).Filter(&shape);
@@ -189,7 +189,7 @@ absl::Status PlaceInCgroups(std::string_view root, const CgroupLayout& layout,
   std::vector<bool> drop(processes.size(), false);
   for (size_t i : *unplaced) {
     absl::StatusOr<ProcessRead> read =
-        ReadProcessCgroup(processes[i].pid, &ctx, &processes[i].cgroup_lines);
+        ReadProcessCgroup(processes[i], &ctx, &processes[i].cgroup_lines);
     if (!read.ok()) return read.status();
     drop[i] = *read == ProcessRead::kVanished;
   }

@@ -21,6 +21,12 @@ TEST(Args, Scan_AcceptsEveryOptionInBothForms) {
   EXPECT_FALSE(a->pid.has_value());
 }
 
+TEST(Args, NoSandbox_TurnsTheFilterOff) {
+  EXPECT_TRUE(ParseArgs({"scan"})->sandbox);
+  EXPECT_FALSE(ParseArgs({"scan", "--no-sandbox"})->sandbox);
+  EXPECT_FALSE(ParseArgs({"scan", "--no-sandbox=1"}).ok());
+}
+
 TEST(Args, HelpAndVersion) {
   EXPECT_EQ(ParseArgs({"help"})->command, Command::kHelp);
   EXPECT_EQ(ParseArgs({"--help"})->command, Command::kHelp);
@@ -51,7 +57,7 @@ TEST(Args, Rejects_BadInputWithOneLineMessage) {
 
 TEST(Args, Help_NamesEveryScanOption) {
   std::string help = HelpText();
-  for (const char* option : {"--root", "--json", "--tree", "--pid", "--version"}) {
+  for (const char* option : {"--root", "--json", "--tree", "--pid", "--no-sandbox", "--version"}) {
     EXPECT_NE(help.find(option), std::string::npos) << option;
   }
 }

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "testing/own_cgroup.h"
 #include "procleak/scan.h"
 
 namespace procleak {
@@ -24,20 +25,6 @@ std::string ReadWhole(const std::string& path) {
   return text.str();
 }
 
-// This process's memory-accounting cgroup, worked out independently of procleak: the v1 line
-// that lists "memory" if there is one, else the v2 "0::" line.
-std::string OwnAccountingCgroup() {
-  std::istringstream lines(ReadWhole("/proc/self/cgroup"));
-  std::string line, v2;
-  while (std::getline(lines, line)) {
-    size_t first = line.find(':'), second = line.find(':', first + 1);
-    std::string controllers = line.substr(first + 1, second - first - 1);
-    std::string path = line.substr(second + 1);
-    if (("," + controllers + ",").find(",memory,") != std::string::npos) return path;
-    if (line.rfind("0::", 0) == 0) v2 = path;
-  }
-  return v2;
-}
 
 // Starts `sh -c 'sleep 300 & sleep 300 & sleep 300 & wait'` in its own process group, with this
 // test as child subreaper so the sleeps are ours to reap. The destructor kills and reaps all of
@@ -101,7 +88,7 @@ TEST(ScanLive, SeesRealShellTreeWithArgvRssCgroupAndSubtreeCounts) {
   EXPECT_FALSE(shell->kernel_thread);
   EXPECT_EQ(shell->uid, getuid());
 
-  const std::string cgroup = OwnAccountingCgroup();
+  const std::string cgroup = testing::OwnAccountingCgroup();
   const Cgroup* group = s->FindCgroup(cgroup);
   ASSERT_NE(group, nullptr) << cgroup;
   uint64_t subtree_rss = 0;

@@ -131,12 +131,44 @@ TEST(ProcessReader, WithoutReadCgroup_LeavesTheLinesToTheScanner) {
   ASSERT_EQ(ReadProcess(123, &proc.ctx, &p).value_or(ProcessRead::kVanished), ProcessRead::kRead);
   EXPECT_THAT(p.cgroup_lines, IsEmpty());
   std::vector<CgroupMembership> lines;
-  ASSERT_EQ(ReadProcessCgroup(123, &proc.ctx, &lines).value_or(ProcessRead::kVanished),
+  ASSERT_EQ(ReadProcessCgroup(p, &proc.ctx, &lines).value_or(ProcessRead::kVanished),
             ProcessRead::kRead);
   EXPECT_EQ(lines.size(), 3u);
-  EXPECT_EQ(ReadProcessCgroup(999, &proc.ctx, &lines).value_or(ProcessRead::kRead),
+  Process gone = p;
+  gone.pid = 999;
+  EXPECT_EQ(ReadProcessCgroup(gone, &proc.ctx, &lines).value_or(ProcessRead::kRead),
             ProcessRead::kVanished);
   EXPECT_EQ(proc.ctx.skips.vanished, 1);
+  // The same pid with another starttime is another process: its cgroup is not p's.
+  Process reused = p;
+  ++reused.starttime_ticks;
+  lines.clear();
+  EXPECT_EQ(ReadProcessCgroup(reused, &proc.ctx, &lines).value_or(ProcessRead::kRead),
+            ProcessRead::kVanished);
+  EXPECT_THAT(lines, IsEmpty());
+  EXPECT_EQ(proc.ctx.skips.vanished, 2);
+}
+
+TEST(ProcessReader, CgroupOfProcessThatBeganExitingSinceItWasRead_IsVanished) {
+  // Read while sleeping; exiting (PF_EXITING) when its cgroup file is read: a v1 kernel may
+  // already show the root cgroup, which is not where it ran.
+  TempTree tree;
+  WriteUserProcess(tree, 123);
+  ProcFixture proc(tree);
+  proc.ctx.read_cgroup = false;
+  Process p;
+  ASSERT_EQ(ReadProcess(123, &proc.ctx, &p).value_or(ProcessRead::kVanished), ProcessRead::kRead);
+  tree.Write("proc/123/stat", StatLine(123, "a) b (c\nd", 'R', 1, kUserFlags | 0x4, 283419));
+  std::vector<CgroupMembership> lines;
+  EXPECT_EQ(ReadProcessCgroup(p, &proc.ctx, &lines).value_or(ProcessRead::kRead),
+            ProcessRead::kVanished);
+  EXPECT_EQ(proc.ctx.skips.vanished, 1);
+  // A zombie when read stays a zombie: its cgroup is read (and inherited later if it is "/").
+  tree.Write("proc/123/stat", StatLine(123, "a) b (c\nd", 'Z', 1, kUserFlags | 0x4, 283419));
+  p.state = 'Z';
+  EXPECT_EQ(ReadProcessCgroup(p, &proc.ctx, &lines).value_or(ProcessRead::kVanished),
+            ProcessRead::kRead);
+  EXPECT_EQ(lines.size(), 3u);
 }
 
 TEST(ProcessReader, Lists_OnlyNumericDirectories) {

@@ -10,9 +10,19 @@
 
 namespace procleak::testing {
 
-TempTree::TempTree() {
+namespace {
+
+std::string DefaultParent() {
   const char* tmp = std::getenv("TMPDIR");
-  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/procleak-test-XXXXXX";
+  return tmp && *tmp ? tmp : "/tmp";
+}
+
+}  // namespace
+
+TempTree::TempTree() : TempTree(DefaultParent()) {}
+
+TempTree::TempTree(const std::string& parent) {
+  std::string pattern = parent + "/procleak-test-XXXXXX";
   if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed: " + pattern);
   root_ = pattern;
 }

@@ -9,7 +9,8 @@ namespace procleak::testing {
 
 class TempTree {
  public:
-  TempTree();  // mkdtemp under $TMPDIR (or /tmp)
+  TempTree();                                    // mkdtemp under $TMPDIR (or /tmp)
+  explicit TempTree(const std::string& parent);  // mkdtemp under `parent`
   ~TempTree();  // removes the whole tree, also when the test failed
   TempTree(const TempTree&) = delete;
   TempTree& operator=(const TempTree&) = delete;

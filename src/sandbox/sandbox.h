@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// The seccomp filter that read-only commands install once their arguments are parsed and their
+// outputs are open (see man/procleak.1, NOTES, Sandbox).
+
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace procleak {
+
+// The exit status of a process the sandbox stopped, the same as for any other error.
+inline constexpr int kSandboxViolationExit = 2;
+
+// AddressSanitizer's runtime tests whether memory is readable by writing it into a pipe, so in a
+// sanitized (test) build the filter also allows pipe2 and writes to any descriptor.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kSandboxRelaxedForSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+inline constexpr bool kSandboxRelaxedForSanitizer = true;
+#else
+inline constexpr bool kSandboxRelaxedForSanitizer = false;
+#endif
+#else
+inline constexpr bool kSandboxRelaxedForSanitizer = false;
+#endif
+
+// Allows what a scan needs: read-only opens, reads, directory listings, memory management, threads
+// (clone with CLONE_THREAD only), writes to `write_fds` and standard error. Any other system call,
+// in any thread, prints "procleak: sandbox: forbidden system call N (name), see --no-sandbox" on
+// standard error and exits with kSandboxViolationExit. Cannot be undone. Fails with a one-line
+// error when the kernel or libseccomp cannot install the filter.
+absl::Status InstallSandbox(const std::vector<int>& write_fds = {1, 2});
+
+}  // namespace procleak

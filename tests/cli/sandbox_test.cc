@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: Apache-2.0
+// `procleak scan` under its seccomp filter: every output mode works on the incident fixture and on
+// the live host (with enough processes for the parallel reader's threads), the JSON host section
+// says whether the filter was on, and --no-sandbox turns it off.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "testing/json_expect.h"
+#include "testing/run_procleak.h"
+
+namespace procleak {
+namespace {
+
+using namespace procleak::testing;  // NOLINT: RunProcleak, Field, ...
+
+constexpr const char* kForbidden = "forbidden system call";
+
+// Runs `args` (a scan), expects exit 0 and an empty stderr, returns the parsed document when
+// --json is among them.
+Json ScanOk(const std::vector<std::string>& args) {
+  RunResult run = RunProcleak(args);
+  EXPECT_EQ(run.exit_code, 0) << "stderr: " << run.err;
+  EXPECT_EQ(run.err.find(kForbidden), std::string::npos) << run.err;
+  EXPECT_EQ(run.err, "");
+  EXPECT_FALSE(run.out.empty());
+  for (const std::string& arg : args) {
+    if (arg == "--json") return ParseJson(run.out);
+  }
+  return Json();
+}
+
+std::vector<std::string> Incident(std::vector<std::string> more) {
+  std::vector<std::string> args = {"scan", "--root", DataDir("incident"), "--fail-on", "never"};
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+TEST(SandboxCli, Json_ReportsSeccomp) {
+  Json doc = ScanOk(Incident({"--json"}));
+  ASSERT_FALSE(doc.is_discarded());
+  EXPECT_EQ(Field(Field(doc, "host"), "sandbox"), "seccomp");
+}
+
+TEST(SandboxCli, NoSandbox_ReportsOff) {
+  Json doc = ScanOk(Incident({"--json", "--no-sandbox"}));
+  ASSERT_FALSE(doc.is_discarded());
+  EXPECT_EQ(Field(Field(doc, "host"), "sandbox"), "off");
+}
+
+TEST(SandboxCli, NoSandbox_TakesNoValue) {
+  RunResult run = RunProcleak(Incident({"--no-sandbox=yes"}));
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(run.err, "procleak: scan: --no-sandbox takes no value (see 'procleak help')\n");
+}
+
+TEST(SandboxCli, Findings_StillExit1) {
+  RunResult run = RunProcleak({"scan", "--root", DataDir("incident")});
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_EQ(run.err, "");
+}
+
+TEST(SandboxCli, EveryOutputMode_WorksInside) {
+  ScanOk(Incident({}));
+  ScanOk(Incident({"--pss"}));
+  ScanOk(Incident({"--tree"}));
+  ScanOk(Incident({"--tree", "--pid", "2000"}));
+  ScanOk(Incident({"--json", "--pss"}));
+}
+
+// Processes that only wait, so a live scan sees at least kParallelFrom (256) of them and reads
+// /proc on several threads; killed and reaped in the destructor.
+class Sleepers {
+ public:
+  explicit Sleepers(int count) {
+    for (int i = 0; i < count; ++i) {
+      pid_t pid = fork();
+      if (pid < 0) break;
+      if (pid == 0) {
+        pause();
+        _exit(0);
+      }
+      pids_.push_back(pid);
+    }
+  }
+  ~Sleepers() {
+    for (pid_t pid : pids_) kill(pid, SIGKILL);
+    for (pid_t pid : pids_) waitpid(pid, nullptr, 0);
+  }
+  size_t size() const { return pids_.size(); }
+
+ private:
+  std::vector<pid_t> pids_;
+};
+
+TEST(SandboxCli, LiveScan_WithThreads_WorksInside) {
+  Sleepers sleepers(300);
+  ASSERT_EQ(sleepers.size(), 300u);
+  for (const std::vector<std::string>& mode :
+       {std::vector<std::string>{"--json"}, {"--json", "--pss"}, {"--tree"}, {}}) {
+    std::vector<std::string> args = {"scan", "--fail-on", "never"};
+    args.insert(args.end(), mode.begin(), mode.end());
+    Json doc = ScanOk(args);
+    if (mode.empty() || mode[0] != "--json") continue;
+    ASSERT_FALSE(doc.is_discarded());
+    EXPECT_EQ(Field(Field(doc, "host"), "sandbox"), "seccomp");
+    EXPECT_GE(Field(Field(doc, "host"), "processes").get<int>(), 300);
+  }
+}
+
+}  // namespace
+}  // namespace procleak
