@@ -90,6 +90,7 @@ int RunScan(const CliArgs& args) {
     text.color = UseColor();
     text.subtree_of = args.pid;
     text.analysis = &analysis;
+    text.not_root = geteuid() != 0;
     written = Write(args.tree ? RenderTree(*snapshot, text) : RenderScanText(*snapshot, text));
   }
   return written != kExitOk ? written : FindingsStatus(analysis, args.fail_on);

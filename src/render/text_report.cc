@@ -89,14 +89,20 @@ std::string ProcessTable(const Snapshot& s, const TextOptions& options, const St
   return out;
 }
 
-std::string Footer(const Snapshot& s) {
+std::string Footer(const Snapshot& s, bool not_root) {
   size_t kernel_threads = std::count_if(s.processes().begin(), s.processes().end(),
                                         [](const Process& p) { return p.kernel_thread; });
-  return fmt::format(
+  std::string out = fmt::format(
       "\n{} processes ({} kernel threads) in {:.1f} ms; skipped {} vanished, {} "
       "denied\n",
       s.processes().size(), kernel_threads, absl::ToDoubleMilliseconds(s.stats().duration),
       s.stats().skipped_vanished, s.stats().skipped_denied);
+  if (not_root && s.stats().skipped_denied > 0) {
+    out +=
+        "not root: the denied files are other users' (exe links, smaps_rollup for PSS,\n"
+        "/proc entries hidden by hidepid); run as root for the whole picture\n";
+  }
+  return out;
 }
 
 }  // namespace
@@ -109,7 +115,7 @@ std::string RenderScanText(const Snapshot& snapshot, const TextOptions& options)
            FindingsText(snapshot, *options.analysis, style);
   }
   return out + CgroupTable(snapshot, options, style) + ProcessTable(snapshot, options, style) +
-         Footer(snapshot);
+         Footer(snapshot, options.not_root);
 }
 
 }  // namespace procleak

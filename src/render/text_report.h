@@ -16,6 +16,8 @@ struct TextOptions {
   size_t max_processes = 10;      // rows in the largest-processes table
   std::optional<int> subtree_of;  // limit the process list to this pid's subtree
   const Analysis* analysis = nullptr;  // adds containers and findings; collapses tree siblings
+  // The scan ran without root: denied reads are other users' files, and the footer says so once.
+  bool not_root = false;
 };
 
 // Host memory line, then (with an analysis) containers and findings by severity with evidence and

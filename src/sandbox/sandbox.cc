@@ -94,7 +94,7 @@ constexpr const char* kAllowed[] = {
     // signals (rt_sigaction is below: never for SIGSYS)
     "rt_sigprocmask", "rt_sigreturn",
     // identity and time
-    "getpid", "gettid", "clock_gettime", "gettimeofday", "getrandom"};
+    "getpid", "gettid", "getuid", "geteuid", "clock_gettime", "gettimeofday", "getrandom"};
 
 absl::Status Failed(const char* what, int rc) {
   return absl::FailedPreconditionError(

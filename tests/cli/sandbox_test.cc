@@ -2,12 +2,15 @@
 // `procleak scan` under its seccomp filter: every output mode works on the incident fixture and on
 // the live host (with enough processes for the parallel reader's threads), the JSON host section
 // says whether the filter was on, and --no-sandbox turns it off.
+#include <grp.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "testing/json_expect.h"
@@ -110,6 +113,48 @@ TEST(SandboxCli, LiveScan_WithThreads_WorksInside) {
     EXPECT_EQ(Field(Field(doc, "host"), "sandbox"), "seccomp");
     EXPECT_GE(Field(Field(doc, "host"), "processes").get<int>(), 300);
   }
+}
+
+// Runs `procleak scan --fail-on never` as user 65534 (nobody) in a forked child and returns
+// its exit status and standard output; nullopt when nobody may not run the built binary (a build
+// directory other users cannot enter), in which case the test is skipped.
+std::optional<std::pair<int, std::string>> ScanAsNobody() {
+  const char* bin = std::getenv("PROCLEAK_BIN");
+  if (bin == nullptr) return std::nullopt;
+  int out[2];
+  if (pipe(out) != 0) return std::nullopt;
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    close(out[0]);
+    if (setgroups(0, nullptr) != 0 || setresgid(65534, 65534, 65534) != 0 ||
+        setresuid(65534, 65534, 65534) != 0) {
+      _exit(126);
+    }
+    execl(bin, bin, "scan", "--fail-on", "never", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(out[1]);
+  std::string text;
+  char buf[4096];
+  for (ssize_t n; (n = read(out[0], buf, sizeof(buf))) > 0;)
+    text.append(buf, static_cast<size_t>(n));
+  close(out[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) >= 126) return std::nullopt;
+  return std::make_pair(WEXITSTATUS(status), text);
+}
+
+TEST(SandboxCli, NotRoot_ScanWorksInsideAndSaysOnceWhatItCouldNotRead) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to switch to another user";
+  std::optional<std::pair<int, std::string>> run = ScanAsNobody();
+  if (!run) GTEST_SKIP() << "user 65534 cannot run " << std::getenv("PROCLEAK_BIN");
+  EXPECT_EQ(run->first, 0) << run->second;
+  const std::string hint = "not root: the denied files are other users'";
+  size_t at = run->second.find(hint);
+  ASSERT_NE(at, std::string::npos) << run->second;  // root's processes' exe links are denied
+  EXPECT_EQ(run->second.find(hint, at + 1), std::string::npos);
 }
 
 }  // namespace

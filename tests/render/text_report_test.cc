@@ -52,6 +52,18 @@ TEST(TextReport, ShowsHostMemoryCgroupsByMemoryAndLargestProcesses) {
                               "denied"));
 }
 
+TEST(TextReport, NotRoot_SaysOnceWhyFilesWereDenied) {
+  const std::string hint = "not root: the denied files are other users'";
+  TextOptions options;
+  EXPECT_THAT(RenderScanText(testing::ReportSnapshot(), options), Not(HasSubstr(hint)));
+  options.not_root = true;  // the report snapshot counts one denied file
+  std::string text = RenderScanText(testing::ReportSnapshot(), options);
+  size_t at = text.find(hint);
+  ASSERT_NE(at, std::string::npos) << text;
+  EXPECT_EQ(text.find(hint, at + 1), std::string::npos);  // once, not per process
+  for (const std::string& line : Lines(text)) EXPECT_LE(line.size(), 80u) << line;
+}
+
 TEST(TextReport, ProcessList_LimitedToSubtree) {
   TextOptions options;
   options.subtree_of = 101;
