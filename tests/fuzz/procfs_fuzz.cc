@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: Apache-2.0
+// Fuzz target for the /proc/PID parsers: 0 stat, 1 statm, 2 status, 3 cmdline, 4 cgroup,
+// 5 smaps_rollup.
+
+#include <cstddef>
+#include <cstdint>
+
+#include "fuzz_input.h"
+#include "procfs/cgroup_file_parser.h"
+#include "procfs/cmdline_parser.h"
+#include "procfs/smaps_rollup_parser.h"
+#include "procfs/stat_parser.h"
+#include "procfs/statm_parser.h"
+#include "procfs/status_parser.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace procleak;
+  using fuzz::Check;
+  using fuzz::CountOf;
+  fuzz::FuzzInput in;
+  if (!fuzz::SplitInput(data, size, in)) return 0;
+  switch (in.selector % 6) {
+    case 0: {
+      auto stat = ParseStat(in.text);
+      if (stat.ok()) Check(stat->comm.size() < in.text.size());
+      break;
+    }
+    case 1:
+      (void)ParseStatm(in.text);
+      break;
+    case 2:
+      (void)ParseStatus(in.text);
+      (void)ParseStatusBrief(in.text);
+      break;
+    case 3: {
+      auto argv = ParseCmdline(in.text);
+      Check(argv.size() <= CountOf(in.text, '\0') + 1);
+      break;
+    }
+    case 4: {
+      auto cgroups = ParseProcCgroup(in.text);
+      if (cgroups.ok()) Check(cgroups->size() <= CountOf(in.text, '\n') + 1);
+      break;
+    }
+    case 5:
+      (void)ParseSmapsRollup(in.text);
+      break;
+  }
+  return 0;
+}
