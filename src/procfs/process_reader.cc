@@ -34,7 +34,7 @@ enum class FileState { kRead, kAbsent, kDenied, kVanished };
 // One open /proc/PID directory being read into a Process.
 struct PidDir {
   int fd;
-  std::string path;  // "/proc/123", for messages
+  const std::string& path;  // "/proc/123", for messages (the context's reused pid_path)
   ProcessReadContext* ctx;
 };
 
@@ -256,7 +256,11 @@ absl::StatusOr<ProcessRead> WithPidDir(int pid, ProcessReadContext* ctx, Read re
     return ProcessRead::kVanished;
   }
   FdCloser guard(fd);
-  return read(PidDir{.fd = fd, .path = JoinPath(ctx->proc_path, name), .ctx = ctx});
+  // Reuses the context's string: no allocation per process for a path only messages need.
+  ctx->pid_path.assign(ctx->proc_path);
+  if (ctx->pid_path.empty() || ctx->pid_path.back() != '/') ctx->pid_path += '/';
+  ctx->pid_path.append(name, static_cast<size_t>(end - name));
+  return read(PidDir{.fd = fd, .path = ctx->pid_path, .ctx = ctx});
 }
 
 }  // namespace

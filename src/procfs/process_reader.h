@@ -28,6 +28,7 @@ struct ProcessReadContext {
   // Read /proc/PID/cgroup; off when the scanner takes membership from cgroup.procs instead.
   bool read_cgroup = true;
   std::string buffer;
+  std::string pid_path;  // "/proc/123" of the process being read, for messages
   SkipCounter skips;
 };
 
