@@ -40,6 +40,27 @@ void BM_LiveScan(benchmark::State& state) {
 }
 BENCHMARK(BM_LiveScan)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// What watch and record pay per sample after the first: a warm Scanner::Next() of this machine.
+void BM_LiveWarmRescan(benchmark::State& state) {
+  Scanner scanner({.root = "/"});
+  absl::StatusOr<Snapshot> first = scanner.Next();
+  if (!first.ok()) {
+    state.SkipWithError(std::string(first.status().message()).c_str());
+    return;
+  }
+  size_t processes = 0;
+  for (auto _ : state) {
+    absl::StatusOr<Snapshot> s = scanner.Next();
+    if (!s.ok()) {
+      state.SkipWithError(std::string(s.status().message()).c_str());
+      return;
+    }
+    processes = s->processes().size();
+  }
+  CountPerProcess(state, processes);
+}
+BENCHMARK(BM_LiveWarmRescan)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 // The generated tree of state.range(0) processes, or nullopt after SkipWithError.
 std::optional<std::string> Tree(benchmark::State& state) {
   absl::StatusOr<std::string> root = bench::CachedTree(static_cast<int>(state.range(0)));

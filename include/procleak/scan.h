@@ -2,6 +2,7 @@
 #pragma once
 // Taking a snapshot of a host (or of a fixture tree laid out like one).
 
+#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -29,5 +30,31 @@ struct ScanOptions {
 // absent. Fails only when ROOT/proc itself cannot be read or a file is malformed; the error
 // message names the file.
 absl::StatusOr<Snapshot> Scan(const ScanOptions& options);
+
+// Scans one root again and again (procleak watch and record). The first Next() is a full Scan();
+// later ones are warm: a process seen before (same pid and starttime) has only its RSS (and PSS)
+// re-read, with one pread of its statm (and smaps_rollup) file kept open since (such a file stays
+// bound to its process and fails once it is reaped), so its command line, exe, uid and cgroup are
+// not read again; its stat (state, parent, threads) is re-read when it exits into a zombie or its
+// parent ends. New processes are read in full. Cgroups, containers and host memory are read afresh
+// every time. Keeps files for as many processes as RLIMIT_NOFILE allows (less 256); others, and
+// every process of a root that is not procfs (a fixture tree), are refreshed by pid, with stat's
+// starttime telling whether it is still the same process. Construct it before a sandbox is
+// installed (it reads the file limit).
+class Scanner {
+ public:
+  explicit Scanner(ScanOptions options);
+  ~Scanner();
+  Scanner(Scanner&&) noexcept;
+  Scanner& operator=(Scanner&&) noexcept;
+
+  absl::StatusOr<Snapshot> Next();
+  // Of the last Next(): how many processes were carried over and only refreshed.
+  int reused() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace procleak

@@ -73,6 +73,7 @@ struct Process {
   std::vector<int> children;       // sorted pids
   int descendants = 0;             // processes below this one
   uint64_t subtree_rss_bytes = 0;  // own RSS plus every descendant's
+  bool operator==(const Process&) const = default;
 };
 
 // PSI line `some|full avg10=.. avg60=.. avg300=.. total=..`.
@@ -106,6 +107,7 @@ struct Cgroup {
   std::optional<Limit> pids_max;
   std::optional<Pressure> memory_pressure;  // only where memory.pressure exists
   std::vector<int> pids;                    // scanned processes accounted here, sorted
+  bool operator==(const Cgroup&) const = default;
 };
 
 // A container found from cgroup paths and the runtime's state files (never through its API).
@@ -126,6 +128,7 @@ struct Container {
   std::optional<absl::Time> started_at;   // runtime's last start (Docker State.StartedAt)
   int init_pid = 0;                       // its PID 1 as seen from the host; 0 unknown
   std::vector<int> pids;                  // scanned processes inside, sorted
+  bool operator==(const Container&) const = default;
 };
 
 struct Host {
@@ -136,6 +139,7 @@ struct Host {
   CgroupMode cgroup_mode = CgroupMode::kNone;
   std::optional<uint64_t> mem_total_bytes;
   std::optional<uint64_t> mem_available_bytes;
+  bool operator==(const Host&) const = default;
 };
 
 struct ScanStats {
@@ -143,6 +147,7 @@ struct ScanStats {
   int skipped_vanished = 0;  // processes that exited between listing and reading
   int skipped_denied = 0;    // reads refused (EACCES/EPERM); their fields are absent
   absl::Duration duration;
+  bool operator==(const ScanStats&) const = default;
 };
 
 // Immutable once built. Processes are kept sorted by pid; lookups are O(1).

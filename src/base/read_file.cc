@@ -39,10 +39,8 @@ std::string JoinPath(std::string_view root, std::string_view path) {
   return fmt::format("{}/{}", root, path);
 }
 
-absl::StatusOr<ReadOutcome> ReadFileAt(int dirfd, std::string_view dir_path, const char* name,
-                                       std::string* out, ReadUntil until) {
-  int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) return Classify(errno, dir_path, name);
+absl::StatusOr<ReadOutcome> ReadFromStart(int fd, std::string_view dir_path, const char* name,
+                                          std::string* out, ReadUntil until) {
   out->clear();
   size_t used = 0;
   // Start small even when the buffer once grew (a huge cmdline): resize() zero-fills.
@@ -50,11 +48,11 @@ absl::StatusOr<ReadOutcome> ReadFileAt(int dirfd, std::string_view dir_path, con
   while (true) {
     if (used == out->size()) out->resize(out->size() * 2);
     const size_t asked = out->size() - used;
-    ssize_t n = read(fd, out->data() + used, asked);
+    // pread from 0 makes a /proc seq_file render afresh: a kept descriptor reads the present.
+    ssize_t n = pread(fd, out->data() + used, asked, static_cast<off_t>(used));
     if (n < 0) {
       if (errno == EINTR) continue;
-      int err = errno;
-      close(fd);
+      const int err = errno;
       out->clear();
       return Classify(err, dir_path, name);
     }
@@ -62,9 +60,17 @@ absl::StatusOr<ReadOutcome> ReadFileAt(int dirfd, std::string_view dir_path, con
     used += static_cast<size_t>(n);
     if (until == ReadUntil::kShortRead && static_cast<size_t>(n) < asked) break;
   }
-  close(fd);
   out->resize(used);
   return ReadOutcome::kRead;
+}
+
+absl::StatusOr<ReadOutcome> ReadFileAt(int dirfd, std::string_view dir_path, const char* name,
+                                       std::string* out, ReadUntil until) {
+  int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return Classify(errno, dir_path, name);
+  absl::StatusOr<ReadOutcome> read = ReadFromStart(fd, dir_path, name, out, until);
+  close(fd);
+  return read;
 }
 
 absl::StatusOr<ReadOutcome> OpenDirAt(int dirfd, std::string_view dir_path, const char* name,

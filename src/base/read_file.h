@@ -33,6 +33,12 @@ absl::StatusOr<ReadOutcome> ReadFileAt(int dirfd, std::string_view dir_path, con
 
 // Opens directory `name` relative to `dirfd` (AT_FDCWD for an absolute path) as an O_PATH-less
 // read-only directory fd. Same outcomes as ReadFileAt; *fd is set only on kRead.
+// ReadFileAt for a file already open as `fd` (named dir_path/name in messages), read with pread
+// from offset 0: on a kept /proc/PID file that renders the file afresh, and a process reaped since
+// it was opened reads as kGone.
+absl::StatusOr<ReadOutcome> ReadFromStart(int fd, std::string_view dir_path, const char* name,
+                                          std::string* out, ReadUntil until = ReadUntil::kEof);
+
 absl::StatusOr<ReadOutcome> OpenDirAt(int dirfd, std::string_view dir_path, const char* name,
                                       int* fd);
 

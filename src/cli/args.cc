@@ -2,8 +2,10 @@
 #include "cli/args.h"
 
 #include <charconv>
+#include <initializer_list>
 
 #include "absl/status/status.h"
+#include "cli/help_text.h"
 #include "fmt/format.h"
 
 namespace procleak {
@@ -13,72 +15,200 @@ absl::Status UsageError(std::string message) {
   return absl::InvalidArgumentError(fmt::format("{} (see 'procleak help')", message));
 }
 
-// Splits "--opt=value" into name and value; plain "--opt" leaves value unset.
-void SplitOption(const std::string& arg, std::string* name, std::optional<std::string>* value) {
-  size_t eq = arg.find('=');
-  if (arg.rfind("--", 0) == 0 && eq != std::string::npos) {
-    *name = arg.substr(0, eq);
-    *value = arg.substr(eq + 1);
-  } else {
-    *name = arg;
-    value->reset();
+struct CommandInfo {
+  const char* name;
+  Command command;
+  std::initializer_list<const char*> options;  // the options it accepts
+  size_t operands;                             // positional arguments it takes
+};
+
+constexpr const char* kScanLike[] = {"--root", "--docker-root", "--pss", "--rules", "--no-sandbox"};
+
+const CommandInfo kCommands[] = {
+    {"scan", Command::kScan, {"--json", "--tree", "--pid", "--fail-on"}, 0},
+    {"watch", Command::kWatch, {"--json", "--interval", "--count"}, 0},
+    {"record", Command::kRecord, {"-o", "--output", "--interval", "--count", "--duration"}, 0},
+    {"replay",
+     Command::kReplay,
+     {"--json", "--tree", "--pid", "--fail-on", "--at", "--index", "--list"},
+     1},
+    {"diff", Command::kDiff, {"--json"}, 2},
+    {"export", Command::kExport, {"--prometheus", "-o", "--output"}, 0},
+};
+
+bool Accepts(const CommandInfo& info, const std::string& name) {
+  for (const char* o : info.options) {
+    if (name == o) return true;
   }
+  // replay renders a recorded scan: it reads no host, but takes the rules it is analysed with.
+  if (info.command == Command::kReplay) return name == "--rules" || name == "--no-sandbox";
+  // record keeps snapshots, not their analysis: rules apply when they are replayed.
+  if (info.command == Command::kRecord && name == "--rules") return false;
+  for (const char* o : kScanLike) {
+    if (name == o) return true;
+  }
+  return false;
 }
 
-absl::Status ParseScanOptions(const std::vector<std::string>& args, size_t i, CliArgs* out) {
-  for (; i < args.size(); ++i) {
-    std::string name;
-    std::optional<std::string> value;
-    SplitOption(args[i], &name, &value);
-    auto take_value = [&]() -> absl::StatusOr<std::string> {
-      if (value) return *value;
-      if (i + 1 >= args.size()) return UsageError(fmt::format("scan: {} needs a value", name));
-      return args[++i];
-    };
-    if (name == "--json" || name == "--tree" || name == "--pss" || name == "--no-sandbox") {
-      if (value) return UsageError(fmt::format("scan: {} takes no value", name));
-      if (name == "--no-sandbox") {
-        out->sandbox = false;
-      } else {
-        (name == "--json" ? out->json : name == "--tree" ? out->tree : out->pss) = true;
-      }
-    } else if (name == "--rules" || name == "--docker-root") {
-      absl::StatusOr<std::string> path = take_value();
-      if (!path.ok()) return path.status();
-      if (path->empty()) return UsageError(fmt::format("scan: {} needs a path", name));
-      (name == "--rules" ? out->rules_file : out->docker_root) = *path;
-    } else if (name == "--fail-on") {
-      absl::StatusOr<std::string> level = take_value();
-      if (!level.ok()) return level.status();
-      if (*level != "critical" && *level != "warning" && *level != "info" && *level != "never") {
-        return UsageError(fmt::format(
-            "scan: --fail-on takes critical, warning, info or never, not '{}'", *level));
-      }
-      out->fail_on = *level;
-    } else if (name == "--root") {
-      absl::StatusOr<std::string> root = take_value();
-      if (!root.ok()) return root.status();
-      if (root->empty()) return UsageError("scan: --root needs a directory");
-      out->root = *root;
-    } else if (name == "--pid") {
-      absl::StatusOr<std::string> text = take_value();
-      if (!text.ok()) return text.status();
-      int pid = 0;
-      auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), pid);
-      if (text->empty() || ec != std::errc() || ptr != text->data() + text->size() || pid <= 0) {
-        return UsageError(fmt::format("scan: --pid needs a positive number, not '{}'", *text));
-      }
-      out->pid = pid;
-    } else if (name.rfind('-', 0) == 0) {
-      return UsageError(fmt::format("scan: unknown option '{}'", name));
-    } else {
-      return UsageError(fmt::format("scan: unexpected argument '{}'", name));
+bool IsFlag(const std::string& name) {
+  for (const char* f : {"--json", "--tree", "--pss", "--no-sandbox", "--list", "--prometheus"}) {
+    if (name == f) return true;
+  }
+  return false;
+}
+
+std::optional<int> ParsePositive(const std::string& text, int min) {
+  int n = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || n < min) {
+    return std::nullopt;
+  }
+  return n;
+}
+
+absl::Status SetFlag(const std::string& name, CliArgs* out) {
+  if (name == "--json") out->json = true;
+  if (name == "--tree") out->tree = true;
+  if (name == "--pss") out->pss = true;
+  if (name == "--no-sandbox") out->sandbox = false;
+  if (name == "--list") out->list = true;
+  if (name == "--prometheus") out->prometheus = true;
+  return absl::OkStatus();
+}
+
+absl::Status SetValue(const std::string& cmd, const std::string& name, const std::string& value,
+                      CliArgs* out) {
+  auto bad = [&](std::string_view wants) {
+    return UsageError(fmt::format("{}: {} needs {}, not '{}'", cmd, name, wants, value));
+  };
+  if (name == "--root" || name == "--docker-root" || name == "--rules" || name == "-o" ||
+      name == "--output") {
+    if (value.empty()) return UsageError(fmt::format("{}: {} needs a path", cmd, name));
+    (name == "--root"          ? out->root
+     : name == "--docker-root" ? out->docker_root
+     : name == "--rules"       ? out->rules_file
+                               : out->output) = value;
+  } else if (name == "--pid") {
+    std::optional<int> pid = ParsePositive(value, 1);
+    if (!pid) return bad("a positive number");
+    out->pid = pid;
+  } else if (name == "--count") {
+    std::optional<int> count = ParsePositive(value, 1);
+    if (!count) return bad("a positive number");
+    out->count = count;
+  } else if (name == "--index") {
+    std::optional<int> index = ParsePositive(value, 0);
+    if (!index) return bad("a moment's index (0 or more)");
+    out->index = index;
+  } else if (name == "--interval" || name == "--duration") {
+    std::optional<absl::Duration> d = ParseInterval(value);
+    if (name == "--interval" && (value == "0" || value == "0s")) d = absl::ZeroDuration();
+    if (!d) return bad("a duration such as 10s, 5m or 1h");
+    (name == "--interval" ? out->interval : out->duration) = d;
+  } else if (name == "--at") {
+    std::optional<absl::Time> at = ParseMoment(value);
+    if (!at) return bad("a time such as 2026-11-24T10:00:00Z");
+    out->at = at;
+  } else if (name == "--fail-on") {
+    if (value != "critical" && value != "warning" && value != "info" && value != "never") {
+      return UsageError(fmt::format(
+          "{}: --fail-on takes critical, warning, info or never, not '{}'", cmd, value));
     }
+    out->fail_on = value;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseOptions(const CommandInfo& info, const std::vector<std::string>& args,
+                          CliArgs* out) {
+  const std::string cmd = info.name;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    std::string name = arg;
+    std::optional<std::string> value;
+    if (size_t eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+      name = arg.substr(0, eq);
+      value = arg.substr(eq + 1);
+    }
+    if (arg.size() < 2 || arg[0] != '-') {
+      if (out->operands.size() >= info.operands) {
+        return UsageError(fmt::format("{}: unexpected argument '{}'", cmd, arg));
+      }
+      out->operands.push_back(arg);
+      continue;
+    }
+    if (!Accepts(info, name)) {
+      return UsageError(fmt::format("{}: unknown option '{}'", cmd, name));
+    }
+    if (IsFlag(name)) {
+      if (value) return UsageError(fmt::format("{}: {} takes no value", cmd, name));
+      absl::Status set = SetFlag(name, out);
+      if (!set.ok()) return set;
+      continue;
+    }
+    if (!value) {
+      if (i + 1 >= args.size()) return UsageError(fmt::format("{}: {} needs a value", cmd, name));
+      value = args[++i];
+    }
+    absl::Status set = SetValue(cmd, name, *value, out);
+    if (!set.ok()) return set;
+  }
+  return absl::OkStatus();
+}
+
+// What the options together must make sense of.
+absl::Status Check(const CliArgs& a) {
+  switch (a.command) {
+    case Command::kRecord:
+      if (a.output.empty()) return UsageError("record: -o FILE is required");
+      break;
+    case Command::kReplay:
+      if (a.operands.empty()) return UsageError("replay: which record? (replay FILE)");
+      if (a.at && a.index) return UsageError("replay: --at and --index exclude each other");
+      break;
+    case Command::kDiff:
+      if (a.operands.size() != 2) {
+        return UsageError("diff: needs two moments: diff A B (FILE@TIME, a scan JSON file, live)");
+      }
+      break;
+    case Command::kExport:
+      if (!a.prometheus) return UsageError("export: which format? (export --prometheus)");
+      break;
+    default:
+      break;
   }
   return absl::OkStatus();
 }
 
 }  // namespace
+
+std::optional<absl::Duration> ParseInterval(std::string_view text) {
+  std::string s(text);
+  absl::Duration d;
+  if (!s.empty() && s.find_first_not_of("0123456789.") == std::string::npos) {
+    s += 's';  // a bare number is seconds, as for watch(1) and sleep(1)
+  }
+  if (!s.empty() && s.back() == 'd') {
+    std::optional<int> days = ParsePositive(s.substr(0, s.size() - 1), 1);
+    if (!days) return std::nullopt;
+    d = absl::Hours(24) * *days;
+  } else if (!absl::ParseDuration(s, &d)) {
+    return std::nullopt;
+  }
+  if (d <= absl::ZeroDuration()) return std::nullopt;
+  return d;
+}
+
+std::optional<absl::Time> ParseMoment(std::string_view text) {
+  std::string s(text);
+  absl::Time t;
+  std::string err;
+  for (const char* format : {absl::RFC3339_full, "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
+                             "%Y-%m-%d %H:%M:%E*S", "%Y-%m-%dT%H:%M:%E*S"}) {
+    if (absl::ParseTime(format, s, absl::UTCTimeZone(), &t, &err)) return t;
+  }
+  return std::nullopt;
+}
 
 absl::StatusOr<CliArgs> ParseArgs(const std::vector<std::string>& args) {
   CliArgs out;
@@ -92,48 +222,18 @@ absl::StatusOr<CliArgs> ParseArgs(const std::vector<std::string>& args) {
     out.command = Command::kVersion;
     return out;
   }
-  if (command == "scan") {
-    out.command = Command::kScan;
-    absl::Status status = ParseScanOptions(args, 1, &out);
+  for (const CommandInfo& info : kCommands) {
+    if (command != info.name) continue;
+    out.command = info.command;
+    out.command_name = info.name;
+    absl::Status status = ParseOptions(info, args, &out);
+    if (status.ok()) status = Check(out);
     if (!status.ok()) return status;
     return out;
   }
   return UsageError(fmt::format("unknown command '{}'", command));
 }
 
-std::string HelpText() {
-  return R"(usage: procleak COMMAND [OPTIONS]
-
-Explains where a Linux host's processes and memory went, from /proc and
-/sys/fs/cgroup alone.
-
-commands:
-  scan        report host memory, containers, duplicate spawn chains and other
-              findings with evidence and actions, cgroups, largest processes
-  help        show this text
-  --version   print the version
-
-scan options:
-  --root DIR  read DIR/proc and DIR/sys/fs/cgroup instead of / (fixture trees,
-              a host's file system mounted elsewhere)
-  --json      print one JSON document (schema procleak.scan/1)
-  --tree      print the process tree with subtree process counts and RSS
-  --pid PID   limit the tree and the process list to PID's subtree
-  --pss       also read PSS from /proc/PID/smaps_rollup (slower, exact sharing)
-  --rules FILE
-              add rules from FILE (see procleak-rules(5)) before the built-in ones
-  --docker-root DIR
-              Docker's data root, read under --root (default /var/lib/docker)
-  --fail-on SEVERITY
-              exit 1 when a finding at or above SEVERITY exists: critical,
-              warning (default), info or never
-  --no-sandbox
-              do not install the seccomp filter that allows only reading
-              (a forbidden system call otherwise ends the scan with status 2)
-
-exit status: 0 no finding at --fail-on or above, 1 such findings, 2 error.
-See procleak(1).
-)";
-}
+std::string HelpText() { return std::string(kHelpText); }
 
 }  // namespace procleak

@@ -7,27 +7,53 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace procleak {
 
-enum class Command { kHelp, kVersion, kScan };
+enum class Command { kHelp, kVersion, kScan, kWatch, kRecord, kReplay, kDiff, kExport };
 
 struct CliArgs {
   Command command = Command::kHelp;
+  std::string command_name;  // as typed, for messages
+  // Where and how to scan (scan, watch, record, export, diff's "live").
   std::string root = "/";
+  std::string docker_root = "/var/lib/docker";  // read under root
+  bool pss = false;
+  std::string rules_file;  // "" for the built-in rules only
+  bool sandbox = true;     // --no-sandbox turns the seccomp filter off
+  // Output.
   bool json = false;
   bool tree = false;
   std::optional<int> pid;
-  bool pss = false;
-  bool sandbox = true;                          // --no-sandbox turns the seccomp filter off
-  std::string rules_file;                       // "" for the built-in rules only
-  std::string docker_root = "/var/lib/docker";  // read under root
-  std::string fail_on = "warning";              // exit 1 when a finding at or above this exists
+  std::string fail_on = "warning";  // exit 1 when a finding at or above this exists
+  // watch and record.
+  std::optional<absl::Duration> interval;  // default 5 s (watch), 10 s (record)
+  std::optional<int> count;                // samples; unset: until interrupted
+  std::optional<absl::Duration> duration;  // record: stop after this long
+  std::string output;                      // -o FILE (record, export)
+  // replay.
+  std::optional<absl::Time> at;
+  std::optional<int> index;
+  bool list = false;
+  // export.
+  bool prometheus = false;
+  // replay FILE, diff A B.
+  std::vector<std::string> operands;
 };
 
 // argv without the program name. Accepts "--opt VALUE" and "--opt=VALUE". Errors are one line
-// without the "procleak: " prefix: "scan: unknown option '--foo'".
+// without the "procleak: " prefix: "scan: unknown option '--foo' (see 'procleak help')".
 absl::StatusOr<CliArgs> ParseArgs(const std::vector<std::string>& args);
+
+// Parses a point in time as --at and FILE@TIME take it: RFC 3339 ("2026-11-24T10:00:00Z",
+// "2026-11-24T10:00:00+01:00"), or "2026-11-24 10:00:00" and "2026-11-24T10:00:00" read as UTC.
+std::optional<absl::Time> ParseMoment(std::string_view text);
+
+// Parses "90s", "5m", "1.5h", "1d", a bare number of seconds ("2.5") and anything
+// absl::ParseDuration takes into a positive
+// duration.
+std::optional<absl::Duration> ParseInterval(std::string_view text);
 
 // The text `procleak help` prints.
 std::string HelpText();

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "base/json_error.h"
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
 
@@ -16,48 +17,9 @@ namespace {
 
 using Json = nlohmann::json;
 
-// Records the parser's own message for a document json::parse() rejected. Only used on that
-// failure path: the DOM parse with allow_exceptions=false says nothing about why it failed.
-class ErrorSax : public nlohmann::json_sax<Json> {
- public:
-  bool null() override { return true; }
-  bool boolean(bool) override { return true; }
-  bool number_integer(number_integer_t) override { return true; }
-  bool number_unsigned(number_unsigned_t) override { return true; }
-  bool number_float(number_float_t, const string_t&) override { return true; }
-  bool string(string_t&) override { return true; }
-  bool binary(binary_t&) override { return true; }
-  bool start_object(std::size_t) override { return true; }
-  bool key(string_t&) override { return true; }
-  bool end_object() override { return true; }
-  bool start_array(std::size_t) override { return true; }
-  bool end_array() override { return true; }
-  bool parse_error(std::size_t, const std::string&,
-                   const nlohmann::detail::exception& ex) override {
-    message_ = ex.what();
-    return false;
-  }
-  const std::string& message() const { return message_; }
-
- private:
-  std::string message_;
-};
-
 // "invalid JSON: parse error at line 1, column 12: syntax error while parsing ..." (one line).
 absl::Status InvalidJson(std::string_view text) {
-  ErrorSax sax;
-  Json::sax_parse(text, &sax, nlohmann::detail::input_format_t::json, /*strict=*/true);
-  std::string message = sax.message();
-  // Drop nlohmann's "[json.exception.parse_error.101] " tag; keep its position and reason.
-  if (message.starts_with("[json.exception.")) {
-    size_t close = message.find("] ");
-    if (close != std::string::npos) message.erase(0, close + 2);
-  }
-  for (char& c : message) {
-    if (c == '\n') c = ' ';
-  }
-  if (message.empty()) message = "not a JSON document";
-  return absl::InvalidArgumentError(fmt::format("invalid JSON: {}", message));
+  return absl::InvalidArgumentError(fmt::format("invalid JSON: {}", JsonErrorMessage(text)));
 }
 
 // The top-level object of `text`, or an error for malformed JSON or another top-level type.

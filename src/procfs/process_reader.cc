@@ -238,9 +238,18 @@ absl::StatusOr<std::vector<int>> ListPids(int proc_fd, std::string_view proc_pat
 
 namespace {
 
-// Opens /proc/PID for `read`; a process that is gone or denied is counted and never read.
+// Path "PROC/PID" for messages, in the context's reused string.
+void SetPidPath(ProcessReadContext* ctx, const char* name, size_t len) {
+  ctx->pid_path.assign(ctx->proc_path);
+  if (ctx->pid_path.empty() || ctx->pid_path.back() != '/') ctx->pid_path += '/';
+  ctx->pid_path.append(name, len);
+}
+
+// Opens /proc/PID for `read`; a process that is gone or denied is counted and never read. With
+// `keep`, a read that returns kRead hands the open directory over in *keep.
 template <typename Read>
-absl::StatusOr<ProcessRead> WithPidDir(int pid, ProcessReadContext* ctx, Read read) {
+absl::StatusOr<ProcessRead> WithPidDir(int pid, ProcessReadContext* ctx, Read read,
+                                       int* keep = nullptr) {
   char name[16];
   auto [end, ec] = std::to_chars(name, name + sizeof(name) - 1, pid);
   if (ec != std::errc() || pid <= 0) {
@@ -257,23 +266,135 @@ absl::StatusOr<ProcessRead> WithPidDir(int pid, ProcessReadContext* ctx, Read re
   }
   FdCloser guard(fd);
   // Reuses the context's string: no allocation per process for a path only messages need.
-  ctx->pid_path.assign(ctx->proc_path);
-  if (ctx->pid_path.empty() || ctx->pid_path.back() != '/') ctx->pid_path += '/';
-  ctx->pid_path.append(name, static_cast<size_t>(end - name));
-  return read(PidDir{.fd = fd, .path = ctx->pid_path, .ctx = ctx});
+  SetPidPath(ctx, name, static_cast<size_t>(end - name));
+  absl::StatusOr<ProcessRead> result = read(PidDir{.fd = fd, .path = ctx->pid_path, .ctx = ctx});
+  if (keep != nullptr && result.ok() && *result == ProcessRead::kRead) *keep = guard.Release();
+  return result;
+}
+
+// Updates *p from a fresh stat; kEnded when the pid now names another process.
+absl::StatusOr<Refresh> RefreshStat(const PidDir& dir, Process* p) {
+  absl::StatusOr<ReadOutcome> read =
+      ReadFileAt(dir.fd, dir.path, "stat", &dir.ctx->buffer, ReadUntil::kShortRead);
+  if (!read.ok()) return read.status();
+  if (*read == ReadOutcome::kGone) return Refresh::kEnded;
+  if (*read == ReadOutcome::kDenied) {
+    ++dir.ctx->skips.denied;
+    return Refresh::kRefreshed;
+  }
+  absl::StatusOr<Stat> stat = ParseStat(dir.ctx->buffer);
+  if (!stat.ok()) return FileError(dir, "stat", stat.status());
+  if (stat->starttime != p->starttime_ticks) return Refresh::kEnded;
+  p->ppid = stat->ppid;
+  p->state = stat->state;
+  p->threads = stat->num_threads;
+  if (p->state == 'Z') {
+    p->rss_bytes.reset();
+    p->pss_bytes.reset();
+  }
+  return Refresh::kRefreshed;
+}
+
+absl::StatusOr<Refresh> ReadRollup(const PidDir& dir, int fd, Process* p) {
+  absl::StatusOr<ReadOutcome> read =
+      fd >= 0 ? ReadFromStart(fd, dir.path, "smaps_rollup", &dir.ctx->buffer)
+              : ReadFileAt(dir.fd, dir.path, "smaps_rollup", &dir.ctx->buffer);
+  if (!read.ok()) return read.status();
+  if (*read == ReadOutcome::kGone) return Refresh::kEnded;
+  if (*read == ReadOutcome::kDenied) {
+    ++dir.ctx->skips.denied;
+    return Refresh::kRefreshed;
+  }
+  absl::StatusOr<SmapsRollup> rollup = ParseSmapsRollup(dir.ctx->buffer);
+  if (!rollup.ok()) return FileError(dir, "smaps_rollup", rollup.status());
+  p->pss_bytes = rollup->pss;
+  return Refresh::kRefreshed;
+}
+
+// Through an opened /proc/PID: stat (identity, state, parent), statm and smaps_rollup.
+absl::StatusOr<Refresh> RefreshOpened(const PidDir& dir, Process* p) {
+  absl::StatusOr<Refresh> stat = RefreshStat(dir, p);
+  if (!stat.ok() || *stat == Refresh::kEnded) return stat;
+  if (p->kernel_thread || p->state == 'Z') return Refresh::kRefreshed;
+  absl::StatusOr<ReadOutcome> read =
+      ReadFileAt(dir.fd, dir.path, "statm", &dir.ctx->buffer, ReadUntil::kShortRead);
+  if (!read.ok()) return read.status();
+  if (*read == ReadOutcome::kGone) return Refresh::kEnded;
+  if (*read == ReadOutcome::kRead) {
+    absl::StatusOr<Statm> statm = ParseStatm(dir.ctx->buffer);
+    if (!statm.ok()) return FileError(dir, "statm", statm.status());
+    p->rss_bytes = statm->resident * dir.ctx->page_size;
+  } else {
+    ++dir.ctx->skips.denied;
+  }
+  return dir.ctx->pss ? ReadRollup(dir, -1, p) : Refresh::kRefreshed;
 }
 
 }  // namespace
 
+absl::StatusOr<ProcessRead> ReadProcessKeepingDir(int pid, ProcessReadContext* ctx, Process* out,
+                                                  int* dir_fd) {
+  return WithPidDir(
+      pid, ctx,
+      [&](const PidDir& dir) -> absl::StatusOr<ProcessRead> {
+        // Filled aside so that *out is untouched unless the whole record was read.
+        Process p;
+        p.pid = pid;  // the directory's pid: a thread's stat would name its tid, the same number
+        absl::StatusOr<ProcessRead> read = ReadOpened(dir, &p);
+        if (read.ok() && *read == ProcessRead::kRead) *out = std::move(p);
+        return read;
+      },
+      dir_fd);
+}
+
+KeptFiles KeepFiles(int dir_fd, const ProcessReadContext& ctx) {
+  KeptFiles kept;
+  kept.statm = openat(dir_fd, "statm", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (ctx.pss && kept.statm >= 0) {
+    kept.smaps_rollup = openat(dir_fd, "smaps_rollup", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  }
+  return kept;
+}
+
+absl::StatusOr<Refresh> RefreshProcess(const KeptFiles& kept, bool read_stat,
+                                       ProcessReadContext* ctx, Process* p) {
+  char name[16];
+  auto [end, ec] = std::to_chars(name, name + sizeof(name) - 1, p->pid);
+  if (ec != std::errc() || p->pid <= 0) {
+    return absl::InvalidArgumentError(fmt::format("{}: bad pid {}", ctx->proc_path, p->pid));
+  }
+  *end = '\0';
+  if (kept.statm >= 0 && !read_stat) {
+    SetPidPath(ctx, name, static_cast<size_t>(end - name));
+    const PidDir dir{.fd = -1, .path = ctx->pid_path, .ctx = ctx};
+    absl::StatusOr<ReadOutcome> read =
+        ReadFromStart(kept.statm, dir.path, "statm", &ctx->buffer, ReadUntil::kShortRead);
+    if (!read.ok()) return read.status();
+    if (*read == ReadOutcome::kGone) return Refresh::kEnded;
+    if (*read == ReadOutcome::kRead && !p->kernel_thread && p->state != 'Z') {
+      absl::StatusOr<Statm> statm = ParseStatm(ctx->buffer);
+      if (!statm.ok()) return FileError(dir, "statm", statm.status());
+      // No resident page: its memory map is gone, it is exiting or a zombie now.
+      if (statm->resident == 0) return RefreshProcess(kept, true, ctx, p);
+      p->rss_bytes = statm->resident * ctx->page_size;
+      if (ctx->pss && kept.smaps_rollup >= 0) return ReadRollup(dir, kept.smaps_rollup, p);
+    }
+    return Refresh::kRefreshed;
+  }
+  std::optional<Refresh> result;
+  absl::StatusOr<ProcessRead> opened =
+      WithPidDir(p->pid, ctx, [&](const PidDir& dir) -> absl::StatusOr<ProcessRead> {
+        absl::StatusOr<Refresh> refreshed = RefreshOpened(dir, p);
+        if (!refreshed.ok()) return refreshed.status();
+        result = *refreshed;
+        return ProcessRead::kRead;
+      });
+  if (!opened.ok()) return opened.status();
+  return result.value_or(Refresh::kEnded);
+}
+
 absl::StatusOr<ProcessRead> ReadProcess(int pid, ProcessReadContext* ctx, Process* out) {
-  return WithPidDir(pid, ctx, [&](const PidDir& dir) -> absl::StatusOr<ProcessRead> {
-    // Filled aside so that *out is untouched unless the whole record was read.
-    Process p;
-    p.pid = pid;  // the directory's pid: a thread's stat would name its tid, the same number
-    absl::StatusOr<ProcessRead> read = ReadOpened(dir, &p);
-    if (read.ok() && *read == ProcessRead::kRead) *out = std::move(p);
-    return read;
-  });
+  return ReadProcessKeepingDir(pid, ctx, out, nullptr);
 }
 
 absl::StatusOr<ProcessRead> ReadProcessCgroup(const Process& read, ProcessReadContext* ctx,

@@ -45,6 +45,35 @@ enum class ProcessRead { kRead, kVanished };
 // "/proc/123/stat: no ')' after comm".
 absl::StatusOr<ProcessRead> ReadProcess(int pid, ProcessReadContext* ctx, Process* out);
 
+// ReadProcess that, when it returns kRead and `dir_fd` is not null, hands over the open /proc/PID
+// directory in *dir_fd (the caller closes it). Such a descriptor stays pinned to that process:
+// once it is reaped every open through it fails, even if its pid is reused.
+absl::StatusOr<ProcessRead> ReadProcessKeepingDir(int pid, ProcessReadContext* ctx, Process* out,
+                                                  int* dir_fd);
+
+enum class Refresh { kRefreshed, kEnded };
+
+// Files of one process kept open between scans; -1 when not kept. A /proc/PID file stays bound to
+// its process: read again from offset 0 it renders afresh, and once the process is reaped every
+// read fails with ESRCH, even if its pid names another process by then.
+struct KeptFiles {
+  int statm = -1;
+  int smaps_rollup = -1;
+};
+
+// Opens statm (and smaps_rollup with ctx->pss) of the process whose /proc/PID is `dir_fd`; a file
+// that cannot be opened stays -1.
+KeptFiles KeepFiles(int dir_fd, const ProcessReadContext& ctx);
+
+// Re-reads what changes of a process read before (*p): its RSS (statm), PSS (with ctx->pss) and,
+// with `read_stat` or when its memory map is gone (it exited and is a zombie now), stat's state,
+// ppid and thread count. Command line, exe, uid and cgroup are kept. Through `kept` when
+// kept.statm >= 0 (one pread each); otherwise, and for stat, /proc/PID is opened anew and
+// stat's starttime tells whether it is still the same process. kEnded: it is gone or its pid
+// now names another process.
+absl::StatusOr<Refresh> RefreshProcess(const KeptFiles& kept, bool read_stat,
+                                       ProcessReadContext* ctx, Process* p);
+
 // Reads only /proc/PID/cgroup of `read` (a process ReadProcess filled, which cgroup.procs did not
 // place) into *lines. A process that is not `read` any more (another starttime: its pid was
 // reused) or that began exiting since it was read (a v1 kernel may already show it in "/") is

@@ -58,6 +58,8 @@ Json GroupJson(const Group& g) {
   };
 }
 
+}  // namespace
+
 Json FindingJson(const Finding& f) {
   return Json{
       {"kind", f.kind},
@@ -74,8 +76,6 @@ Json FindingJson(const Finding& f) {
       {"action", f.action},
   };
 }
-
-}  // namespace
 
 void AddAnalysisJson(const Snapshot& snapshot, const Analysis& analysis, Json* doc) {
   Json containers = Json::array();

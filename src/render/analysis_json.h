@@ -8,6 +8,9 @@
 
 namespace procleak {
 
+// One element of the "findings" array (also used by the procleak.diff/1 document).
+nlohmann::ordered_json FindingJson(const Finding& finding);
+
 // Adds the three arrays to `doc` (a ScanJson document).
 void AddAnalysisJson(const Snapshot& snapshot, const Analysis& analysis,
                      nlohmann::ordered_json* doc);

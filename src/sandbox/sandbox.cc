@@ -93,8 +93,9 @@ constexpr const char* kAllowed[] = {
     "futex", "set_robust_list", "rseq", "sched_yield", "exit", "exit_group",
     // signals (rt_sigaction is below: never for SIGSYS)
     "rt_sigprocmask", "rt_sigreturn",
-    // identity and time
-    "getpid", "gettid", "getuid", "geteuid", "clock_gettime", "gettimeofday", "getrandom"};
+    // identity and time; sleeping between the samples of watch and record
+    "getpid", "gettid", "getuid", "geteuid", "clock_gettime", "gettimeofday", "getrandom",
+    "clock_nanosleep", "nanosleep"};
 
 absl::Status Failed(const char* what, int rc) {
   return absl::FailedPreconditionError(
@@ -143,6 +144,9 @@ absl::Status InstallSandbox(const std::vector<int>& write_fds) {
     if (fd == STDERR_FILENO) continue;
     add("write", SCMP_ACT_ALLOW, {SCMP_A0_32(SCMP_CMP_EQ, static_cast<scmp_datum_t>(fd))});
     add("writev", SCMP_ACT_ALLOW, {SCMP_A0_32(SCMP_CMP_EQ, static_cast<scmp_datum_t>(fd))});
+    // record and export make what they wrote durable before they report success
+    add("fdatasync", SCMP_ACT_ALLOW, {SCMP_A0_32(SCMP_CMP_EQ, static_cast<scmp_datum_t>(fd))});
+    add("fsync", SCMP_ACT_ALLOW, {SCMP_A0_32(SCMP_CMP_EQ, static_cast<scmp_datum_t>(fd))});
   }
   if (kSandboxRelaxedForSanitizer) {
     add("pipe2", SCMP_ACT_ALLOW, {});

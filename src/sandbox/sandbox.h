@@ -27,7 +27,8 @@ inline constexpr bool kSandboxRelaxedForSanitizer = false;
 #endif
 
 // Allows what a scan needs: read-only opens, reads, directory listings, memory management, threads
-// (clone with CLONE_THREAD only), writes to `write_fds` and standard error. Any other system call,
+// (clone with CLONE_THREAD only), sleeping, writes (and fsync/fdatasync) to `write_fds` and
+// writes to standard error. Any other system call,
 // in any thread, prints "procleak: sandbox: forbidden system call N (name), see --no-sandbox" on
 // standard error and exits with kSandboxViolationExit. Cannot be undone. Fails with a one-line
 // error when the kernel or libseccomp cannot install the filter.

@@ -37,52 +37,52 @@ void AddSkips(const SkipCounter& from, SkipCounter* to) {
   to->denied += from.denied;
 }
 
-// Reads `pids` on `threads` threads (an atomic cursor hands out chunks); the first error wins.
+int PickThreads(size_t n, int threads) {
+  if (threads > 0) return threads;
+  // One per online CPU, at most kMaxThreads; one for a few processes.
+  const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  return n < kParallelFrom ? 1 : static_cast<int>(std::clamp<long>(cpus, 1, kMaxThreads));
+}
+
+// Reads `pids` on `threads` threads; the first error wins. With `kept`, keeps directories.
 absl::StatusOr<std::vector<Process>> ReadAll(const std::vector<int>& pids,
                                              const ProcessReadContext& settings, int threads,
-                                             SkipCounter* skips) {
-  if (threads <= 0) {  // one per online CPU, at most kMaxThreads; one for a few processes
-    const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    threads =
-        pids.size() < kParallelFrom ? 1 : static_cast<int>(std::clamp<long>(cpus, 1, kMaxThreads));
-  }
-  std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
-  std::mutex mu;
-  absl::Status first_error;
+                                             SkipCounter* skips, KeptProcesses* kept) {
+  threads = PickThreads(pids.size(), threads);
   std::vector<std::vector<Process>> parts(static_cast<size_t>(threads));
-  std::vector<SkipCounter> part_skips(static_cast<size_t>(threads));
-  auto work = [&](size_t part) {
-    ProcessReadContext ctx = ReaderLike(settings);
-    std::vector<Process>& out = parts[part];
-    out.reserve(pids.size() / static_cast<size_t>(threads) + kChunk);
-    while (!failed.load(std::memory_order_relaxed)) {
-      size_t from = next.fetch_add(kChunk);
-      if (from >= pids.size()) break;
-      for (size_t i = from; i < std::min(from + kChunk, pids.size()); ++i) {
-        Process p;
-        absl::StatusOr<ProcessRead> read = ReadProcess(pids[i], &ctx, &p);
-        if (!read.ok()) {
-          std::lock_guard<std::mutex> lock(mu);
-          if (first_error.ok()) first_error = read.status();
-          failed = true;
-          break;
-        }
-        if (*read == ProcessRead::kRead) out.push_back(std::move(p));
+  std::vector<std::vector<std::pair<int, KeptFiles>>> part_files(static_cast<size_t>(threads));
+  std::atomic<size_t> kept_count{kept != nullptr ? kept->files.size() : 0};
+  for (auto& part : parts) part.reserve(pids.size() / static_cast<size_t>(threads) + kChunk);
+  absl::Status status =
+      ForEachProcess(pids.size(), settings, threads, skips,
+                     [&](size_t i, size_t part, ProcessReadContext* ctx) -> absl::Status {
+                       Process p;
+                       int fd = -1;
+                       const bool keep = kept != nullptr && kept_count.fetch_add(1) < kept->budget;
+                       absl::StatusOr<ProcessRead> read =
+                           ReadProcessKeepingDir(pids[i], ctx, &p, keep ? &fd : nullptr);
+                       if (!read.ok()) return read.status();
+                       if (*read == ProcessRead::kRead) parts[part].push_back(std::move(p));
+                       if (fd >= 0) {
+                         KeptFiles files = KeepFiles(fd, *ctx);
+                         close(fd);
+                         if (files.statm >= 0) part_files[part].emplace_back(pids[i], files);
+                       }
+                       return absl::OkStatus();
+                     });
+  if (kept != nullptr) {  // also on error, so that every descriptor is owned and closed
+    for (auto& files : part_files) {
+      for (auto& [pid, f] : files) {
+        auto [it, added] = kept->files.try_emplace(pid, f);
+        if (!added) CloseKept(f);
       }
     }
-    part_skips[part] = ctx.skips;
-  };
-  std::vector<std::thread> helpers;
-  for (int t = 1; t < threads; ++t) helpers.emplace_back(work, static_cast<size_t>(t));
-  work(0);
-  for (std::thread& t : helpers) t.join();
-  if (!first_error.ok()) return first_error;
+  }
+  if (!status.ok()) return status;
   std::vector<Process> processes = std::move(parts[0]);
   for (size_t t = 1; t < parts.size(); ++t) {
     std::move(parts[t].begin(), parts[t].end(), std::back_inserter(processes));
   }
-  for (const SkipCounter& s : part_skips) AddSkips(s, skips);
   std::sort(processes.begin(), processes.end(),
             [](const Process& a, const Process& b) { return a.pid < b.pid; });
   return processes;
@@ -206,15 +206,55 @@ absl::Status PlaceInCgroups(std::string_view root, const CgroupLayout& layout,
 
 }  // namespace
 
+void CloseKept(const KeptFiles& kept) {
+  if (kept.statm >= 0) close(kept.statm);
+  if (kept.smaps_rollup >= 0) close(kept.smaps_rollup);
+}
+
+absl::Status ForEachProcess(size_t n, const ProcessReadContext& settings, int threads,
+                            SkipCounter* skips, const ProcessTask& fn) {
+  threads = PickThreads(n, threads);
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex mu;
+  absl::Status first_error;
+  std::vector<SkipCounter> part_skips(static_cast<size_t>(threads));
+  auto work = [&](size_t part) {
+    ProcessReadContext ctx = ReaderLike(settings);
+    while (!failed.load(std::memory_order_relaxed)) {
+      const size_t from = next.fetch_add(kChunk);
+      if (from >= n) break;
+      for (size_t i = from; i < std::min(from + kChunk, n); ++i) {
+        absl::Status status = fn(i, part, &ctx);
+        if (!status.ok()) {
+          std::lock_guard<std::mutex> lock(mu);
+          if (first_error.ok()) first_error = status;
+          failed = true;
+          break;
+        }
+      }
+    }
+    part_skips[part] = ctx.skips;
+  };
+  std::vector<std::thread> helpers;
+  for (int t = 1; t < threads; ++t) helpers.emplace_back(work, static_cast<size_t>(t));
+  work(0);
+  for (std::thread& t : helpers) t.join();
+  for (const SkipCounter& s : part_skips) AddSkips(s, skips);
+  return first_error;
+}
+
 absl::StatusOr<std::vector<Process>> ReadProcesses(std::string_view root, const Host& host,
                                                    const CgroupLayout& layout,
                                                    const ProcessReadContext& settings, int threads,
-                                                   SkipCounter* skips) {
-  absl::StatusOr<std::vector<int>> pids = ListPids(settings.proc_fd, settings.proc_path);
+                                                   SkipCounter* skips, const std::vector<int>* only,
+                                                   KeptProcesses* kept) {
+  absl::StatusOr<std::vector<int>> pids =
+      only != nullptr ? *only : ListPids(settings.proc_fd, settings.proc_path);
   if (!pids.ok()) return pids.status();
   ProcessReadContext readers = ReaderLike(settings);
   readers.read_cgroup = settings.reference;
-  absl::StatusOr<std::vector<Process>> processes = ReadAll(*pids, readers, threads, skips);
+  absl::StatusOr<std::vector<Process>> processes = ReadAll(*pids, readers, threads, skips, kept);
   if (!processes.ok()) return processes.status();
   if (!settings.reference) {
     absl::Status placed = PlaceInCgroups(root, layout, settings, *processes, skips);

@@ -2,15 +2,27 @@
 #pragma once
 // Reads every process of a root's /proc, on several threads, with its cgroup membership.
 
+#include <functional>
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "cgroupfs/cgroup_layout.h"
 #include "procfs/process_reader.h"
 #include "procleak/snapshot.h"
 
 namespace procleak {
+
+// The files a Scanner keeps open between scans (see KeptFiles), by pid, for at most `budget`
+// processes.
+struct KeptProcesses {
+  absl::flat_hash_map<int, KeptFiles> files;
+  size_t budget = 0;
+};
+
+// Closes what KeepFiles opened.
+void CloseKept(const KeptFiles& kept);
 
 // Reads every process listed in `settings.proc_fd` (whose proc_path, page_size, pss and reference
 // fields apply to every reader) on `threads` threads, each with its own buffer (0: one per online
@@ -19,9 +31,20 @@ namespace procleak {
 // there are fewer cgroup directories than processes, and reads /proc/PID/cgroup for whatever
 // they did not place; the reference reader reads /proc/PID/cgroup for every process. Fills
 // started_at and Process::cgroup. Vanished and denied processes are counted in *skips.
+// With `only`, reads those pids instead of listing the directory; with `kept`, keeps the files of
+// the processes read (while the budget lasts) in kept->files.
 absl::StatusOr<std::vector<Process>> ReadProcesses(std::string_view root, const Host& host,
                                                    const CgroupLayout& layout,
                                                    const ProcessReadContext& settings, int threads,
-                                                   SkipCounter* skips);
+                                                   SkipCounter* skips,
+                                                   const std::vector<int>* only = nullptr,
+                                                   KeptProcesses* kept = nullptr);
+
+// Runs fn(index, part, ctx) for every index below `n` on `threads` threads (0: as ReadProcesses
+// picks; `part` numbers the thread), each with its own context made like `settings`; the first
+// error stops the others and is returned. Skips counted in the contexts are added to *skips.
+using ProcessTask = std::function<absl::Status(size_t, size_t, ProcessReadContext*)>;
+absl::Status ForEachProcess(size_t n, const ProcessReadContext& settings, int threads,
+                            SkipCounter* skips, const ProcessTask& fn);
 
 }  // namespace procleak

@@ -20,6 +20,7 @@
 #include "procfs/process_reader.h"
 #include "procleak/scan.h"
 #include "scan/process_scan.h"
+#include "scan/snapshot_assembly.h"
 
 namespace procleak {
 namespace {
@@ -119,6 +120,31 @@ absl::Status FillContainerCgroups(const ScanOptions& options, const CgroupLayout
 
 }  // namespace
 
+absl::StatusOr<int> OpenProcDir(const std::string& proc_path) { return OpenProc(proc_path); }
+
+absl::StatusOr<Snapshot> FinishSnapshot(const ScanOptions& options, const CgroupLayout& layout,
+                                        Host host, std::vector<Process> processes,
+                                        uint64_t page_size, SkipCounter skips,
+                                        std::chrono::steady_clock::time_point started) {
+  absl::StatusOr<std::vector<Cgroup>> cgroups =
+      ReadCgroups(options, layout, processes, page_size, &skips);
+  if (!cgroups.ok()) return cgroups.status();
+  absl::StatusOr<std::vector<Container>> containers =
+      ReadContainers({options.root, options.docker_root}, processes, &skips);
+  if (!containers.ok()) return containers.status();
+  absl::Status filled =
+      FillContainerCgroups(options, layout, processes, *cgroups, page_size, &*containers, &skips);
+  if (!filled.ok()) return filled;
+
+  ScanStats stats;
+  stats.pss = options.pss;
+  stats.skipped_vanished = skips.vanished;
+  stats.skipped_denied = skips.denied;
+  stats.duration = absl::FromChrono(std::chrono::steady_clock::now() - started);
+  return Snapshot::Build(std::move(host), std::move(processes), *std::move(cgroups), stats,
+                         *std::move(containers));
+}
+
 absl::StatusOr<Snapshot> Scan(const ScanOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   const absl::Time scanned_at = absl::Now();
@@ -126,6 +152,7 @@ absl::StatusOr<Snapshot> Scan(const ScanOptions& options) {
   ctx.proc_path = JoinPath(options.root, "/proc");
   ctx.page_size = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   ctx.pss = options.pss;
+  ctx.reference = options.reference;
   absl::StatusOr<int> proc_fd = OpenProc(ctx.proc_path);
   if (!proc_fd.ok()) return proc_fd.status();
   ctx.proc_fd = *proc_fd;
@@ -138,27 +165,11 @@ absl::StatusOr<Snapshot> Scan(const ScanOptions& options) {
   host->cgroup_mode = layout->mode;
   host->scanned_at = scanned_at;
 
-  ctx.reference = options.reference;
-  absl::StatusOr<std::vector<Process>> processes = ReadProcesses(
-      options.root, *host, *layout, ctx, options.threads, &ctx.skips);
+  absl::StatusOr<std::vector<Process>> processes =
+      ReadProcesses(options.root, *host, *layout, ctx, options.threads, &ctx.skips);
   if (!processes.ok()) return processes.status();
-  absl::StatusOr<std::vector<Cgroup>> cgroups =
-      ReadCgroups(options, *layout, *processes, ctx.page_size, &ctx.skips);
-  if (!cgroups.ok()) return cgroups.status();
-  absl::StatusOr<std::vector<Container>> containers =
-      ReadContainers({options.root, options.docker_root}, *processes, &ctx.skips);
-  if (!containers.ok()) return containers.status();
-  absl::Status filled = FillContainerCgroups(options, *layout, *processes, *cgroups, ctx.page_size,
-                                             &*containers, &ctx.skips);
-  if (!filled.ok()) return filled;
-
-  ScanStats stats;
-  stats.pss = options.pss;
-  stats.skipped_vanished = ctx.skips.vanished;
-  stats.skipped_denied = ctx.skips.denied;
-  stats.duration = absl::FromChrono(std::chrono::steady_clock::now() - started);
-  return Snapshot::Build(*std::move(host), *std::move(processes), *std::move(cgroups), stats,
-                         *std::move(containers));
+  return FinishSnapshot(options, *layout, *std::move(host), *std::move(processes), ctx.page_size,
+                        ctx.skips, started);
 }
 
 }  // namespace procleak

@@ -59,6 +59,28 @@ class SnapshotBuilder {
   std::vector<Container> containers_;
 };
 
+// Three containers for diff tests, as they are before and `later`: web's charge grows from 200 to
+// 300 MiB, api gets 2 OOM kills, worker's pids fall from 95 to 10 of 100.
+inline void AddDiffContainers(SnapshotBuilder& b, bool later) {
+  constexpr uint64_t kMiB = 1ull << 20;
+  constexpr uint64_t kGiB = 1ull << 30;
+  Container& web = b.AddContainer("bbb", "web");
+  web.memory_bytes = (later ? 300 : 200) * kMiB;
+  web.memory_limit = Limit::Of(kGiB);
+  b.Add(1400, 1, {"/usr/sbin/nginx"}, 2, 9, "bbb");
+  Container& api = b.AddContainer("ccc", "api");
+  api.memory_bytes = 100 * kMiB;
+  api.memory_limit = Limit::Of(kGiB);
+  if (later) api.oom_kills = 2;
+  b.Add(1500, 1, {"/usr/bin/java", "-jar", "api.jar"}, 2, 80, "ccc");
+  Container& worker = b.AddContainer("ddd", "worker");
+  worker.memory_bytes = 50 * kMiB;
+  worker.memory_limit = Limit::Of(kGiB);
+  worker.pids_current = later ? 10 : 95;
+  worker.pids_max = Limit::Of(100);
+  b.Add(1600, 1, {"/usr/bin/worker"}, 2, 30, "ddd");
+}
+
 inline const Group* FindGroup(const Analysis& a, std::string_view signature_part) {
   for (const Group& g : a.groups) {
     if (g.signature.find(signature_part) != std::string::npos) return &g;

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cli/common.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "fmt/format.h"
+#include "render/analysis_json.h"
+#include "render/json_report.h"
+#include "render/text_report.h"
+#include "sandbox/sandbox.h"
+
+namespace procleak {
+
+int Fail(std::string_view message) {
+  fmt::print(stderr, "procleak: {}\n", message);
+  return kExitError;
+}
+
+int Fail(const absl::Status& status) {
+  return Fail(std::string_view(status.message().data(), status.message().size()));
+}
+
+void Warn(std::string_view message) { fmt::print(stderr, "procleak: warning: {}\n", message); }
+
+int Write(std::string_view text) {
+  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
+    return Fail("cannot write to standard output");
+  }
+  return kExitOk;
+}
+
+bool UseColor() {
+  const char* no_color = std::getenv("NO_COLOR");
+  return isatty(STDOUT_FILENO) && (no_color == nullptr || *no_color == '\0');
+}
+
+absl::StatusOr<std::optional<Rules>> LoadRulesOf(const CliArgs& args) {
+  if (args.rules_file.empty()) return std::optional<Rules>();
+  absl::StatusOr<Rules> loaded = LoadRules(args.rules_file);
+  if (!loaded.ok()) return loaded.status();
+  return std::optional<Rules>(*std::move(loaded));
+}
+
+ScanOptions ScanOptionsOf(const CliArgs& args) {
+  ScanOptions options;
+  options.root = args.root;
+  options.docker_root = args.docker_root;
+  options.pss = args.pss;
+  return options;
+}
+
+absl::Status EnterSandbox(const CliArgs& args, const std::vector<int>& write_fds) {
+  if (!args.sandbox) return absl::OkStatus();
+  return InstallSandbox(write_fds);
+}
+
+int FindingsStatus(const Analysis& analysis, const std::string& fail_on) {
+  std::optional<Severity> worst = WorstSeverity(analysis);
+  if (!worst || fail_on == "never") return kExitOk;
+  Severity threshold = fail_on == "critical" ? Severity::kCritical
+                       : fail_on == "info"   ? Severity::kInfo
+                                             : Severity::kWarning;
+  return *worst >= threshold ? kExitFindings : kExitOk;
+}
+
+int Report(const Snapshot& snapshot, const CliArgs& args, const Rules* rules) {
+  if (args.pid && snapshot.FindProcess(*args.pid) == nullptr) {
+    return Fail(fmt::format("pid {}: no such process in the scan", *args.pid));
+  }
+  const Analysis analysis = Analyze(snapshot, rules);
+  int written;
+  if (args.json) {
+    JsonOptions json;
+    json.subtree_of = args.pid;
+    json.sandbox = SandboxName(args);
+    nlohmann::ordered_json doc = ScanJson(snapshot, json);
+    AddAnalysisJson(snapshot, analysis, &doc);
+    written = Write(DumpJson(doc, 2) + "\n");
+  } else {
+    TextOptions text;
+    text.color = UseColor();
+    text.subtree_of = args.pid;
+    text.analysis = &analysis;
+    text.not_root = args.command == Command::kScan && geteuid() != 0;
+    written = Write(args.tree ? RenderTree(snapshot, text) : RenderScanText(snapshot, text));
+  }
+  return written != kExitOk ? written : FindingsStatus(analysis, args.fail_on);
+}
+
+}  // namespace procleak

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// What every procleak command shares: exit statuses, messages, rules, scan options, the sandbox
+// and rendering a snapshot the way `scan` does.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "cli/args.h"
+#include "procleak/analysis.h"
+#include "procleak/scan.h"
+#include "signature/rules.h"
+
+namespace procleak {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFindings = 1;  // diff: changes
+inline constexpr int kExitError = 2;
+
+// Prints "procleak: MESSAGE" on standard error and returns kExitError.
+int Fail(std::string_view message);
+// Prints the status's message the same way.
+int Fail(const absl::Status& status);
+// Prints "procleak: warning: MESSAGE" on standard error.
+void Warn(std::string_view message);
+// Writes all of `text` to standard output; kExitOk or (after a message) kExitError.
+int Write(std::string_view text);
+bool UseColor();
+
+// --rules FILE loaded, or nullopt for the built-in rules only.
+absl::StatusOr<std::optional<Rules>> LoadRulesOf(const CliArgs& args);
+ScanOptions ScanOptionsOf(const CliArgs& args);
+// Installs the seccomp filter unless --no-sandbox; `write_fds` besides standard error.
+absl::Status EnterSandbox(const CliArgs& args, const std::vector<int>& write_fds);
+// "seccomp" or "off", for the JSON host section.
+inline const char* SandboxName(const CliArgs& args) { return args.sandbox ? "seccomp" : "off"; }
+
+// 1 when a finding at or above `fail_on` exists.
+int FindingsStatus(const Analysis& analysis, const std::string& fail_on);
+
+// Renders `snapshot` as `scan` does (text, --tree or --json, --pid) and returns the exit status.
+int Report(const Snapshot& snapshot, const CliArgs& args, const Rules* rules);
+
+}  // namespace procleak

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: Apache-2.0
+// procleak scan and procleak replay: one snapshot, taken now or read from a record, reported.
+
+#include <unistd.h>
+
+#include "absl/time/time.h"
+#include "base/text_format.h"
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "fmt/format.h"
+#include "nlohmann/json.hpp"
+#include "procleak/record.h"
+#include "render/json_report.h"
+
+namespace procleak {
+namespace {
+
+int ListMoments(const RecordReader& reader, const CliArgs& args) {
+  const std::string& file = args.operands[0];
+  if (args.json) {
+    nlohmann::ordered_json moments = nlohmann::ordered_json::array();
+    for (const RecordMoment& m : reader.moments()) {
+      moments.push_back({{"index", m.index},
+                         {"scanned_at", FormatRfc3339(m.scanned_at)},
+                         {"processes", m.processes},
+                         {"key", m.key},
+                         {"bytes", m.bytes}});
+    }
+    nlohmann::ordered_json doc = {
+        {"schema", "procleak.moments/1"},
+        {"file", file},
+        {"damage", reader.damage().empty() ? nlohmann::ordered_json(nullptr)
+                                           : nlohmann::ordered_json(reader.damage())},
+        {"moments", std::move(moments)}};
+    return Write(DumpJson(doc, 2) + "\n");
+  }
+  std::string out = fmt::format("{:>6}  {:<20}  {:>9}  {:<5}  {:>9}\n", "INDEX", "TIME (UTC)",
+                                "PROCESSES", "FRAME", "BYTES");
+  for (const RecordMoment& m : reader.moments()) {
+    out.append(
+        fmt::format("{:>6}  {:<20}  {:>9}  {:<5}  {:>9}\n", m.index,
+                    absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", m.scanned_at, absl::UTCTimeZone()),
+                    m.processes, m.key ? "key" : "delta", m.bytes));
+  }
+  return Write(out);
+}
+
+}  // namespace
+
+int RunScan(const CliArgs& args) {
+  absl::StatusOr<std::optional<Rules>> rules = LoadRulesOf(args);
+  if (!rules.ok()) return Fail(rules.status());
+  // Arguments are parsed, the rules read and the outputs (stdout, stderr) open: from here on the
+  // scan only reads.
+  absl::Status sandboxed = EnterSandbox(args, {STDOUT_FILENO});
+  if (!sandboxed.ok()) return Fail(sandboxed);
+  absl::StatusOr<Snapshot> snapshot = Scan(ScanOptionsOf(args));
+  if (!snapshot.ok()) return Fail(snapshot.status());
+  return Report(*snapshot, args, *rules ? &**rules : nullptr);
+}
+
+int RunReplay(const CliArgs& args) {
+  absl::StatusOr<std::optional<Rules>> rules = LoadRulesOf(args);
+  if (!rules.ok()) return Fail(rules.status());
+  absl::Status sandboxed = EnterSandbox(args, {STDOUT_FILENO});
+  if (!sandboxed.ok()) return Fail(sandboxed);
+  const std::string& file = args.operands[0];
+  absl::StatusOr<RecordReader> reader = RecordReader::Open(file);
+  if (!reader.ok()) return Fail(reader.status());
+  if (!reader->damage().empty()) Warn(reader->damage());
+  if (args.list) return ListMoments(*reader, args);
+  const int moments = static_cast<int>(reader->moments().size());
+  if (moments == 0) return Fail(fmt::format("{}: no complete moment recorded", file));
+  int index = moments - 1;
+  if (args.index) {
+    if (*args.index >= moments) {
+      return Fail(fmt::format("{}: no moment {} (it has {}: 0 to {})", file, *args.index, moments,
+                              moments - 1));
+    }
+    index = *args.index;
+  } else if (args.at) {
+    absl::StatusOr<int> at = reader->IndexAt(*args.at);
+    if (!at.ok()) return Fail(at.status());
+    index = *at;
+  }
+  absl::StatusOr<Snapshot> snapshot = reader->Read(index);
+  if (!snapshot.ok()) return Fail(snapshot.status());
+  return Report(*snapshot, args, *rules ? &**rules : nullptr);
+}
+
+}  // namespace procleak

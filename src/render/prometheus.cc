@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "render/prometheus.h"
+
+#include <cmath>
+#include <deque>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "fmt/format.h"
+
+namespace procleak {
+namespace {
+
+constexpr size_t kMaxLabelBytes = 128;
+
+// The length of the valid UTF-8 sequence starting at s[i], or 0 (RFC 3629: no overlong forms,
+// no surrogates, nothing above U+10FFFF).
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char lead = byte(i);
+  if (lead < 0x80) return 1;
+  size_t n;
+  unsigned char lo = 0x80, hi = 0xBF;  // range of the second byte
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    n = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    n = 3;
+    if (lead == 0xE0) lo = 0xA0;
+    if (lead == 0xED) hi = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    n = 4;
+    if (lead == 0xF0) lo = 0x90;
+    if (lead == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size() || byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (size_t k = 2; k < n; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  }
+  return n;
+}
+
+std::string Number(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  return fmt::format("{}", v);
+}
+
+struct Sample {
+  std::string labels;  // "{a=\"x\",b=\"y\"}" or ""
+  std::string value;
+};
+
+struct Family {
+  std::string_view name, type, help;
+  std::vector<Sample> samples;
+};
+
+std::string Labels(std::initializer_list<std::pair<std::string_view, std::string_view>> labels) {
+  std::string out = "{";
+  for (const auto& [key, value] : labels) {
+    if (out.size() > 1) out.push_back(',');
+    out.append(key.data(), key.size());
+    out.append("=\"");
+    out.append(PrometheusLabelValue(value));
+    out.push_back('"');
+  }
+  out.push_back('}');
+  return out;
+}
+
+// A container as a group or finding label: its name, else its short id; "" for the host.
+std::string ContainerLabel(const Snapshot& s, const std::string& id) {
+  if (id.empty()) return "";
+  const Container* c = s.FindContainer(id);
+  if (c != nullptr && !c->name.empty()) return c->name;
+  return id.substr(0, 12);
+}
+
+class Exposition {
+ public:
+  Family& Add(std::string_view name, std::string_view type, std::string_view help) {
+    families_.push_back(Family{name, type, help, {}});
+    return families_.back();
+  }
+  std::string Render() const {
+    std::string out;
+    for (const Family& f : families_) {
+      if (f.samples.empty()) continue;
+      out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", f.name, f.help, f.name, f.type);
+      for (const Sample& s : f.samples) out += fmt::format("{}{} {}\n", f.name, s.labels, s.value);
+    }
+    return out;
+  }
+
+ private:
+  std::deque<Family> families_;  // Add() hands out references that must stay valid
+};
+
+void HostFamilies(const Snapshot& s, Exposition& e) {
+  const Host& h = s.host();
+  e.Add("procleak_scan_timestamp_seconds", "gauge",
+        "When the scan ran, in seconds since the Unix epoch.")
+      .samples.push_back(
+          {"", fmt::format("{:.3f}", absl::ToDoubleSeconds(h.scanned_at - absl::UnixEpoch()))});
+  e.Add("procleak_scan_duration_seconds", "gauge", "How long the scan took.")
+      .samples.push_back({"", Number(absl::ToDoubleSeconds(s.stats().duration))});
+  e.Add("procleak_processes", "gauge", "Processes the scan read.")
+      .samples.push_back({"", fmt::format("{}", s.processes().size())});
+  Family& skipped = e.Add("procleak_processes_skipped", "gauge",
+                          "Processes the scan skipped: exited while read, or reads refused.");
+  skipped.samples.push_back(
+      {Labels({{"reason", "vanished"}}), fmt::format("{}", s.stats().skipped_vanished)});
+  skipped.samples.push_back(
+      {Labels({{"reason", "denied"}}), fmt::format("{}", s.stats().skipped_denied)});
+  Family& total =
+      e.Add("procleak_host_memory_total_bytes", "gauge", "MemTotal from /proc/meminfo.");
+  if (h.mem_total_bytes) total.samples.push_back({"", fmt::format("{}", *h.mem_total_bytes)});
+  Family& available =
+      e.Add("procleak_host_memory_available_bytes", "gauge", "MemAvailable from /proc/meminfo.");
+  if (h.mem_available_bytes) {
+    available.samples.push_back({"", fmt::format("{}", *h.mem_available_bytes)});
+  }
+}
+
+void ContainerFamilies(const Snapshot& s, Exposition& e) {
+  Family& memory = e.Add("procleak_container_memory_bytes", "gauge",
+                         "Memory charged to the container's cgroup.");
+  Family& limit = e.Add("procleak_container_memory_limit_bytes", "gauge",
+                        "The container's memory limit (absent when unlimited).");
+  Family& processes =
+      e.Add("procleak_container_processes", "gauge", "Processes running in the container.");
+  Family& restarts = e.Add("procleak_container_restarts_total", "counter",
+                           "Restarts of the container the runtime counted.");
+  Family& ooms = e.Add("procleak_container_oom_kills_total", "counter",
+                       "Processes the OOM killer killed in the container's cgroup.");
+  for (const Container& c : s.containers()) {
+    const std::string labels = Labels({{"runtime", c.runtime}, {"id", c.id}, {"name", c.name}});
+    if (c.memory_bytes) memory.samples.push_back({labels, fmt::format("{}", *c.memory_bytes)});
+    if (c.memory_limit && !c.memory_limit->unlimited()) {
+      limit.samples.push_back({labels, fmt::format("{}", c.memory_limit->value())});
+    }
+    processes.samples.push_back({labels, fmt::format("{}", c.pids.size())});
+    if (c.restart_count) restarts.samples.push_back({labels, fmt::format("{}", *c.restart_count)});
+    if (c.oom_kills) ooms.samples.push_back({labels, fmt::format("{}", *c.oom_kills)});
+  }
+}
+
+void GroupFamilies(const Snapshot& s, const Analysis& a, size_t max_groups, Exposition& e) {
+  Family& chains = e.Add("procleak_group_chains", "gauge",
+                         "Copies of a spawn chain (one signature in one container).");
+  Family& expected =
+      e.Add("procleak_group_expected_chains", "gauge", "Copies of the chain a rule expects.");
+  Family& rss = e.Add("procleak_group_rss_bytes", "gauge", "RSS summed over the group's chains.");
+  Family& pss = e.Add("procleak_group_pss_bytes", "gauge", "PSS summed over the group's chains.");
+  Family& rate = e.Add("procleak_group_spawn_rate_per_hour", "gauge",
+                       "Chains started per hour between the group's first and last start.");
+  size_t listed = 0, omitted = 0;
+  std::set<std::string> seen;  // two signatures may share their first 128 bytes
+  for (const Group& g : a.groups) {
+    // Single-process groups would repeat the process list (as in the JSON document).
+    if (g.count <= 1 && g.classification != Classification::kLeak) continue;
+    const std::string container = ContainerLabel(s, g.container);
+    const std::string labels = Labels({{"container", container}, {"signature", g.signature}});
+    if (listed == max_groups || !seen.insert(labels).second) {
+      ++omitted;
+      continue;
+    }
+    ++listed;
+    chains.samples.push_back({Labels({{"container", container},
+                                      {"signature", g.signature},
+                                      {"classification", ClassificationName(g.classification)}}),
+                              fmt::format("{}", g.count)});
+    if (g.expected) expected.samples.push_back({labels, fmt::format("{}", *g.expected)});
+    rss.samples.push_back({labels, fmt::format("{}", g.rss_bytes)});
+    if (g.pss_bytes) pss.samples.push_back({labels, fmt::format("{}", *g.pss_bytes)});
+    rate.samples.push_back({labels, Number(g.spawn_rate_per_hour)});
+  }
+  e.Add("procleak_groups_omitted", "gauge",
+        "Groups left out of the group metrics by the bound on their number.")
+      .samples.push_back({"", fmt::format("{}", omitted)});
+}
+
+void FindingFamilies(const Snapshot& s, const Analysis& a, size_t max_findings, Exposition& e) {
+  Family& counts = e.Add("procleak_findings", "gauge", "Findings by severity.");
+  for (Severity sev : {Severity::kCritical, Severity::kWarning, Severity::kInfo}) {
+    size_t n = 0;
+    for (const Finding& f : a.findings) n += f.severity == sev;
+    counts.samples.push_back({Labels({{"severity", SeverityName(sev)}}), fmt::format("{}", n)});
+  }
+  Family& info = e.Add("procleak_finding_info", "gauge", "One series per finding, always 1.");
+  size_t omitted = 0;
+  std::set<std::string> seen;
+  for (const Finding& f : a.findings) {
+    std::string labels = Labels({{"kind", f.kind},
+                                 {"severity", SeverityName(f.severity)},
+                                 {"container", ContainerLabel(s, f.container)},
+                                 {"signature", f.signature}});
+    if (info.samples.size() == max_findings || !seen.insert(labels).second) {
+      ++omitted;
+      continue;
+    }
+    info.samples.push_back({std::move(labels), "1"});
+  }
+  e.Add("procleak_findings_omitted", "gauge",
+        "Findings left out of procleak_finding_info by the bound on their number.")
+      .samples.push_back({"", fmt::format("{}", omitted)});
+}
+
+}  // namespace
+
+std::string PrometheusLabelValue(std::string_view value) {
+  std::string valid;  // invalid bytes replaced, cut on a character boundary
+  for (size_t i = 0; i < value.size();) {
+    const size_t n = Utf8SequenceLength(value, i);
+    const std::string_view piece = n > 0 ? value.substr(i, n) : "\xEF\xBF\xBD";  // U+FFFD
+    if (valid.size() + piece.size() > kMaxLabelBytes) break;
+    valid.append(piece.data(), piece.size());
+    i += n > 0 ? n : 1;
+  }
+  std::string out;
+  out.reserve(valid.size());
+  for (char c : valid) {
+    if (c == '\\') {
+      out.append("\\\\");
+    } else if (c == '"') {
+      out.append("\\\"");
+    } else if (c == '\n') {
+      out.append("\\n");
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string RenderPrometheus(const Snapshot& snapshot, const Analysis& analysis,
+                             const PrometheusOptions& options) {
+  Exposition e;
+  HostFamilies(snapshot, e);
+  ContainerFamilies(snapshot, e);
+  GroupFamilies(snapshot, analysis, options.max_groups, e);
+  FindingFamilies(snapshot, analysis, options.max_findings, e);
+  return e.Render();
+}
+
+}  // namespace procleak

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// A snapshot and its analysis as Prometheus metrics, for node_exporter's textfile collector.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "procleak/analysis.h"
+#include "procleak/snapshot.h"
+
+namespace procleak {
+
+struct PrometheusOptions {
+  // Series per group and per finding are bounded so a leaking host cannot explode the label
+  // cardinality: groups in Analysis order (leaks first), findings likewise (critical first).
+  size_t max_groups = 50;
+  size_t max_findings = 50;
+};
+
+// The text exposition format (version 0.0.4): every family with # HELP and # TYPE, names
+// prefixed procleak_, base units, counters ending in _total, no timestamps. Families and series
+// come in a fixed order. Groups are those of two or more chains or leaks (as in the JSON);
+// procleak_groups_omitted and procleak_findings_omitted count what the bounds left out.
+std::string RenderPrometheus(const Snapshot& snapshot, const Analysis& analysis,
+                             const PrometheusOptions& options);
+
+// A label value as the exposition format needs it: invalid UTF-8 bytes become U+FFFD, the value is
+// cut to at most 128 bytes on a character boundary, then \, " and newline are escaped.
+std::string PrometheusLabelValue(std::string_view value);
+
+}  // namespace procleak

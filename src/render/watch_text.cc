@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "render/watch_text.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "base/text_format.h"
+#include "fmt/format.h"
+#include "render/diff_text.h"
+#include "render/format.h"
+#include "render/style.h"
+
+namespace procleak {
+namespace {
+
+const GroupChange* FindGroup(const SnapshotDiff& diff, const Group& g) {
+  for (const GroupChange& c : diff.groups) {
+    if (c.signature == g.signature && c.container == g.container) return &c;
+  }
+  return nullptr;
+}
+
+const ContainerChange* FindContainer(const SnapshotDiff& diff, const std::string& id) {
+  for (const ContainerChange& c : diff.containers) {
+    if (c.id == id) return &c;
+  }
+  return nullptr;
+}
+
+std::string ContainerLabel(const Snapshot& s, const std::string& id) {
+  if (id.empty()) return "host";
+  const Container* c = s.FindContainer(id);
+  if (c != nullptr && !c->name.empty()) return SanitizeForTerminal(c->name);
+  return id.substr(0, 12);
+}
+
+// "+3/-1", or "" when nothing started or ended.
+std::string StartedEnded(const GroupChange* c) {
+  if (c == nullptr || (c->chains_started == 0 && c->chains_ended == 0)) return "-";
+  return fmt::format("+{}/-{}", c->chains_started, c->chains_ended);
+}
+
+std::string Slope(std::optional<double> bytes_per_hour) {
+  if (!bytes_per_hour) return "?";
+  return FormatSignedBytes(static_cast<int64_t>(*bytes_per_hour)) + "/h";
+}
+
+void Containers(const Snapshot& now, const SnapshotDiff& last, const SnapshotDiff& start,
+                const WatchTextOptions& o, const Style& style, std::string* out) {
+  std::vector<const Container*> shown;
+  for (const Container& c : now.containers()) {
+    if (!c.pids.empty() || c.memory_bytes) shown.push_back(&c);
+  }
+  if (shown.empty()) return;
+  std::stable_sort(shown.begin(), shown.end(), [](const Container* a, const Container* b) {
+    return a->memory_bytes.value_or(0) > b->memory_bytes.value_or(0);
+  });
+  out->append(style.Bold("CONTAINERS") + "\n");
+  out->append(fmt::format("  {:<24} {:>10} {:>11} {:>13} {:>9}\n", "name", "memory", "last",
+                          "since start", "procs"));
+  for (size_t i = 0; i < shown.size() && i < o.max_containers; ++i) {
+    const Container& c = *shown[i];
+    const ContainerChange* l = FindContainer(last, c.id);
+    const ContainerChange* s = FindContainer(start, c.id);
+    std::string delta = "0 B";
+    if (l != nullptr && l->memory_before && l->memory_after) {
+      delta = FormatSignedBytes(static_cast<int64_t>(*l->memory_after) -
+                                static_cast<int64_t>(*l->memory_before));
+    }
+    std::string procs = std::to_string(c.pids.size());
+    if (s != nullptr && s->processes_after != s->processes_before) {
+      procs += fmt::format(" ({:+d})", s->processes_after - s->processes_before);
+    }
+    out->append(fmt::format("  {:<24} {:>10} {:>11} {:>13} {:>9}\n",
+                            ShortenEnd(ContainerLabel(now, c.id), 24),
+                            c.memory_bytes ? FormatBytes(*c.memory_bytes) : "?", delta,
+                            s != nullptr ? Slope(s->memory_slope_bytes_per_hour) : "0 B/h", procs));
+  }
+  out->append("\n");
+}
+
+void Groups(const Snapshot& now, const Analysis& analysis, const SnapshotDiff& last,
+            const SnapshotDiff& start, const WatchTextOptions& o, const Style& style,
+            std::string* out) {
+  std::vector<const Group*> shown;
+  for (const Group& g : analysis.groups) {
+    if (g.count > 1 || FindGroup(start, g) != nullptr) shown.push_back(&g);
+  }
+  if (shown.empty()) return;
+  out->append(style.Bold("GROUPS") + "  (chains: now, started/ended since last and since start)\n");
+  out->append(fmt::format("  {:>5} {:>7} {:>8} {:>8} {:>10} {:>11}  {}\n", "now", "last", "start",
+                          "rate/h", "rss", "rss/h", "container  chain"));
+  for (size_t i = 0; i < shown.size() && i < o.max_groups; ++i) {
+    const Group& g = *shown[i];
+    const GroupChange* l = FindGroup(last, g);
+    const GroupChange* s = FindGroup(start, g);
+    std::string count = std::to_string(g.count);
+    if (g.classification == Classification::kLeak) count = style.Bad(count);
+    out->append(fmt::format("  {:>5} {:>7} {:>8} {:>8.1f} {:>10} {:>11}  {}  {}\n", count,
+                            StartedEnded(l), StartedEnded(s),
+                            s != nullptr ? s->spawn_rate_per_hour : 0.0, FormatBytes(g.rss_bytes),
+                            s != nullptr ? Slope(s->rss_slope_bytes_per_hour) : "0 B/h",
+                            ShortenEnd(ContainerLabel(now, g.container), 12),
+                            ShortenChainSignature(SanitizeForTerminal(g.signature), 40)));
+  }
+  if (shown.size() > o.max_groups) {
+    out->append(fmt::format("  ... {} more groups\n", shown.size() - o.max_groups));
+  }
+  out->append("\n");
+}
+
+void Findings(const SnapshotDiff& start, const Style& style, std::string* out) {
+  if (start.findings_new.empty() && start.findings_resolved.empty()) return;
+  out->append(style.Bold("FINDINGS since start") + "\n");
+  for (const Finding& f : start.findings_new) {
+    out->append(fmt::format("  new      {:<8} {}\n", SeverityName(f.severity),
+                            ShortenEnd(SanitizeForTerminal(f.message), 60)));
+  }
+  for (const Finding& f : start.findings_resolved) {
+    out->append(fmt::format("  resolved {:<8} {}\n", SeverityName(f.severity),
+                            ShortenEnd(SanitizeForTerminal(f.message), 60)));
+  }
+  out->append("\n");
+}
+
+}  // namespace
+
+std::string RenderWatchText(const Snapshot& now, const Analysis& analysis,
+                            const SnapshotDiff& since_last, const SnapshotDiff& since_start,
+                            const WatchTextOptions& options) {
+  const Style style(options.color);
+  const Host& h = now.host();
+  std::string out = fmt::format(
+      "{}  {}  sample {}, every {}, watching for {}  (scan {:.1f} ms, {} of {} reused)\n",
+      style.Bold("procleak watch"), SanitizeForTerminal(h.hostname), options.sample,
+      FormatInterval(options.interval), FormatInterval(since_start.to - since_start.from),
+      absl::ToDoubleMilliseconds(now.stats().duration), options.reused, now.processes().size());
+  if (h.mem_total_bytes && h.mem_available_bytes) {
+    out.append(fmt::format(
+        "host memory {} used of {}",
+        FormatBytes(*h.mem_total_bytes - std::min(*h.mem_total_bytes, *h.mem_available_bytes)),
+        FormatBytes(*h.mem_total_bytes)));
+    if (since_start.host_available_delta_bytes) {
+      out.append(fmt::format(", {} since start",
+                             FormatSignedBytes(-*since_start.host_available_delta_bytes)));
+    }
+    out.append("\n");
+  }
+  out.append(fmt::format("processes {}  started {} ended {} since last, {} / {} since start\n\n",
+                         now.processes().size(), since_last.processes_started.size(),
+                         since_last.processes_ended.size(), since_start.processes_started.size(),
+                         since_start.processes_ended.size()));
+  Containers(now, since_last, since_start, options, style, &out);
+  Groups(now, analysis, since_last, since_start, options, style, &out);
+  Findings(since_start, style, &out);
+  return out;
+}
+
+}  // namespace procleak

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// The framing of a record file (procleak-record(5)): the file header, each frame's fixed-size
+// checksummed header, and the zstd compression of frame payloads.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace procleak::store {
+
+inline constexpr std::string_view kFileMagic = "PROCLEAK-RECORD\n";
+inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr size_t kFileHeaderSize = 20;  // magic, then the version as a little-endian u32
+inline constexpr std::string_view kFrameMagic = "PLfr";
+inline constexpr size_t kFrameHeaderSize = 32;
+// A frame header claiming more is damage, not data: no snapshot comes near it.
+inline constexpr uint32_t kMaxPayloadBytes = 64u << 20;  // a key frame of 20,000 processes: ~6 MiB
+
+enum class FrameType : uint8_t { kKey = 'K', kDelta = 'D' };
+
+struct FrameHeader {
+  FrameType type = FrameType::kKey;
+  int64_t scanned_at_ns = 0;  // Unix nanoseconds, also in the payload
+  uint32_t processes = 0;
+  uint32_t payload_bytes = 0;  // the compressed payload that follows the header
+  uint32_t raw_bytes = 0;      // the payload decompressed
+};
+
+std::string EncodeFileHeader();
+
+// Checks the start of a file. True: a complete header of this version. False: `bytes` are
+// shorter than a header and begin like one (a record cut off while its header was written).
+// Errors say "not a procleak record" or which version is not supported, without a path.
+absl::StatusOr<bool> CheckFileHeader(std::string_view bytes);
+
+std::string EncodeFrameHeader(const FrameHeader& header);
+
+// Parses the first kFrameHeaderSize bytes of `bytes` (which must hold that many). Errors say
+// what is wrong ("header checksum mismatch"), without a path or offset.
+absl::StatusOr<FrameHeader> ParseFrameHeader(std::string_view bytes);
+
+// zstd with its content checksum on, so damage to a payload is found when it is decompressed.
+// Keeps one compression context, since the writer compresses a frame every few seconds.
+class Compressor {
+ public:
+  explicit Compressor(int level);
+  ~Compressor();
+  Compressor(Compressor&&) noexcept;
+  Compressor& operator=(Compressor&&) noexcept;
+  // Appends the compressed form of `raw` to *out.
+  absl::Status Compress(std::string_view raw, std::string* out);
+
+ private:
+  struct Context;
+  std::unique_ptr<Context> context_;
+};
+
+// Decompresses one zstd frame that must decode to exactly `raw_bytes` bytes and end exactly at
+// the end of `compressed`, verifying its checksum. Memory grows with the output actually
+// produced, never past raw_bytes, whatever the frame claims.
+absl::StatusOr<std::string> Decompress(std::string_view compressed, uint32_t raw_bytes);
+
+}  // namespace procleak::store

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// A snapshot as a frame payload: what changed since the previous snapshot (everything, for a key
+// frame), and applying such a payload to the previous snapshot's fields.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "procleak/snapshot.h"
+#include "store/frame.h"
+
+namespace procleak::store {
+
+// The stored fields of a snapshot (not the tree links and aggregates Snapshot::Build derives),
+// in the order a Snapshot keeps them. Frames are decoded into this, and the writer diffs the
+// next snapshot against it.
+struct SnapshotFields {
+  Host host;
+  ScanStats stats;
+  std::vector<Process> processes;     // sorted by pid
+  std::vector<Cgroup> cgroups;        // sorted by path
+  std::vector<Container> containers;  // sorted by runtime, then id
+};
+
+// Appends to *out the payload that turns *prev into `next`, then makes *prev hold `next`'s
+// fields (reusing its allocations, as the writer does this every few seconds). An empty *prev
+// (a default SnapshotFields) gives a key frame's payload, which holds everything.
+void EncodePayload(const Snapshot& next, SnapshotFields* prev, std::string* out);
+
+// Applies a payload to *state: the previous moment's fields for a delta frame, empty ones for
+// a key frame. Errors name the payload byte where decoding stopped; *state is then unspecified.
+absl::Status ApplyPayload(std::string_view payload, SnapshotFields* state);
+
+// Decompresses a frame's payload and applies it (to empty fields for a key frame), checking it
+// against its header. Errors say what is wrong, without a path or offset.
+absl::Status ApplyFrame(const FrameHeader& header, std::string_view compressed,
+                        SnapshotFields* state);
+
+Snapshot BuildSnapshot(const SnapshotFields& fields);
+
+}  // namespace procleak::store

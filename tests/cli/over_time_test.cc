@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: Apache-2.0
+// record, replay, diff and export through the built binary, on fixture trees: a replayed moment
+// is the scan it recorded, a damaged record still replays, diff reports what changed between two
+// scans field by field, and export -o replaces its file atomically or not at all.
+#include <dirent.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "testing/json_expect.h"
+#include "testing/run_procleak.h"
+#include "testing/temp_tree.h"
+
+namespace procleak {
+namespace {
+
+using namespace procleak::testing;  // NOLINT: RunProcleak, Field, TempTree, ...
+
+// The parts of a scan document that describe the host's state (not when or how it was read).
+Json StateOf(const Json& doc) {
+  Json state = doc;
+  for (const char* key :
+       {"scanned_at", "scan_ms", "sandbox", "skipped_vanished", "skipped_denied"}) {
+    state["host"].erase(key);
+  }
+  return state;
+}
+
+RunResult RecordIncident(const std::string& file, int count) {
+  return RunProcleak({"record", "-o", file, "--interval", "0", "--count", std::to_string(count),
+                      "--root", DataDir("incident")});
+}
+
+TEST(Record, Replay_RendersRecordedMomentAsScanDid) {
+  TempTree tmp;
+  const std::string file = tmp.Path("incident.plr");
+  RunResult rec = RecordIncident(file, 3);
+  ASSERT_EQ(rec.exit_code, 0) << rec.err;
+  EXPECT_NE(rec.err.find("recorded 3 moments to " + file), std::string::npos) << rec.err;
+
+  RunResult scan = RunProcleak({"scan", "--root", DataDir("incident"), "--json"});
+  RunResult replay = RunProcleak({"replay", file, "--index", "1", "--json"});
+  EXPECT_EQ(replay.exit_code, scan.exit_code) << replay.err;  // the same findings: exit 1
+  EXPECT_EQ(replay.err, "");
+  Json scanned = ParseJson(scan.out);
+  Json replayed = ParseJson(replay.out);
+  EXPECT_EQ(StateOf(replayed), StateOf(scanned));
+  // The text report too, apart from its timing footer.
+  RunResult text = RunProcleak({"replay", file});
+  RunResult scan_text = RunProcleak({"scan", "--root", DataDir("incident")});
+  std::vector<std::string> a = Lines(text.out), b = Lines(scan_text.out);
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i + 1 < a.size(); ++i) EXPECT_EQ(a[i], b[i]);
+}
+
+TEST(Record, ListAndSelect_Moments) {
+  TempTree tmp;
+  const std::string file = tmp.Path("r.plr");
+  ASSERT_EQ(RecordIncident(file, 2).exit_code, 0);
+  ASSERT_EQ(RecordIncident(file, 2).exit_code, 0);  // appends: 4 moments, a key frame each run
+  RunResult list = RunProcleak({"replay", file, "--list", "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  Json moments = Field(ParseJson(list.out), "moments");
+  ASSERT_EQ(moments.size(), 4u);
+  EXPECT_EQ(moments[0]["key"], true);
+  EXPECT_EQ(moments[1]["key"], false);
+  EXPECT_EQ(moments[2]["key"], true);
+  EXPECT_EQ(moments[3]["processes"], 634);
+
+  const std::string at = moments[2]["scanned_at"];
+  RunResult by_time = RunProcleak({"replay", file, "--at", at, "--json"});
+  EXPECT_EQ(Field(Field(ParseJson(by_time.out), "host"), "scanned_at"), at);
+
+  RunResult missing = RunProcleak({"replay", file, "--index", "9"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_EQ(missing.err, "procleak: " + file + ": no moment 9 (it has 4: 0 to 3)\n");
+  RunResult early = RunProcleak({"replay", file, "--at", "2000-01-01T00:00:00Z"});
+  EXPECT_EQ(early.exit_code, 2);
+  EXPECT_EQ(Lines(early.err).size(), 1u) << early.err;
+}
+
+TEST(Record, TruncatedRecord_ReplaysUpToLastCompleteMoment) {
+  TempTree tmp;
+  const std::string file = tmp.Path("cut.plr");
+  ASSERT_EQ(RecordIncident(file, 3).exit_code, 0);
+  struct stat st;
+  ASSERT_EQ(stat(file.c_str(), &st), 0);
+  ASSERT_EQ(truncate(file.c_str(), st.st_size - 10), 0);  // the last frame is cut
+  RunResult list = RunProcleak({"replay", file, "--list", "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_EQ(Field(ParseJson(list.out), "moments").size(), 2u);
+  EXPECT_EQ(list.err.rfind("procleak: warning: " + file, 0), 0u) << list.err;
+  RunResult replay = RunProcleak({"replay", file, "--fail-on", "never"});
+  EXPECT_EQ(replay.exit_code, 0);
+  // Recording again cuts the torn frame off, says so, and goes on.
+  RunResult again = RecordIncident(file, 1);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.err.find("warning: " + file), std::string::npos) << again.err;
+  list = RunProcleak({"replay", file, "--list", "--json"});
+  EXPECT_EQ(Field(ParseJson(list.out), "moments").size(), 3u);
+  EXPECT_EQ(list.err, "");
+}
+
+TEST(Record, NotARecord_IsOneLineError) {
+  TempTree tmp;
+  tmp.Write("junk", "hello, world\n");
+  RunResult replay = RunProcleak({"replay", tmp.Path("junk")});
+  EXPECT_EQ(replay.exit_code, 2);
+  EXPECT_EQ(Lines(replay.err).size(), 1u);
+  EXPECT_EQ(replay.err.rfind("procleak: " + tmp.Path("junk") + ": ", 0), 0u) << replay.err;
+  RunResult rec = RunProcleak({"record", "-o", tmp.Path("junk"), "--count", "1"});
+  EXPECT_EQ(rec.exit_code, 2);
+  EXPECT_EQ(ReadAll(tmp.Path("junk")), "hello, world\n");  // never overwritten
+}
+
+// Copies the incident fixture into `tmp`, so that a test can change it between two scans.
+std::string CopyIncident(const TempTree& tmp) {
+  const std::string copy = tmp.Path("incident");
+  const std::string cmd = "cp -a '" + DataDir("incident") + "' '" + copy + "'";
+  EXPECT_EQ(std::system(cmd.c_str()), 0);
+  return copy;
+}
+
+TEST(Diff, ScanJsonFiles_ReportsChangesFieldByField) {
+  TempTree tmp;
+  const std::string root = CopyIncident(tmp);
+  RunResult a = RunProcleak({"scan", "--root", root, "--json"});
+  tmp.Write("a.json", a.out);
+  // One tavily-mcp chain ends (npm exec, its sh and node), and mcp-hub's charge grows by 1 GiB.
+  Json before = ParseJson(a.out);
+  const Json* group =
+      FindBy(Field(before, "groups"), "signature", "npm exec tavily-mcp > sh > node");
+  ASSERT_NE(group, nullptr);
+  const Json& chain = (*group)["chains"][0];
+  for (const Json& pid : chain["pids"]) tmp.Remove("incident/proc/" + std::to_string(int(pid)));
+  const Json* hub = FindBy(Field(before, "containers"), "name", "mcp-hub");
+  ASSERT_NE(hub, nullptr);
+  const uint64_t memory = (*hub)["memory_bytes"];
+  const std::string cgroup = (*hub)["cgroup"];
+  tmp.Write("incident/sys/fs/cgroup" + cgroup + "/memory.current",
+            std::to_string(memory + (1ull << 30)) + "\n");
+  RunResult b = RunProcleak({"scan", "--root", root, "--json"});
+  tmp.Write("b.json", b.out);
+
+  RunResult diff = RunProcleak({"diff", tmp.Path("a.json"), tmp.Path("b.json"), "--json"});
+  EXPECT_EQ(diff.exit_code, 1) << diff.err;  // changes
+  Json d = ParseJson(diff.out);
+  EXPECT_EQ(Field(d, "schema"), "procleak.diff/1");
+  EXPECT_EQ(Field(d, "processes_ended").size(), chain["pids"].size());
+  EXPECT_EQ(Field(d, "processes_started").size(), 0u);
+  ASSERT_EQ(Field(d, "chains_ended").size(), 1u);
+  EXPECT_EQ(d["chains_ended"][0]["root_pid"], chain["root_pid"]);
+  const Json* changed = FindBy(Field(d, "groups"), "signature", "npm exec tavily-mcp > sh > node");
+  ASSERT_NE(changed, nullptr);
+  EXPECT_EQ((*changed)["count_before"], (*group)["count"]);
+  EXPECT_EQ((*changed)["count_after"], int((*group)["count"]) - 1);
+  EXPECT_EQ((*changed)["chains_ended"], 1);
+  EXPECT_EQ((*changed)["rss_delta_bytes"], -int64_t(chain["rss_bytes"]));
+  const Json* grew = FindBy(Field(d, "containers"), "id", (*hub)["id"]);
+  ASSERT_NE(grew, nullptr);
+  EXPECT_EQ((*grew)["memory_before_bytes"], memory);
+  EXPECT_EQ((*grew)["memory_after_bytes"], memory + (1ull << 30));
+
+  RunResult same = RunProcleak({"diff", tmp.Path("a.json"), tmp.Path("a.json")});
+  EXPECT_EQ(same.exit_code, 0) << same.err;
+  EXPECT_NE(same.out.find("no changes"), std::string::npos) << same.out;
+}
+
+TEST(Diff, RecordMoments_AndBadSpecs) {
+  TempTree tmp;
+  const std::string file = tmp.Path("r.plr");
+  ASSERT_EQ(RecordIncident(file, 2).exit_code, 0);
+  RunResult d = RunProcleak({"diff", file + "@#0", file, "--json"});
+  EXPECT_EQ(d.exit_code, 0) << d.err;  // the fixture did not change
+  EXPECT_EQ(Field(ParseJson(d.out), "groups").size(), 0u);
+  RunResult bad = RunProcleak({"diff", file + "@#7", file});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.err, "procleak: " + file + "@#7: no such moment (the record has 2: #0 to #1)\n");
+  RunResult none = RunProcleak({"diff", tmp.Path("absent.json"), file});
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_EQ(none.err, "procleak: " + tmp.Path("absent.json") + ": No such file or directory\n");
+}
+
+std::vector<std::string> Entries(const std::string& dir) {
+  std::vector<std::string> names;
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return names;
+  while (dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name != "." && name != "..") names.push_back(name);
+  }
+  closedir(d);
+  return names;
+}
+
+TEST(Export, Output_IsReplacedAtomicallyOrNotAtAll) {
+  TempTree tmp;
+  const std::string prom = tmp.Path("procleak.prom");
+  RunResult ok = RunProcleak({"export", "--prometheus", "-o", prom, "--root", DataDir("incident")});
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(ok.out, "");
+  const std::string first = ReadAll(prom);
+  EXPECT_NE(first.find("# TYPE procleak_processes gauge\nprocleak_processes 634\n"),
+            std::string::npos);
+  struct stat st;
+  ASSERT_EQ(stat(prom.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0644u);
+  // A failing export (no such root) leaves the old file as it was and no temporary file behind.
+  RunResult bad = RunProcleak({"export", "--prometheus", "-o", prom, "--root", tmp.Path("none")});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.err, "procleak: " + tmp.Path("none") + "/proc: No such file or directory\n");
+  EXPECT_EQ(ReadAll(prom), first);
+  EXPECT_EQ(Entries(tmp.root()), std::vector<std::string>{"procleak.prom"});
+  // The same to standard output.
+  RunResult out = RunProcleak({"export", "--prometheus", "--root", DataDir("incident")});
+  EXPECT_EQ(out.exit_code, 0);
+  EXPECT_NE(out.out.find("procleak_processes 634\n"), std::string::npos);
+}
+
+TEST(Export, UnwritableDirectory_IsOneLineError) {
+  RunResult bad = RunProcleak(
+      {"export", "--prometheus", "-o", "/nonexistent-dir/x.prom", "--root", DataDir("incident")});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.err,
+            "procleak: /nonexistent-dir/x.prom: cannot create a temporary file in "
+            "/nonexistent-dir: No such file or directory\n");
+}
+
+}  // namespace
+}  // namespace procleak

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: Apache-2.0
+// SnapshotFromScanJson: a procleak.scan/1 document read back is the snapshot it was written from.
+#include "render/scan_json_reader.h"
+
+#include <gtest/gtest.h>
+
+#include "procleak/scan.h"
+#include "render/analysis_json.h"
+#include "render/json_report.h"
+#include "testing/run_procleak.h"
+
+namespace procleak {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string Document(const Snapshot& s, const Analysis& a) {
+  Json doc = ScanJson(s, JsonOptions());
+  AddAnalysisJson(s, a, &doc);
+  return DumpJson(doc, -1);
+}
+
+void ExpectSameProcesses(const Snapshot& want, const Snapshot& got) {
+  ASSERT_EQ(want.processes().size(), got.processes().size());
+  for (size_t i = 0; i < want.processes().size(); ++i) {
+    const Process& w = want.processes()[i];
+    const Process& g = got.processes()[i];
+    SCOPED_TRACE(w.pid);
+    EXPECT_EQ(w.pid, g.pid);
+    EXPECT_EQ(w.ppid, g.ppid);
+    EXPECT_EQ(w.state, g.state);
+    EXPECT_EQ(w.starttime_ticks, g.starttime_ticks);
+    EXPECT_EQ(w.started_at, g.started_at);
+    EXPECT_EQ(w.comm, g.comm);
+    EXPECT_EQ(w.argv, g.argv);
+    EXPECT_EQ(w.uid, g.uid);
+    EXPECT_EQ(w.threads, g.threads);
+    EXPECT_EQ(w.rss_bytes, g.rss_bytes);
+    EXPECT_EQ(w.pss_bytes, g.pss_bytes);
+    EXPECT_EQ(w.exe, g.exe);
+    EXPECT_EQ(w.kernel_thread, g.kernel_thread);
+    EXPECT_EQ(w.cgroup, g.cgroup);
+    EXPECT_EQ(w.container, g.container);
+    EXPECT_EQ(w.children, g.children);
+    EXPECT_EQ(w.descendants, g.descendants);
+    EXPECT_EQ(w.subtree_rss_bytes, g.subtree_rss_bytes);
+  }
+}
+
+void ExpectSameCgroupsAndContainers(const Snapshot& want, const Snapshot& got) {
+  ASSERT_EQ(want.cgroups().size(), got.cgroups().size());
+  for (const auto& [path, w] : want.cgroups()) {
+    SCOPED_TRACE(path);
+    const Cgroup* g = got.FindCgroup(path);
+    ASSERT_NE(g, nullptr);
+    EXPECT_EQ(w.memory_bytes, g->memory_bytes);
+    // Null in the document is "unlimited or unknown": a finite limit survives, no other does.
+    if (w.memory_limit && !w.memory_limit->unlimited()) {
+      EXPECT_EQ(w.memory_limit, g->memory_limit);
+    } else {
+      EXPECT_FALSE(g->memory_limit.has_value());
+    }
+    EXPECT_EQ(w.memory_peak_bytes, g->memory_peak_bytes);
+    EXPECT_EQ(w.memory_stat, g->memory_stat);
+    EXPECT_EQ(w.oom_kills, g->oom_kills);
+    EXPECT_EQ(w.limit_hits, g->limit_hits);
+    EXPECT_EQ(w.pids_current, g->pids_current);
+    EXPECT_EQ(w.memory_pressure, g->memory_pressure);
+    EXPECT_EQ(w.pids, g->pids);
+  }
+  ASSERT_EQ(want.containers().size(), got.containers().size());
+  for (size_t i = 0; i < want.containers().size(); ++i) {
+    const Container& w = want.containers()[i];
+    const Container& g = got.containers()[i];
+    SCOPED_TRACE(w.id);
+    EXPECT_EQ(w.id, g.id);
+    EXPECT_EQ(w.runtime, g.runtime);
+    EXPECT_EQ(w.name, g.name);
+    EXPECT_EQ(w.cgroup, g.cgroup);
+    EXPECT_EQ(w.memory_bytes, g.memory_bytes);
+    if (w.memory_limit && !w.memory_limit->unlimited()) {
+      EXPECT_EQ(w.memory_limit, g.memory_limit);
+    } else {
+      EXPECT_FALSE(g.memory_limit.has_value());
+    }
+    EXPECT_EQ(w.oom_kills, g.oom_kills);
+    EXPECT_EQ(w.pids_current, g.pids_current);
+    EXPECT_EQ(w.restart_count, g.restart_count);
+    EXPECT_EQ(w.restart_policy, g.restart_policy);
+    EXPECT_EQ(w.state, g.state);
+    EXPECT_EQ(w.started_at, g.started_at);
+    EXPECT_EQ(w.init_pid, g.init_pid);
+    EXPECT_EQ(w.memory_pressure, g.memory_pressure);
+    EXPECT_EQ(w.pids, g.pids);
+  }
+}
+
+class RoundTrip : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(RoundTrip, ScanJson_ReadsBackToTheSameSnapshotAndAnalysis) {
+  absl::StatusOr<Snapshot> scanned = Scan({.root = testing::DataDir(GetParam())});
+  ASSERT_TRUE(scanned.ok()) << scanned.status();
+  const Analysis want = Analyze(*scanned, nullptr);
+  absl::StatusOr<Snapshot> read = SnapshotFromScanJson(Document(*scanned, want), "scan.json");
+  ASSERT_TRUE(read.ok()) << read.status();
+
+  const Host& h = scanned->host();
+  EXPECT_EQ(read->host().hostname, h.hostname);
+  EXPECT_EQ(read->host().kernel, h.kernel);
+  EXPECT_EQ(read->host().boot_time, h.boot_time);
+  EXPECT_EQ(read->host().scanned_at, h.scanned_at);
+  EXPECT_EQ(read->host().cgroup_mode, h.cgroup_mode);
+  EXPECT_EQ(read->host().mem_total_bytes, h.mem_total_bytes);
+  EXPECT_EQ(read->host().mem_available_bytes, h.mem_available_bytes);
+  EXPECT_EQ(read->stats().pss, scanned->stats().pss);
+  EXPECT_EQ(read->stats().skipped_vanished, scanned->stats().skipped_vanished);
+  EXPECT_EQ(read->stats().skipped_denied, scanned->stats().skipped_denied);
+  EXPECT_LE(absl::AbsDuration(read->stats().duration - scanned->stats().duration),
+            absl::Microseconds(1));
+  EXPECT_EQ(read->roots().size(), scanned->roots().size());
+  ExpectSameProcesses(*scanned, *read);
+  ExpectSameCgroupsAndContainers(*scanned, *read);
+
+  const Analysis got = Analyze(*read, nullptr);
+  ASSERT_EQ(got.groups.size(), want.groups.size());
+  for (size_t i = 0; i < want.groups.size(); ++i) {
+    SCOPED_TRACE(want.groups[i].signature);
+    EXPECT_EQ(got.groups[i].signature, want.groups[i].signature);
+    EXPECT_EQ(got.groups[i].container, want.groups[i].container);
+    EXPECT_EQ(got.groups[i].count, want.groups[i].count);
+    EXPECT_EQ(got.groups[i].classification, want.groups[i].classification);
+    EXPECT_EQ(got.groups[i].rss_bytes, want.groups[i].rss_bytes);
+  }
+  ASSERT_EQ(got.findings.size(), want.findings.size());
+  for (size_t i = 0; i < want.findings.size(); ++i) {
+    SCOPED_TRACE(want.findings[i].kind);
+    EXPECT_EQ(got.findings[i].kind, want.findings[i].kind);
+    EXPECT_EQ(got.findings[i].severity, want.findings[i].severity);
+    EXPECT_EQ(got.findings[i].container, want.findings[i].container);
+    EXPECT_EQ(got.findings[i].signature, want.findings[i].signature);
+    EXPECT_EQ(got.findings[i].pids, want.findings[i].pids);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, RoundTrip,
+                         ::testing::Values("incident", "k8s-containerd", "v1-docker", "v2-systemd",
+                                           "hybrid"));
+
+TEST(ScanJsonReader, Incident_KeepsItsFindings) {
+  absl::StatusOr<Snapshot> scanned = Scan({.root = testing::DataDir("incident")});
+  ASSERT_TRUE(scanned.ok()) << scanned.status();
+  absl::StatusOr<Snapshot> read =
+      SnapshotFromScanJson(Document(*scanned, Analyze(*scanned, nullptr)), "scan.json");
+  ASSERT_TRUE(read.ok()) << read.status();
+  const Analysis a = Analyze(*read, nullptr);
+  EXPECT_EQ(WorstSeverity(a), Severity::kCritical);
+  int duplicates = 0;
+  for (const Finding& f : a.findings) duplicates += f.kind == "duplicate_chain";
+  EXPECT_EQ(duplicates, 9);
+}
+
+// A minimal valid document, for the error cases to break one field of.
+nlohmann::json Minimal() {
+  return nlohmann::json::parse(R"({
+    "schema": "procleak.scan/1",
+    "host": {"hostname": "h", "kernel": "6.1", "boot_time": "2026-11-20T08:00:00Z",
+             "scanned_at": "2026-11-20T09:00:00.25Z", "cgroup_mode": "v2",
+             "mem_total_bytes": null, "mem_available_bytes": 1024, "processes": 1,
+             "skipped_vanished": 0, "skipped_denied": 2, "scan_ms": 1.5, "pss": false},
+    "cgroups": [{"path": "/a", "memory_bytes": 10, "memory_limit_bytes": null,
+                 "pids_max": 100, "memory_stat": {"anon": 5},
+                 "memory_pressure": {"some": {"avg10": 1, "avg60": 2.5, "avg300": 0,
+                                              "total_us": 7}, "full": null}}],
+    "processes": [{"pid": 1, "ppid": 0, "starttime": 5, "started_at": "2026-11-20T08:00:00.05Z",
+                   "state": "S", "comm": "init", "cmdline": ["/sbin/init"], "uid": 0,
+                   "threads": 1, "rss_bytes": 4096, "cgroup": "/a", "kernel_thread": false,
+                   "pss_bytes": null, "exe": "/sbin/init", "container": "c1"}],
+    "containers": [{"id": "c1", "runtime": "lxc", "name": "c1", "cgroup": "/a",
+                    "memory_bytes": 10, "memory_limit_bytes": null, "restart_count": null,
+                    "oom_kills": null, "state": "", "restart_policy": "", "started_at": null,
+                    "init_pid": 1, "pids_current": null, "pids_max": null}]
+  })");
+}
+
+std::string ErrorOf(const std::string& text) {
+  absl::StatusOr<Snapshot> s = SnapshotFromScanJson(text, "a.json");
+  EXPECT_FALSE(s.ok());
+  return s.ok() ? "" : std::string(s.status().message());
+}
+
+std::string ErrorOf(const nlohmann::json& doc) { return ErrorOf(doc.dump()); }
+
+TEST(ScanJsonReader, Minimal_FillsFieldsAndMembership) {
+  absl::StatusOr<Snapshot> s = SnapshotFromScanJson(Minimal().dump(), "a.json");
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->host().scanned_at, absl::FromUnixMillis(1795165200250));
+  EXPECT_EQ(s->host().cgroup_mode, CgroupMode::kV2);
+  EXPECT_FALSE(s->host().mem_total_bytes.has_value());
+  EXPECT_EQ(s->host().mem_available_bytes, 1024u);
+  EXPECT_EQ(s->stats().skipped_denied, 2);
+  EXPECT_EQ(s->stats().duration, absl::Microseconds(1500));
+  const Cgroup* cg = s->FindCgroup("/a");
+  ASSERT_NE(cg, nullptr);
+  EXPECT_FALSE(cg->memory_limit.has_value());  // null: unlimited or unknown
+  EXPECT_EQ(cg->pids_max, Limit::Of(100));
+  EXPECT_EQ(cg->memory_stat.anon, 5u);
+  EXPECT_FALSE(cg->memory_stat.file.has_value());
+  EXPECT_EQ(cg->pids, std::vector<int>{1});
+  ASSERT_TRUE(cg->memory_pressure && cg->memory_pressure->some);
+  EXPECT_EQ(cg->memory_pressure->some->avg60, 2.5);
+  EXPECT_FALSE(cg->memory_pressure->full.has_value());
+  const Process* p = s->FindProcess(1);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->started_at, absl::FromUnixMillis(1795161600050));
+  EXPECT_EQ(p->uid, 0u);
+  EXPECT_FALSE(p->pss_bytes.has_value());
+  ASSERT_EQ(s->containers().size(), 1u);
+  EXPECT_EQ(s->containers()[0].pids, std::vector<int>{1});
+  EXPECT_EQ(s->containers()[0].init_pid, 1);
+  EXPECT_EQ(s->containers()[0].memory_pressure, cg->memory_pressure);
+  EXPECT_FALSE(s->containers()[0].restart_count.has_value());
+}
+
+TEST(ScanJsonReader, WithoutAnalysisSections_HasNoContainers) {
+  nlohmann::json doc = Minimal();
+  doc.erase("containers");
+  absl::StatusOr<Snapshot> s = SnapshotFromScanJson(doc.dump(), "a.json");
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_TRUE(s->containers().empty());
+  EXPECT_EQ(s->FindProcess(1)->container, "c1");
+}
+
+TEST(ScanJsonReader, PidListedTwice_KeepsTheFirstRecordOnce) {
+  nlohmann::json doc = Minimal();
+  doc["processes"].push_back(doc["processes"][0]);
+  doc["processes"][1]["comm"] = "second";
+  absl::StatusOr<Snapshot> s = SnapshotFromScanJson(doc.dump(), "a.json");
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_EQ(s->processes().size(), 1u);
+  EXPECT_EQ(s->processes()[0].comm, "init");
+  EXPECT_EQ(s->FindCgroup("/a")->pids, std::vector<int>{1});
+  EXPECT_EQ(s->containers()[0].pids, std::vector<int>{1});
+}
+
+TEST(ScanJsonReader, Errors_AreOneLineNamingTheFileAndField) {
+  EXPECT_EQ(ErrorOf(std::string("{\"schema\": \"procleak.diff/1\"}")),
+            "a.json: not a procleak.scan/1 document");
+  EXPECT_EQ(ErrorOf(std::string("[1, 2]")), "a.json: not a procleak.scan/1 document");
+  std::string syntax = ErrorOf(std::string("{\"schema\": "));
+  EXPECT_TRUE(syntax.starts_with("a.json: parse error at line 1, column ")) << syntax;
+  EXPECT_EQ(syntax.find('\n'), std::string::npos) << syntax;
+  EXPECT_TRUE(ErrorOf(std::string("")).starts_with("a.json: parse error"));
+
+  nlohmann::json doc = Minimal();
+  doc["processes"].push_back(doc["processes"][0]);
+  doc["processes"].push_back(doc["processes"][0]);
+  doc["processes"].push_back(doc["processes"][0]);
+  doc["processes"][3]["pid"] = "4";
+  EXPECT_EQ(ErrorOf(doc), "a.json: processes[3].pid: expected an integer");
+  doc["processes"][3]["pid"] = 1e12;
+  EXPECT_EQ(ErrorOf(doc), "a.json: processes[3].pid: expected an integer");
+  doc["processes"][3]["pid"] = 4000000000u;
+  EXPECT_EQ(ErrorOf(doc), "a.json: processes[3].pid: out of range");
+  doc["processes"][3]["pid"] = 4;
+  doc["processes"][3]["rss_bytes"] = -1;
+  EXPECT_EQ(ErrorOf(doc), "a.json: processes[3].rss_bytes: expected a non-negative integer");
+  doc["processes"][3]["rss_bytes"] = nullptr;
+  doc["processes"][3]["cmdline"][1] = 7;
+  EXPECT_EQ(ErrorOf(doc), "a.json: processes[3].cmdline[1]: expected a string");
+  doc["processes"][3]["cmdline"] = nlohmann::json::array();
+  doc["processes"][3]["state"] = "SS";
+  EXPECT_EQ(ErrorOf(doc), "a.json: processes[3].state: expected one character");
+  doc["processes"][3].erase("state");
+  EXPECT_EQ(ErrorOf(doc), "a.json: processes[3].state: missing");
+  doc["processes"][3] = 5;
+  EXPECT_EQ(ErrorOf(doc), "a.json: processes[3]: expected an object");
+
+  doc = Minimal();
+  doc["host"]["boot_time"] = "yesterday";
+  EXPECT_EQ(ErrorOf(doc), "a.json: host.boot_time: expected an RFC 3339 time");
+  doc = Minimal();
+  doc["host"]["cgroup_mode"] = "v3";
+  EXPECT_EQ(ErrorOf(doc), "a.json: host.cgroup_mode: unknown mode \"v3\"");
+  doc = Minimal();
+  doc.erase("host");
+  EXPECT_EQ(ErrorOf(doc), "a.json: host: missing");
+  doc["host"] = nullptr;
+  EXPECT_EQ(ErrorOf(doc), "a.json: host: expected an object");
+  doc = Minimal();
+  doc["host"]["pss"] = nullptr;
+  EXPECT_EQ(ErrorOf(doc), "a.json: host.pss: expected true or false");
+  doc = Minimal();
+  doc["cgroups"] = "none";
+  EXPECT_EQ(ErrorOf(doc), "a.json: cgroups: expected an array");
+  doc = Minimal();
+  doc["cgroups"][0]["memory_pressure"]["some"]["avg60"] = "high";
+  EXPECT_EQ(ErrorOf(doc), "a.json: cgroups[0].memory_pressure.some.avg60: expected a number");
+  doc = Minimal();
+  doc["containers"][0]["started_at"] = 12;
+  EXPECT_EQ(ErrorOf(doc), "a.json: containers[0].started_at: expected an RFC 3339 time");
+}
+
+}  // namespace
+}  // namespace procleak
