@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli/args.h"
 
+#include <algorithm>
 #include <charconv>
 #include <initializer_list>
 
@@ -34,6 +35,10 @@ const CommandInfo kCommands[] = {
      1},
     {"diff", Command::kDiff, {"--json"}, 2},
     {"export", Command::kExport, {"--prometheus", "-o", "--output"}, 0},
+    {"reap",
+     Command::kReap,
+     {"--finding", "--signature", "--container", "--pid", "--keep", "--apply", "--grace", "--json"},
+     0},
 };
 
 bool Accepts(const CommandInfo& info, const std::string& name) {
@@ -42,6 +47,8 @@ bool Accepts(const CommandInfo& info, const std::string& name) {
   }
   // replay renders a recorded scan: it reads no host, but takes the rules it is analysed with.
   if (info.command == Command::kReplay) return name == "--rules" || name == "--no-sandbox";
+  // reap signals processes, so it runs without the read-only seccomp filter.
+  if (info.command == Command::kReap && name == "--no-sandbox") return false;
   // record keeps snapshots, not their analysis: rules apply when they are replayed.
   if (info.command == Command::kRecord && name == "--rules") return false;
   for (const char* o : kScanLike) {
@@ -51,7 +58,8 @@ bool Accepts(const CommandInfo& info, const std::string& name) {
 }
 
 bool IsFlag(const std::string& name) {
-  for (const char* f : {"--json", "--tree", "--pss", "--no-sandbox", "--list", "--prometheus"}) {
+  for (const char* f :
+       {"--json", "--tree", "--pss", "--no-sandbox", "--list", "--prometheus", "--apply"}) {
     if (name == f) return true;
   }
   return false;
@@ -73,6 +81,7 @@ absl::Status SetFlag(const std::string& name, CliArgs* out) {
   if (name == "--no-sandbox") out->sandbox = false;
   if (name == "--list") out->list = true;
   if (name == "--prometheus") out->prometheus = true;
+  if (name == "--apply") out->apply = true;
   return absl::OkStatus();
 }
 
@@ -92,6 +101,28 @@ absl::Status SetValue(const std::string& cmd, const std::string& name, const std
     std::optional<int> pid = ParsePositive(value, 1);
     if (!pid) return bad("a positive number");
     out->pid = pid;
+    out->pids.push_back(*pid);
+  } else if (name == "--finding") {
+    if (value != "duplicate_chain" && value != "orphaned_chain") {
+      return UsageError(fmt::format(
+          "{}: --finding takes duplicate_chain or orphaned_chain, not '{}'", cmd, value));
+    }
+    if (std::find(out->findings.begin(), out->findings.end(), value) == out->findings.end()) {
+      out->findings.push_back(value);
+    }
+  } else if (name == "--signature" || name == "--container") {
+    if (value.empty()) return bad(name == "--signature" ? "some text" : "a name or id");
+    (name == "--signature" ? out->signature : out->container) = value;
+  } else if (name == "--keep") {
+    if (value != "newest" && value != "oldest" && !ParsePositive(value, 0)) {
+      return bad("a number of chains (0 or more), newest or oldest");
+    }
+    out->keep = value;
+  } else if (name == "--grace") {
+    std::optional<absl::Duration> d = ParseInterval(value);
+    if (value == "0" || value == "0s") d = absl::ZeroDuration();
+    if (!d) return bad("a number of seconds such as 5 or 0.5");
+    out->grace = *d;
   } else if (name == "--count") {
     std::optional<int> count = ParsePositive(value, 1);
     if (!count) return bad("a positive number");
@@ -173,6 +204,11 @@ absl::Status Check(const CliArgs& a) {
       break;
     case Command::kExport:
       if (!a.prometheus) return UsageError("export: which format? (export --prometheus)");
+      break;
+    case Command::kReap:
+      if (a.apply && a.root != "/") {
+        return UsageError("reap: --apply signals this machine's processes; it takes no --root");
+      }
       break;
     default:
       break;

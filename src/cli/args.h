@@ -11,7 +11,7 @@
 
 namespace procleak {
 
-enum class Command { kHelp, kVersion, kScan, kWatch, kRecord, kReplay, kDiff, kExport };
+enum class Command { kHelp, kVersion, kScan, kWatch, kRecord, kReplay, kDiff, kExport, kReap };
 
 struct CliArgs {
   Command command = Command::kHelp;
@@ -38,6 +38,14 @@ struct CliArgs {
   bool list = false;
   // export.
   bool prometheus = false;
+  // reap (see procleak(1), reap).
+  std::vector<std::string> findings;        // --finding KIND, repeatable; empty: both chain kinds
+  std::string signature;                    // --signature TEXT: a part of the group's signature
+  std::string container;                    // --container NAME|ID (an id prefix will do)
+  std::vector<int> pids;                    // every --pid, in order (scan and replay use `pid`)
+  std::string keep;                         // --keep N|newest|oldest; "" the default
+  bool apply = false;                       // signal; otherwise a dry run
+  absl::Duration grace = absl::Seconds(5);  // --grace SEC between SIGTERM and SIGKILL
   // replay FILE, diff A B.
   std::vector<std::string> operands;
 };

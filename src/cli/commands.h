@@ -12,5 +12,6 @@ int RunRecord(const CliArgs& args);
 int RunReplay(const CliArgs& args);
 int RunDiff(const CliArgs& args);
 int RunExport(const CliArgs& args);
+int RunReap(const CliArgs& args);
 
 }  // namespace procleak

@@ -22,6 +22,8 @@ commands:
               or live
   export --prometheus
               metrics in the node_exporter textfile format (-o FILE: atomically)
+  reap        stop the surplus chains that duplicate_chain and orphaned_chain
+              findings name: a dry run unless --apply
   help        show this text
   --version   print the version
 
@@ -72,8 +74,26 @@ export:
   -o FILE     write FILE atomically (a temporary file renamed over it)
               instead of standard output
 
+reap (also takes --root (dry run only), --docker-root, --rules, --pss):
+  --finding KIND
+              only chains of duplicate_chain or orphaned_chain findings
+              (repeatable; default both)
+  --signature TEXT
+              only groups whose signature contains TEXT
+  --container NAME|ID
+              only groups in this container (name, id or id prefix)
+  --pid PID   only the chain holding PID (repeatable)
+  --keep N|newest|oldest
+              chains to keep per group: the N newest, 1 newest or 1 oldest;
+              default the expected count of a rule, else 1 newest
+  --apply     signal: SIGTERM leaves first, SIGKILL after --grace (otherwise
+              only print what would be signalled)
+  --grace SEC seconds between SIGTERM and SIGKILL (default 5)
+  --json      print one JSON document (schema procleak.reap/1)
+
 exit status: 0 no finding at --fail-on or above (diff: no change), 1 such
-findings (diff: changes), 2 error. See procleak(1).
+findings (diff: changes; reap: a process not stopped), 2 error. See
+procleak(1).
 )";
 
 }  // namespace procleak

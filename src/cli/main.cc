@@ -34,6 +34,8 @@ int Main(int argc, char** argv) {
       return RunDiff(*parsed);
     case Command::kExport:
       return RunExport(*parsed);
+    case Command::kReap:
+      return RunReap(*parsed);
   }
   return kExitError;
 }

@@ -59,6 +59,31 @@ class SnapshotBuilder {
   std::vector<Container> containers_;
 };
 
+inline constexpr char kMcpHub[] =
+    "0b6aa5f2967a07ea9b60e7c680931d4f8a4c1b2e3d4f5a6b7c8d9e0f1a2b3c4d";
+
+// The incident's shape: init, a containerd shim, and in container mcp-hub tini (its init) ->
+// node hub.js, which spawns `npm exec X -> sh -c X -> node X` every 30 minutes and never stops
+// the old copies; the first `orphans` copies were left to tini when a previous hub died. Chain i
+// has root 3000 + 3i and started 10 + 30i minutes after boot.
+inline void AddMcpHub(SnapshotBuilder& b, int copies, int orphans) {
+  b.Add(1, 0, {"/sbin/init"}, 0, 10);
+  b.AddContainer(kMcpHub, "mcp-hub").init_pid = 2101;
+  b.Add(2000, 1, {"/usr/bin/containerd-shim-runc-v2", "-id", kMcpHub}, 1, 12);
+  b.Add(2101, 2000, {"/sbin/tini", "--", "node", "/app/hub.js"}, 1, 1, kMcpHub);
+  b.Add(2102, 2101, {"node", "/app/hub.js"}, 1, 90, kMcpHub, "/usr/local/bin/node");
+  int pid = 3000;
+  for (int i = 0; i < copies; ++i) {
+    int parent = i < orphans ? 2101 : 2102;
+    double at = 10 + 30.0 * i;
+    int npm =
+        b.Add(pid++, parent, {"npm exec @scope/server-x"}, at, 78, kMcpHub, "/usr/local/bin/node");
+    int sh = b.Add(pid++, npm, {"sh", "-c", "server-x"}, at, 1, kMcpHub, "/bin/dash");
+    b.Add(pid++, sh, {"node", "/root/.npm/_npx/9f8e7d6c5b4a3210/node_modules/.bin/server-x"}, at,
+          50, kMcpHub, "/usr/local/bin/node");
+  }
+}
+
 // Three containers for diff tests, as they are before and `later`: web's charge grows from 200 to
 // 300 MiB, api gets 2 OOM kills, worker's pids fall from 95 to 10 of 100.
 inline void AddDiffContainers(SnapshotBuilder& b, bool later) {

@@ -13,28 +13,12 @@ using testing::FindGroup;
 using testing::FindingsOf;
 using testing::SnapshotBuilder;
 
-constexpr char kHub[] = "0b6aa5f2967a07ea9b60e7c680931d4f8a4c1b2e3d4f5a6b7c8d9e0f1a2b3c4d";
+constexpr const char* kHub = testing::kMcpHub;
 
-// The incident's shape: tini (container init) -> node hub.js spawns `npm exec X -> sh -c X ->
-// node X` every 30 minutes and never stops the old copies; `orphans` earlier copies were left
-// to tini when a previous hub died.
+// The incident's shape (AddMcpHub).
 Snapshot McpIncident(int copies, int orphans) {
   SnapshotBuilder b;
-  b.Add(1, 0, {"/sbin/init"}, 0, 10);
-  b.AddContainer(kHub, "mcp-hub").init_pid = 2101;
-  b.Add(2000, 1, {"/usr/bin/containerd-shim-runc-v2", "-id", kHub}, 1, 12);
-  b.Add(2101, 2000, {"/sbin/tini", "--", "node", "/app/hub.js"}, 1, 1, kHub);
-  b.Add(2102, 2101, {"node", "/app/hub.js"}, 1, 90, kHub, "/usr/local/bin/node");
-  int pid = 3000;
-  for (int i = 0; i < copies; ++i) {
-    int parent = i < orphans ? 2101 : 2102;
-    double at = 10 + 30.0 * i;
-    int npm =
-        b.Add(pid++, parent, {"npm exec @scope/server-x"}, at, 78, kHub, "/usr/local/bin/node");
-    int sh = b.Add(pid++, npm, {"sh", "-c", "server-x"}, at, 1, kHub, "/bin/dash");
-    b.Add(pid++, sh, {"node", "/root/.npm/_npx/9f8e7d6c5b4a3210/node_modules/.bin/server-x"}, at,
-          50, kHub, "/usr/local/bin/node");
-  }
+  AddMcpHub(b, copies, orphans);
   return b.Build();
 }
 

@@ -7,7 +7,8 @@ namespace procleak {
 namespace {
 
 TEST(Args, Scan_AcceptsEveryOptionInBothForms) {
-  absl::StatusOr<CliArgs> a = ParseArgs({"scan", "--root", "/mnt/h", "--json", "--tree", "--pid=812"});
+  absl::StatusOr<CliArgs> a =
+      ParseArgs({"scan", "--root", "/mnt/h", "--json", "--tree", "--pid=812"});
   ASSERT_TRUE(a.ok()) << a.status();
   EXPECT_EQ(a->command, Command::kScan);
   EXPECT_EQ(a->root, "/mnt/h");
@@ -43,8 +44,10 @@ TEST(Args, Rejects_BadInputWithOneLineMessage) {
       {{"frobnicate"}, "unknown command 'frobnicate' (see 'procleak help')"},
       {{"scan", "--bogus"}, "scan: unknown option '--bogus' (see 'procleak help')"},
       {{"scan", "--root"}, "scan: --root needs a value (see 'procleak help')"},
-      {{"scan", "--pid", "12x"}, "scan: --pid needs a positive number, not '12x' (see 'procleak help')"},
-      {{"scan", "--pid", "0"}, "scan: --pid needs a positive number, not '0' (see 'procleak help')"},
+      {{"scan", "--pid", "12x"},
+       "scan: --pid needs a positive number, not '12x' (see 'procleak help')"},
+      {{"scan", "--pid", "0"},
+       "scan: --pid needs a positive number, not '0' (see 'procleak help')"},
       {{"scan", "--json=yes"}, "scan: --json takes no value (see 'procleak help')"},
       {{"scan", "extra"}, "scan: unexpected argument 'extra' (see 'procleak help')"},
   };
@@ -121,6 +124,95 @@ TEST(Args, OverTime_RejectsWhatDoesNotFit) {
     absl::StatusOr<CliArgs> a = ParseArgs(c.args);
     ASSERT_FALSE(a.ok()) << c.message;
     EXPECT_EQ(std::string(a.status().message()), c.message + " (see 'procleak help')");
+  }
+}
+
+}  // namespace
+}  // namespace procleak
+
+namespace procleak {
+namespace {
+
+TEST(Args, Reap_ParsesSelectionKeepApplyAndGrace) {
+  absl::StatusOr<CliArgs> a = ParseArgs({"reap"});
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->command, Command::kReap);
+  EXPECT_FALSE(a->apply);
+  EXPECT_EQ(a->grace, absl::Seconds(5));
+  EXPECT_TRUE(a->findings.empty());
+  EXPECT_EQ(a->keep, "");
+  a = ParseArgs({"reap",
+                 "--finding",
+                 "orphaned_chain",
+                 "--finding=duplicate_chain",
+                 "--signature",
+                 "server-x",
+                 "--container=mcp-hub",
+                 "--pid",
+                 "812",
+                 "--pid=900",
+                 "--keep",
+                 "2",
+                 "--apply",
+                 "--grace",
+                 "0.5",
+                 "--json",
+                 "--rules",
+                 "r.conf",
+                 "--pss",
+                 "--docker-root",
+                 "/d"});
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->findings, (std::vector<std::string>{"orphaned_chain", "duplicate_chain"}));
+  EXPECT_EQ(a->signature, "server-x");
+  EXPECT_EQ(a->container, "mcp-hub");
+  EXPECT_EQ(a->pids, (std::vector<int>{812, 900}));
+  EXPECT_EQ(a->keep, "2");
+  EXPECT_TRUE(a->apply);
+  EXPECT_EQ(a->grace, absl::Milliseconds(500));
+  EXPECT_TRUE(a->json);
+  EXPECT_EQ(a->rules_file, "r.conf");
+  EXPECT_EQ(ParseArgs({"reap", "--keep", "newest"})->keep, "newest");
+  EXPECT_EQ(ParseArgs({"reap", "--keep", "oldest"})->keep, "oldest");
+  EXPECT_EQ(ParseArgs({"reap", "--keep", "0"})->keep, "0");
+  EXPECT_EQ(ParseArgs({"reap", "--grace", "0"})->grace, absl::ZeroDuration());
+  EXPECT_EQ(ParseArgs({"reap", "--root", "/fixture"})->root, "/fixture");  // a dry run
+}
+
+TEST(Args, Reap_RejectsWhatDoesNotFit) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  } cases[] = {
+      {{"reap", "--finding", "oom_kills"},
+       "reap: --finding takes duplicate_chain or orphaned_chain, not 'oom_kills'"},
+      {{"reap", "--keep", "all"},
+       "reap: --keep needs a number of chains (0 or more), newest or oldest, not 'all'"},
+      {{"reap", "--keep", "-1"},
+       "reap: --keep needs a number of chains (0 or more), newest or oldest, not '-1'"},
+      {{"reap", "--grace", "soon"},
+       "reap: --grace needs a number of seconds such as 5 or 0.5, not 'soon'"},
+      {{"reap", "--pid", "0"}, "reap: --pid needs a positive number, not '0'"},
+      {{"reap", "--signature="}, "reap: --signature needs some text, not ''"},
+      {{"reap", "--apply=yes"}, "reap: --apply takes no value"},
+      {{"reap", "--apply", "--root", "/fixture"},
+       "reap: --apply signals this machine's processes; it takes no --root"},
+      {{"reap", "--no-sandbox"}, "reap: unknown option '--no-sandbox'"},
+      {{"reap", "--tree"}, "reap: unknown option '--tree'"},
+      {{"scan", "--apply"}, "scan: unknown option '--apply'"},
+  };
+  for (const Case& c : cases) {
+    absl::StatusOr<CliArgs> a = ParseArgs(c.args);
+    ASSERT_FALSE(a.ok()) << c.message;
+    EXPECT_EQ(std::string(a.status().message()), c.message + " (see 'procleak help')");
+  }
+}
+
+TEST(Args, Help_NamesReapAndItsOptions) {
+  std::string help = HelpText();
+  for (const char* option : {"reap", "--finding", "--signature", "--container", "--keep", "--apply",
+                             "--grace", "procleak.reap/1"}) {
+    EXPECT_NE(help.find(option), std::string::npos) << option;
   }
 }
 

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "analysis/reap_plan.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <utility>
+
+#include "fmt/format.h"
+#include "signature/signature.h"
+
+namespace procleak {
+namespace {
+
+bool Contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+bool ContainerMatches(const Snapshot& s, const std::string& id, const std::string& wanted) {
+  if (wanted.empty()) return true;
+  if (id.empty()) return false;
+  if (id.rfind(wanted, 0) == 0) return true;
+  const Container* c = s.FindContainer(id);
+  return c != nullptr && c->name == wanted;
+}
+
+// Why `p` must never be signalled, or "".
+std::string ProtectedReason(const Snapshot& s, const Process& p, int self_pid,
+                            const std::vector<int>& ancestors) {
+  if (p.pid == 1) return "PID 1";
+  if (p.pid <= 1) return "pid <= 1";
+  if (p.kernel_thread) return "kernel thread";
+  if (self_pid != 0 && p.pid == self_pid) return "procleak itself";
+  if (std::find(ancestors.begin(), ancestors.end(), p.pid) != ancestors.end()) {
+    return "an ancestor of procleak";
+  }
+  if (!p.container.empty()) {
+    const Container* c = s.FindContainer(p.container);
+    if (c != nullptr && c->init_pid == p.pid) return "the container's init";
+  }
+  return "";
+}
+
+// Distance from a root of the snapshot's tree (parent cycles in hostile input are cut).
+int Depth(const Snapshot& s, int pid) {
+  int depth = 0;
+  std::set<int> seen;
+  for (const Process* p = s.FindProcess(pid); p != nullptr && seen.insert(p->pid).second;
+       p = s.FindProcess(p->ppid)) {
+    ++depth;
+  }
+  return depth;
+}
+
+std::string KeepLabel(const ReapKeep& keep, const Group& g) {
+  switch (keep.mode) {
+    case ReapKeep::Mode::kNewest:
+      return fmt::format("{} newest", keep.count);
+    case ReapKeep::Mode::kOldest:
+      return fmt::format("{} oldest", keep.count);
+    case ReapKeep::Mode::kExpected:
+      break;
+  }
+  return g.expected ? fmt::format("{} newest (expected count)", *g.expected)
+                    : std::string("1 newest (default)");
+}
+
+// Indices into g.chains (oldest first) of the chains that survive.
+std::set<size_t> Kept(const ReapKeep& keep, const Group& g) {
+  const size_t n = g.chains.size();
+  int wanted = keep.mode == ReapKeep::Mode::kExpected ? g.expected.value_or(1) : keep.count;
+  const size_t k = std::min(n, static_cast<size_t>(std::max(wanted, 0)));
+  std::set<size_t> out;
+  for (size_t i = 0; i < k; ++i) out.insert(keep.mode == ReapKeep::Mode::kOldest ? i : n - 1 - i);
+  return out;
+}
+
+bool HoldsAny(const Chain& c, const std::vector<int>& pids) {
+  return std::any_of(c.pids.begin(), c.pids.end(), [&](int pid) {
+    return std::find(pids.begin(), pids.end(), pid) != pids.end();
+  });
+}
+
+ReapProcess MakeProcess(const Snapshot& s, const Process& p, int self_pid,
+                        const std::vector<int>& ancestors) {
+  ReapProcess r;
+  r.pid = p.pid;
+  r.ppid = p.ppid;
+  r.starttime_ticks = p.starttime_ticks;
+  r.comm = p.comm;
+  r.argv = p.argv;
+  r.command_signature = ClassifyCommand(p.argv, p.comm).signature;
+  r.protected_reason = ProtectedReason(s, p, self_pid, ancestors);
+  return r;
+}
+
+ReapChain MakeChain(const Snapshot& s, const Group& g, const Chain& c, bool as_orphan, int self_pid,
+                    const std::vector<int>& ancestors) {
+  ReapChain out;
+  out.root_pid = c.root_pid;
+  out.started_at = c.started_at;
+  out.orphaned = c.orphaned;
+  out.rss_bytes = c.rss_bytes;
+  if (as_orphan) {
+    out.finding = kOrphanedChain;
+    out.reason = fmt::format("{}: outlived its spawner", kOrphanedChain);
+  } else {
+    out.finding = kDuplicateChain;
+    out.reason = fmt::format("{}: {} copies where {} expected", kDuplicateChain, g.count,
+                             g.expected.value_or(1));
+  }
+  // Chain pids are in tree preorder, root first: reversed, every process comes before its
+  // ancestors.
+  for (auto it = c.pids.rbegin(); it != c.pids.rend(); ++it) {
+    const Process* p = s.FindProcess(*it);
+    if (p != nullptr) out.processes.push_back(MakeProcess(s, *p, self_pid, ancestors));
+  }
+  return out;
+}
+
+}  // namespace
+
+ReapPlan PlanReap(const Snapshot& snapshot, const Analysis& analysis,
+                  const ReapSelection& selection, int self_pid,
+                  const std::vector<int>& self_ancestors) {
+  const std::vector<std::string> kinds =
+      selection.findings.empty() ? std::vector<std::string>{kDuplicateChain, kOrphanedChain}
+                                 : selection.findings;
+  // The groups the selected findings name, in the findings' order, with the kinds naming each.
+  std::vector<std::pair<std::string, std::string>> keys;  // (container, signature)
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> kinds_of;
+  for (const Finding& f : analysis.findings) {
+    if (!Contains(kinds, f.kind)) continue;
+    std::pair<std::string, std::string> key{f.container, f.signature};
+    if (!kinds_of.contains(key)) keys.push_back(key);
+    if (!Contains(kinds_of[key], f.kind)) kinds_of[key].push_back(f.kind);
+  }
+
+  ReapPlan plan;
+  std::set<int> stopped_pids;
+  std::map<int, int> kept_pids;  // pid -> root of the kept chain holding it
+  for (const auto& key : keys) {
+    auto g = std::find_if(analysis.groups.begin(), analysis.groups.end(), [&](const Group& x) {
+      return x.container == key.first && x.signature == key.second;
+    });
+    if (g == analysis.groups.end()) continue;
+    if (g->signature.find(selection.signature) == std::string::npos) continue;
+    if (!ContainerMatches(snapshot, g->container, selection.container)) continue;
+    const std::vector<std::string>& named = kinds_of[key];
+    const bool duplicates = Contains(named, kDuplicateChain);
+    const bool orphans = Contains(named, kOrphanedChain);
+
+    ReapGroup rg;
+    rg.signature = g->signature;
+    rg.container = g->container;
+    if (const Container* c = snapshot.FindContainer(g->container); c != nullptr) {
+      rg.container_name = c->name;
+    }
+    rg.count = g->count;
+    rg.expected = g->expected;
+    rg.findings = named;
+    rg.keep = KeepLabel(selection.keep, *g);
+    const std::set<size_t> kept = Kept(selection.keep, *g);
+    bool wanted = selection.pids.empty();
+    for (size_t i = 0; i < g->chains.size(); ++i) {
+      const Chain& c = g->chains[i];
+      if (kept.contains(i)) {
+        rg.kept.push_back({c.root_pid, c.started_at});
+        for (int pid : c.pids) kept_pids[pid] = c.root_pid;
+        if (!selection.pids.empty() && HoldsAny(c, selection.pids)) wanted = true;
+        continue;
+      }
+      if (!duplicates && !c.orphaned) continue;  // only orphaned_chain selected
+      if (!selection.pids.empty() && !HoldsAny(c, selection.pids)) continue;
+      wanted = true;
+      // A chain both findings name is stopped as an orphan: nothing talks to it any more.
+      rg.stop.push_back(
+          MakeChain(snapshot, *g, c, orphans && c.orphaned, self_pid, self_ancestors));
+      stopped_pids.insert(c.pids.begin(), c.pids.end());
+    }
+    if (!wanted) continue;
+    for (const ReapChain& c : rg.stop) {
+      plan.order.insert(plan.order.end(), c.processes.begin(), c.processes.end());
+    }
+    plan.groups.push_back(std::move(rg));
+  }
+
+  std::vector<std::pair<int, size_t>> depth;  // (depth, position) sorts deepest first, stable
+  for (size_t i = 0; i < plan.order.size(); ++i) {
+    depth.emplace_back(Depth(snapshot, plan.order[i].pid), i);
+  }
+  std::stable_sort(depth.begin(), depth.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<ReapProcess> order;
+  order.reserve(depth.size());
+  for (const auto& [d, i] : depth) order.push_back(std::move(plan.order[i]));
+  plan.order = std::move(order);
+
+  for (int pid : selection.pids) {
+    if (stopped_pids.contains(pid)) continue;
+    if (auto k = kept_pids.find(pid); k != kept_pids.end()) {
+      plan.notes.push_back(
+          fmt::format("pid {} is in a chain that is kept (root {}); see --keep", pid, k->second));
+    } else {
+      plan.notes.push_back(
+          fmt::format("pid {} is in no chain of a selected finding; nothing to stop for it", pid));
+    }
+  }
+  return plan;
+}
+
+int SignallableCount(const ReapPlan& plan) {
+  return static_cast<int>(std::count_if(plan.order.begin(), plan.order.end(),
+                                        [](const auto& p) { return p.protected_reason.empty(); }));
+}
+
+}  // namespace procleak
