@@ -74,7 +74,7 @@ std::optional<int> ParsePositive(const std::string& text, int min) {
   return n;
 }
 
-absl::Status SetFlag(const std::string& name, CliArgs* out) {
+void SetFlag(const std::string& name, CliArgs* out) {
   if (name == "--json") out->json = true;
   if (name == "--tree") out->tree = true;
   if (name == "--pss") out->pss = true;
@@ -82,7 +82,6 @@ absl::Status SetFlag(const std::string& name, CliArgs* out) {
   if (name == "--list") out->list = true;
   if (name == "--prometheus") out->prometheus = true;
   if (name == "--apply") out->apply = true;
-  return absl::OkStatus();
 }
 
 absl::Status SetValue(const std::string& cmd, const std::string& name, const std::string& value,
@@ -173,8 +172,7 @@ absl::Status ParseOptions(const CommandInfo& info, const std::vector<std::string
     }
     if (IsFlag(name)) {
       if (value) return UsageError(fmt::format("{}: {} takes no value", cmd, name));
-      absl::Status set = SetFlag(name, out);
-      if (!set.ok()) return set;
+      SetFlag(name, out);
       continue;
     }
     if (!value) {

@@ -5,6 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include "base/read_file.h"
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -19,18 +22,23 @@
 namespace procleak {
 namespace {
 
-// A scan JSON document begins with '{' (after white space); a record with its magic line.
+absl::Status OpenError(const std::string& path, int err) {
+  return absl::NotFoundError(fmt::format("{}: {}", path, std::strerror(err)));
+}
+
+// A scan JSON document begins with '{' (after white space); a record with its magic line. Looks
+// at the first bytes only: a record may be many megabytes.
 absl::StatusOr<bool> LooksLikeJson(const std::string& path) {
-  std::string text;
-  absl::StatusOr<ReadOutcome> read = ReadFileAt(AT_FDCWD, "", path.c_str(), &text);
-  if (!read.ok()) return read.status();
-  if (*read != ReadOutcome::kRead) {
-    return absl::NotFoundError(fmt::format(
-        "{}: {}", path,
-        *read == ReadOutcome::kGone ? "No such file or directory" : "Permission denied"));
-  }
-  size_t at = text.find_first_not_of(" \t\r\n");
-  return at != std::string::npos && text[at] == '{';
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return OpenError(path, errno);
+  char head[64];
+  const ssize_t n = pread(fd, head, sizeof(head), 0);
+  const int err = errno;
+  close(fd);
+  if (n < 0) return OpenError(path, err);
+  const std::string_view text(head, static_cast<size_t>(n));
+  const size_t at = text.find_first_not_of(" \t\r\n");
+  return at != std::string_view::npos && text[at] == '{';
 }
 
 absl::StatusOr<Snapshot> FromRecord(const std::string& path, const std::string& selector) {
@@ -42,7 +50,6 @@ absl::StatusOr<Snapshot> FromRecord(const std::string& path, const std::string& 
     return absl::NotFoundError(fmt::format("{}: no complete moment recorded", path));
   int index = moments - 1;
   if (!selector.empty() && selector[0] == '#') {
-    std::optional<absl::Duration> unused;
     char* end = nullptr;
     long n = std::strtol(selector.c_str() + 1, &end, 10);
     if (selector.size() < 2 || *end != '\0' || n < 0 || n >= moments) {
@@ -84,6 +91,8 @@ absl::StatusOr<Snapshot> Load(const std::string& spec, const CliArgs& args) {
   std::string text;
   absl::StatusOr<ReadOutcome> read = ReadFileAt(AT_FDCWD, "", path.c_str(), &text);
   if (!read.ok()) return read.status();
+  if (*read != ReadOutcome::kRead)
+    return OpenError(path, *read == ReadOutcome::kGone ? ENOENT : EACCES);
   return SnapshotFromScanJson(text, path);
 }
 

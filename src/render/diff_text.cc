@@ -15,12 +15,8 @@ constexpr size_t kMaxRows = 20;  // per section: the first screen shows every se
 
 // A container's name for the rows: its name on either side, else its short id; "host" for "".
 std::string ContainerName(const Snapshot& a, const Snapshot& b, const std::string& id) {
-  if (id.empty()) return "host";
-  for (const Snapshot* s : {&b, &a}) {
-    const Container* c = s->FindContainer(id);
-    if (c != nullptr && !c->name.empty()) return SanitizeForTerminal(c->name);
-  }
-  return id.substr(0, 12);
+  const Container* in_b = b.FindContainer(id);
+  return ShortContainer(in_b != nullptr && !in_b->name.empty() ? b : a, id);
 }
 
 std::string Header(const SnapshotDiff& d) {

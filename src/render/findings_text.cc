@@ -60,14 +60,6 @@ std::string ActionText(std::string_view action, const std::string& indent) {
   return out;
 }
 
-// A container's short name for one-line summaries: its name, its short id, or "host".
-std::string ShortContainer(const Snapshot& s, const std::string& id) {
-  if (id.empty()) return "host";
-  const Container* c = s.FindContainer(id);
-  if (c != nullptr && !c->name.empty()) return SanitizeForTerminal(c->name);
-  return id.substr(0, 12);
-}
-
 std::string SeverityTag(Severity s, const Style& style) {
   std::string tag = fmt::format("{:<8}", SeverityName(s));
   for (char& c : tag) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

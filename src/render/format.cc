@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "base/text_format.h"
+
 namespace procleak {
 
 std::vector<const Cgroup*> CgroupsByMemory(const Snapshot& snapshot) {
@@ -27,6 +29,13 @@ std::string ShortenChainSignature(std::string_view signature, size_t width) {
   std::string out = ShortenMiddle(signature.substr(0, cut), width - tail.size());
   out.append(tail.data(), tail.size());
   return out;
+}
+
+std::string ShortContainer(const Snapshot& s, const std::string& id) {
+  if (id.empty()) return "host";
+  const Container* c = s.FindContainer(id);
+  if (c != nullptr && !c->name.empty()) return SanitizeForTerminal(c->name);
+  return id.substr(0, 12);
 }
 
 }  // namespace procleak

@@ -17,4 +17,8 @@ std::vector<const Cgroup*> CgroupsByMemory(const Snapshot& snapshot);
 // chain's shape stays ("npm exec @mod~filesystem > sh > node"). Never shorter than the tail.
 std::string ShortenChainSignature(std::string_view signature, size_t width);
 
+// A container's short name for one-line summaries: its name (made safe for a terminal), its short
+// id, or "host" for "".
+std::string ShortContainer(const Snapshot& s, const std::string& id);
+
 }  // namespace procleak

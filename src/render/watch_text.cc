@@ -27,13 +27,6 @@ const ContainerChange* FindContainer(const SnapshotDiff& diff, const std::string
   return nullptr;
 }
 
-std::string ContainerLabel(const Snapshot& s, const std::string& id) {
-  if (id.empty()) return "host";
-  const Container* c = s.FindContainer(id);
-  if (c != nullptr && !c->name.empty()) return SanitizeForTerminal(c->name);
-  return id.substr(0, 12);
-}
-
 // "+3/-1", or "" when nothing started or ended.
 std::string StartedEnded(const GroupChange* c) {
   if (c == nullptr || (c->chains_started == 0 && c->chains_ended == 0)) return "-";
@@ -72,7 +65,7 @@ void Containers(const Snapshot& now, const SnapshotDiff& last, const SnapshotDif
       procs += fmt::format(" ({:+d})", s->processes_after - s->processes_before);
     }
     out->append(fmt::format("  {:<24} {:>10} {:>11} {:>13} {:>9}\n",
-                            ShortenEnd(ContainerLabel(now, c.id), 24),
+                            ShortenEnd(ShortContainer(now, c.id), 24),
                             c.memory_bytes ? FormatBytes(*c.memory_bytes) : "?", delta,
                             s != nullptr ? Slope(s->memory_slope_bytes_per_hour) : "0 B/h", procs));
   }
@@ -100,7 +93,7 @@ void Groups(const Snapshot& now, const Analysis& analysis, const SnapshotDiff& l
                             StartedEnded(l), StartedEnded(s),
                             s != nullptr ? s->spawn_rate_per_hour : 0.0, FormatBytes(g.rss_bytes),
                             s != nullptr ? Slope(s->rss_slope_bytes_per_hour) : "0 B/h",
-                            ShortenEnd(ContainerLabel(now, g.container), 12),
+                            ShortenEnd(ShortContainer(now, g.container), 12),
                             ShortenChainSignature(SanitizeForTerminal(g.signature), 40)));
   }
   if (shown.size() > o.max_groups) {

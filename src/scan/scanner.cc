@@ -23,9 +23,8 @@
 #include "scan/snapshot_assembly.h"
 
 namespace procleak {
-namespace {
 
-absl::StatusOr<int> OpenProc(const std::string& proc_path) {
+absl::StatusOr<int> OpenProcDir(const std::string& proc_path) {
   int fd = -1;
   absl::StatusOr<ReadOutcome> opened = OpenDirAt(AT_FDCWD, "", proc_path.c_str(), &fd);
   if (!opened.ok()) return opened.status();
@@ -39,6 +38,8 @@ absl::StatusOr<int> OpenProc(const std::string& proc_path) {
   }
   return absl::ErrnoToStatus(EACCES, proc_path);
 }
+
+namespace {
 
 absl::StatusOr<std::vector<Cgroup>> ReadCgroups(const ScanOptions& options,
                                                 const CgroupLayout& layout,
@@ -120,8 +121,6 @@ absl::Status FillContainerCgroups(const ScanOptions& options, const CgroupLayout
 
 }  // namespace
 
-absl::StatusOr<int> OpenProcDir(const std::string& proc_path) { return OpenProc(proc_path); }
-
 absl::StatusOr<Snapshot> FinishSnapshot(const ScanOptions& options, const CgroupLayout& layout,
                                         Host host, std::vector<Process> processes,
                                         uint64_t page_size, SkipCounter skips,
@@ -153,7 +152,7 @@ absl::StatusOr<Snapshot> Scan(const ScanOptions& options) {
   ctx.page_size = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   ctx.pss = options.pss;
   ctx.reference = options.reference;
-  absl::StatusOr<int> proc_fd = OpenProc(ctx.proc_path);
+  absl::StatusOr<int> proc_fd = OpenProcDir(ctx.proc_path);
   if (!proc_fd.ok()) return proc_fd.status();
   ctx.proc_fd = *proc_fd;
   FdCloser closer(ctx.proc_fd);

@@ -105,6 +105,18 @@ TEST(Record, TruncatedRecord_ReplaysUpToLastCompleteMoment) {
   EXPECT_EQ(list.err, "");
 }
 
+TEST(Record, Duration_StopsBeforeTheFirstSampleThatWouldStartAfterIt) {
+  TempTree tmp;
+  const std::string file = tmp.Path("d.plr");
+  // Samples at 0, 0.25, 0.5 and 0.75 s; the one at 1 s would start `--duration` after the first.
+  RunResult rec = RunProcleak({"record", "-o", file, "--interval", "250ms", "--duration", "1s",
+                               "--root", DataDir("incident")});
+  ASSERT_EQ(rec.exit_code, 0) << rec.err;
+  EXPECT_NE(rec.err.find("recorded 4 moments"), std::string::npos) << rec.err;
+  RunResult list = RunProcleak({"replay", file, "--list", "--json"});
+  EXPECT_EQ(Field(ParseJson(list.out), "moments").size(), 4u);
+}
+
 TEST(Record, NotARecord_IsOneLineError) {
   TempTree tmp;
   tmp.Write("junk", "hello, world\n");
