@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "procleak/snapshot.h"
@@ -23,6 +24,13 @@ struct ScanOptions {
   // The plain reader (every file read to EOF, statm and status for every process, one
   // /proc/PID/cgroup per process instead of cgroup.procs): slower, for checking the fast one.
   bool reference = false;
+  // Read only what procleak scan's text report needs: /proc/PID/stat and cmdline (and
+  // smaps_rollup with pss), about half the kernel work of a full scan. Process::uid and exe stay
+  // empty, and without pss rss_bytes is stat's field 24, which since Linux 6.2 leaves out each
+  // CPU's unflushed share of the kernel's counters (a few dozen pages per process, either way);
+  // with pss, RSS and PSS both come from smaps_rollup and are exact. RefineRss() makes chosen
+  // processes' RSS exact. Scanner ignores it.
+  bool brief = false;
 };
 
 // Reads every process under ROOT/proc, the cgroups that hold them and the host facts.
@@ -30,6 +38,12 @@ struct ScanOptions {
 // absent. Fails only when ROOT/proc itself cannot be read or a file is malformed; the error
 // message names the file.
 absl::StatusOr<Snapshot> Scan(const ScanOptions& options);
+
+// After a brief Scan() (ScanOptions::brief without pss): re-reads /proc/PID/statm of `pids`, so
+// that their rss_bytes are exact, and recomputes subtree sums. A process that has ended since, or
+// whose pid names another process now, keeps the scan's figure. Errors as Scan().
+absl::Status RefineRss(const ScanOptions& options, const std::vector<int>& pids,
+                       Snapshot* snapshot);
 
 // Scans one root again and again (procleak watch and record). The first Next() is a full Scan();
 // later ones are warm: a process seen before (same pid and starttime) has only its RSS (and PSS)

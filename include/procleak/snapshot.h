@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 
 namespace procleak {
@@ -150,7 +151,13 @@ struct ScanStats {
   bool operator==(const ScanStats&) const = default;
 };
 
-// Immutable once built. Processes are kept sorted by pid; lookups are O(1).
+struct ScanOptions;
+class Snapshot;
+absl::Status RefineRss(const ScanOptions& options, const std::vector<int>& pids,
+                       Snapshot* snapshot);
+
+// Immutable once built, but for RefineRss() making some processes' RSS exact. Processes are kept
+// sorted by pid; lookups are O(1).
 class Snapshot {
  public:
   // Links parents and children and computes subtree aggregates. Tolerates parent cycles and
@@ -171,6 +178,10 @@ class Snapshot {
   const Container* FindContainer(const std::string& id) const;
 
  private:
+  friend absl::Status RefineRss(const ScanOptions&, const std::vector<int>&, Snapshot*);
+  void AggregateAll();  // descendants and subtree_rss_bytes of every process
+  void SetRss(const absl::flat_hash_map<int, uint64_t>& rss);  // by pid; then AggregateAll()
+
   Host host_;
   ScanStats stats_;
   std::vector<Process> processes_;

@@ -98,12 +98,12 @@ Chain MakeChain(const Snapshot& s, const SpawnChain& sc) {
 
 // Counts the distinct "cycles" start times fall into: a new cycle begins more than kTogether
 // after the previous start.
-int StartCycles(const std::vector<Chain>& chains) {
+int StartCycles(const std::vector<absl::Time>& starts) {
   int cycles = 0;
   absl::Time last = absl::InfinitePast();
-  for (const Chain& c : chains) {  // oldest first
-    if (cycles == 0 || c.started_at - last > kTogether) ++cycles;
-    last = c.started_at;
+  for (absl::Time start : starts) {  // oldest first
+    if (cycles == 0 || start - last > kTogether) ++cycles;
+    last = start;
   }
   return cycles;
 }
@@ -134,15 +134,18 @@ Facts Gather(const Snapshot& s, const Group& g) {
         (root->exe.empty() || parent->exe.empty() || parent->exe == root->exe))
       ++f.same_exe_parent;
   }
-  f.cycles = StartCycles(g.chains);
-  std::map<int, std::vector<Chain>> by_spawner;
+  std::vector<absl::Time> starts;
+  starts.reserve(g.chains.size());
+  for (const Chain& c : g.chains) starts.push_back(c.started_at);
+  f.cycles = StartCycles(starts);
+  std::map<int, std::vector<absl::Time>> by_spawner;
   for (const Chain& c : g.chains) {
     if (c.spawner_pid != 0 && !c.orphaned && !IsInit(s, c.spawner_pid, g.container)) {
-      by_spawner[c.spawner_pid].push_back(c);
+      by_spawner[c.spawner_pid].push_back(c.started_at);
     }
   }
-  for (const auto& [pid, chains] : by_spawner) {
-    int cycles = StartCycles(chains);
+  for (const auto& [pid, spawned] : by_spawner) {
+    int cycles = StartCycles(spawned);
     if (cycles > f.spawner_cycles) {
       f.spawner_cycles = cycles;
       f.busiest_spawner = pid;
@@ -227,10 +230,14 @@ std::vector<Group> BuildGroups(const Snapshot& s, const Rules& rules,
     g.container = key.first;
     g.signature = key.second;
     g.count = static_cast<int>(members.size());
+    g.chains.reserve(members.size());
     for (const SpawnChain* sc : members) g.chains.push_back(MakeChain(s, *sc));
-    std::stable_sort(g.chains.begin(), g.chains.end(), [](const Chain& a, const Chain& b) {
+    auto oldest_first = [](const Chain& a, const Chain& b) {
       return std::tie(a.started_at, a.root_pid) < std::tie(b.started_at, b.root_pid);
-    });
+    };
+    if (!std::is_sorted(g.chains.begin(), g.chains.end(), oldest_first)) {  // pid order mostly is
+      std::stable_sort(g.chains.begin(), g.chains.end(), oldest_first);
+    }
     // Orphaned: parented by an init while some copy of the same chain has a live spawner that is
     // not an init (otherwise the init is simply the spawner, as for a container's entrypoint).
     bool has_real_spawner = std::any_of(g.chains.begin(), g.chains.end(), [&](const Chain& c) {

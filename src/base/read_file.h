@@ -39,6 +39,10 @@ absl::StatusOr<ReadOutcome> ReadFileAt(int dirfd, std::string_view dir_path, con
 absl::StatusOr<ReadOutcome> ReadFromStart(int fd, std::string_view dir_path, const char* name,
                                           std::string* out, ReadUntil until = ReadUntil::kEof);
 
+// Opens file `name` relative to `dirfd` read-only; same outcomes as ReadFileAt, *fd set on kRead.
+absl::StatusOr<ReadOutcome> OpenFileAt(int dirfd, std::string_view dir_path, const char* name,
+                                       int* fd);
+
 absl::StatusOr<ReadOutcome> OpenDirAt(int dirfd, std::string_view dir_path, const char* name,
                                       int* fd);
 
@@ -51,6 +55,15 @@ struct SkipCounter {
   bool Readable(ReadOutcome outcome) {
     if (outcome == ReadOutcome::kDenied) ++denied;
     return outcome == ReadOutcome::kRead;
+  }
+  // Counts a process none of whose files could be read: gone as vanished, denied as denied.
+  void Missing(ReadOutcome outcome) {
+    if (outcome == ReadOutcome::kGone) ++vanished;
+    if (outcome == ReadOutcome::kDenied) ++denied;
+  }
+  void Add(const SkipCounter& other) {
+    vanished += other.vanished;
+    denied += other.denied;
   }
 };
 

@@ -22,8 +22,9 @@ std::vector<std::string> SplitList(std::string_view text, char separator) {
 // v1 super options hold mount flags and the controllers: "rw,nosuid,memory" or "rw,name=systemd".
 std::vector<std::string> V1Controllers(std::string_view super_options) {
   static constexpr std::string_view kNotControllers[] = {
-      "rw", "ro", "nosuid", "nodev", "noexec", "relatime", "noatime", "clone_children",
-      "noprefix", "xattr", "cpuset_v2_mode", "favordynmods"};
+      "rw",       "ro",       "nosuid",         "nodev",
+      "noexec",   "relatime", "noatime",        "clone_children",
+      "noprefix", "xattr",    "cpuset_v2_mode", "favordynmods"};
   std::vector<std::string> controllers;
   for (std::string& option : SplitList(super_options, ',')) {
     if (option.find('=') != std::string::npos && !option.starts_with("name=")) continue;
@@ -94,6 +95,28 @@ CgroupLayout DiscoverCgroupLayout(const std::vector<MountInfo>& mounts,
   return layout;
 }
 
+namespace {
+
+// Whether the comma-separated `listed` names exactly the controllers in `sorted`, in any order;
+// no allocation, as it runs for every process.
+bool SameControllers(std::string_view listed, const std::vector<std::string>& sorted) {
+  size_t count = 0;
+  while (true) {
+    const size_t comma = listed.find(',');
+    const std::string_view name = listed.substr(0, comma);
+    if (!std::binary_search(sorted.begin(), sorted.end(), name,
+                            [](std::string_view a, std::string_view b) { return a < b; })) {
+      return false;
+    }
+    ++count;
+    if (comma == std::string_view::npos) break;
+    listed.remove_prefix(comma + 1);
+  }
+  return count == sorted.size();
+}
+
+}  // namespace
+
 const CgroupMembership* FindMembership(const std::vector<CgroupMembership>& lines,
                                        const CgroupHierarchy& hierarchy) {
   for (const CgroupMembership& line : lines) {
@@ -102,9 +125,7 @@ const CgroupMembership* FindMembership(const std::vector<CgroupMembership>& line
       continue;
     }
     if (line.hierarchy_id == 0) continue;
-    std::vector<std::string> listed = SplitList(line.controllers, ',');
-    std::sort(listed.begin(), listed.end());
-    if (listed == hierarchy.controllers) return &line;
+    if (SameControllers(line.controllers, hierarchy.controllers)) return &line;
   }
   return nullptr;
 }

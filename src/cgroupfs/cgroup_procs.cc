@@ -3,6 +3,8 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -42,6 +44,18 @@ absl::StatusOr<std::vector<std::string>> SubDirectories(int fd, const std::strin
   return names;
 }
 
+// Whether `path` is the root of a real cgroup file system (not a fixture tree) without child
+// cgroups. Any doubt answers false, and the walk decides.
+bool IsChildlessCgroupfs(const std::string& path) {
+  struct statfs fs;
+  if (statfs(path.c_str(), &fs) != 0) return false;
+  if (fs.f_type != CGROUP_SUPER_MAGIC && fs.f_type != CGROUP2_SUPER_MAGIC) return false;
+  int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return false;
+  absl::StatusOr<std::vector<std::string>> children = SubDirectories(fd, path);
+  return children.ok() && children->empty();
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<int>> ParseCgroupProcs(std::string_view text) {
@@ -66,6 +80,11 @@ absl::StatusOr<std::optional<ProcsMembership>> ReadProcsMembership(std::string_v
   ProcsMembership out;
   std::string buffer;
   const std::string top = JoinPath(root, hierarchy.mount_point);
+  if (hierarchy.root == "/" && IsChildlessCgroupfs(top)) {
+    out.all_in_root = true;
+    out.paths.push_back("/");
+    return std::optional<ProcsMembership>(std::move(out));
+  }
   std::vector<std::string> pending = {""};  // relative paths still to read; no recursion
   size_t dirs = 0;
   while (!pending.empty()) {

@@ -66,11 +66,12 @@ int FindingsStatus(const Analysis& analysis, const std::string& fail_on) {
   return *worst >= threshold ? kExitFindings : kExitOk;
 }
 
-int Report(const Snapshot& snapshot, const CliArgs& args, const Rules* rules) {
+int Report(const Snapshot& snapshot, const CliArgs& args, const Rules* rules,
+           std::optional<Analysis> made) {
   if (args.pid && snapshot.FindProcess(*args.pid) == nullptr) {
     return Fail(fmt::format("pid {}: no such process in the scan", *args.pid));
   }
-  const Analysis analysis = Analyze(snapshot, rules);
+  const Analysis analysis = made ? *std::move(made) : Analyze(snapshot, rules);
   int written;
   if (args.json) {
     JsonOptions json;

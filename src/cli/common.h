@@ -42,6 +42,8 @@ inline const char* SandboxName(const CliArgs& args) { return args.sandbox ? "sec
 int FindingsStatus(const Analysis& analysis, const std::string& fail_on);
 
 // Renders `snapshot` as `scan` does (text, --tree or --json, --pid) and returns the exit status.
-int Report(const Snapshot& snapshot, const CliArgs& args, const Rules* rules);
+// `analysis`, when given, is Analyze(snapshot, rules), already made.
+int Report(const Snapshot& snapshot, const CliArgs& args, const Rules* rules,
+           std::optional<Analysis> analysis = std::nullopt);
 
 }  // namespace procleak

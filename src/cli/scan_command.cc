@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "absl/time/time.h"
 #include "base/text_format.h"
 #include "cli/commands.h"
@@ -11,6 +13,8 @@
 #include "nlohmann/json.hpp"
 #include "procleak/record.h"
 #include "render/json_report.h"
+#include "render/text_report.h"
+#include "signature/rules.h"
 
 namespace procleak {
 namespace {
@@ -45,6 +49,14 @@ int ListMoments(const RecordReader& reader, const CliArgs& args) {
   return Write(out);
 }
 
+// The text report needs neither uid nor exe (unless a rule matches on exe), nor exact RSS beyond
+// what it shows: ScanOptions::brief.
+bool BriefReport(const CliArgs& args, const Rules* rules) {
+  if (args.json || args.tree || args.pid) return false;
+  return rules == nullptr || std::none_of(rules->rules.begin(), rules->rules.end(),
+                                          [](const Rule& r) { return r.field == RuleField::kExe; });
+}
+
 }  // namespace
 
 int RunScan(const CliArgs& args) {
@@ -54,9 +66,28 @@ int RunScan(const CliArgs& args) {
   // scan only reads.
   absl::Status sandboxed = EnterSandbox(args, {STDOUT_FILENO});
   if (!sandboxed.ok()) return Fail(sandboxed);
-  absl::StatusOr<Snapshot> snapshot = Scan(ScanOptionsOf(args));
+  const Rules* use = *rules ? &**rules : nullptr;
+  ScanOptions options = ScanOptionsOf(args);
+  options.brief = BriefReport(args, use);
+  absl::StatusOr<Snapshot> snapshot = Scan(options);
   if (!snapshot.ok()) return Fail(snapshot.status());
-  return Report(*snapshot, args, *rules ? &**rules : nullptr);
+  std::optional<Analysis> analysis;
+  if (options.brief && !options.pss) {
+    // Exact RSS where the report shows it: findings' processes and the largest ones. Findings
+    // do not depend on RSS for whether they exist, only for their figures and order; without
+    // any, the analysis holds nothing the report shows and stands.
+    analysis = Analyze(*snapshot, use);
+    const std::vector<int> shown = PidsWithShownRss(*snapshot, *analysis, {});
+    if (!analysis->findings.empty()) analysis.reset();
+    absl::Status refined = RefineRss(options, shown, &*snapshot);
+    if (!refined.ok()) return Fail(refined);
+  }
+  const int status = Report(*snapshot, args, use, std::move(analysis));
+  // The process ends now: handing thousands of records back to malloc one by one would only
+  // delay that. Still reachable, so no leak checker reports it.
+  static const Snapshot* const kept_until_exit = new Snapshot(*std::move(snapshot));
+  (void)kept_until_exit;
+  return status;
 }
 
 int RunReplay(const CliArgs& args) {

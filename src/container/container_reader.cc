@@ -96,17 +96,30 @@ struct ProcessMatch {
 
 // The accounting line first, then every other line: v1 controllers can disagree, and on a hybrid
 // host the 0:: line may not show the container at all.
-std::optional<ProcessMatch> MatchProcess(const Process& p) {
+// MatchContainerCgroup remembered per path: the processes of a host share a few cgroups.
+class CgroupMatcher {
+ public:
+  const std::optional<ContainerRef>& Match(std::string_view path) {
+    auto it = seen_.find(absl::string_view(path.data(), path.size()));
+    if (it == seen_.end()) it = seen_.emplace(std::string(path), MatchContainerCgroup(path)).first;
+    return it->second;
+  }
+
+ private:
+  absl::flat_hash_map<std::string, std::optional<ContainerRef>> seen_;
+};
+
+std::optional<ProcessMatch> MatchProcess(const Process& p, CgroupMatcher& matcher) {
   std::string_view accounting = AccountingPath(p);
   if (!accounting.empty()) {
-    if (std::optional<ContainerRef> ref = MatchContainerCgroup(accounting)) {
-      return ProcessMatch{*std::move(ref), true};
+    if (const std::optional<ContainerRef>& ref = matcher.Match(accounting)) {
+      return ProcessMatch{*ref, true};
     }
   }
   for (const CgroupMembership& line : p.cgroup_lines) {
     if (line.path == accounting) continue;
-    if (std::optional<ContainerRef> ref = MatchContainerCgroup(line.path)) {
-      return ProcessMatch{*std::move(ref), false};
+    if (const std::optional<ContainerRef>& ref = matcher.Match(line.path)) {
+      return ProcessMatch{*ref, false};
     }
   }
   return std::nullopt;
@@ -117,8 +130,9 @@ using ContainerMap = std::map<std::string, Container>;
 // Sets Process::container and creates the containers the processes live in.
 void GroupProcesses(std::vector<Process>& processes, const absl::flat_hash_map<int, size_t>& by_pid,
                     ContainerMap* containers) {
+  CgroupMatcher matcher;
   for (Process& p : processes) {
-    std::optional<ProcessMatch> match = MatchProcess(p);
+    std::optional<ProcessMatch> match = MatchProcess(p, matcher);
     if (!match) continue;
     p.container = match->ref.id;
     Container& c = (*containers)[match->ref.id];

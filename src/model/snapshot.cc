@@ -65,8 +65,10 @@ Snapshot Snapshot::Build(Host host, std::vector<Process> processes, std::vector<
   Snapshot s;
   s.host_ = std::move(host);
   s.stats_ = stats;
-  std::sort(processes.begin(), processes.end(),
-            [](const Process& a, const Process& b) { return a.pid < b.pid; });
+  auto by_pid = [](const Process& a, const Process& b) { return a.pid < b.pid; };
+  if (!std::is_sorted(processes.begin(), processes.end(), by_pid)) {  // a scan's are in order
+    std::sort(processes.begin(), processes.end(), by_pid);
+  }
   // A pid listed twice (corrupt input) keeps its first record.
   processes.erase(std::unique(processes.begin(), processes.end(),
                               [](const Process& a, const Process& b) { return a.pid == b.pid; }),
@@ -86,12 +88,7 @@ Snapshot Snapshot::Build(Host host, std::vector<Process> processes, std::vector<
       s.processes_[parent->second].children.push_back(p.pid);
     }
   }
-  std::vector<bool> done(s.processes_.size(), false);
-  for (int root : s.roots_) Aggregate(s.processes_, s.index_, s.index_.at(root), done);
-  // What is left unvisited sits on a parent cycle: walk it from its lowest pid.
-  for (size_t i = 0; i < s.processes_.size(); ++i) {
-    if (!done[i]) Aggregate(s.processes_, s.index_, i, done);
-  }
+  s.AggregateAll();
   for (Cgroup& cgroup : cgroups) {
     std::string path = cgroup.path;
     s.cgroups_.emplace(std::move(path), std::move(cgroup));
@@ -101,6 +98,23 @@ Snapshot Snapshot::Build(Host host, std::vector<Process> processes, std::vector<
   });
   s.containers_ = std::move(containers);
   return s;
+}
+
+void Snapshot::AggregateAll() {
+  std::vector<bool> done(processes_.size(), false);
+  for (int root : roots_) Aggregate(processes_, index_, index_.at(root), done);
+  // What is left unvisited sits on a parent cycle: walk it from its lowest pid.
+  for (size_t i = 0; i < processes_.size(); ++i) {
+    if (!done[i]) Aggregate(processes_, index_, i, done);
+  }
+}
+
+void Snapshot::SetRss(const absl::flat_hash_map<int, uint64_t>& rss) {
+  for (const auto& [pid, bytes] : rss) {
+    auto it = index_.find(pid);
+    if (it != index_.end()) processes_[it->second].rss_bytes = bytes;
+  }
+  AggregateAll();
 }
 
 const Container* Snapshot::FindContainer(const std::string& id) const {

@@ -260,8 +260,7 @@ absl::StatusOr<ProcessRead> WithPidDir(int pid, ProcessReadContext* ctx, Read re
   absl::StatusOr<ReadOutcome> opened = OpenDirAt(ctx->proc_fd, ctx->proc_path, name, &fd);
   if (!opened.ok()) return opened.status();
   if (*opened != ReadOutcome::kRead) {
-    if (*opened == ReadOutcome::kGone) ++ctx->skips.vanished;
-    if (*opened == ReadOutcome::kDenied) ++ctx->skips.denied;
+    ctx->skips.Missing(*opened);
     return ProcessRead::kVanished;
   }
   FdCloser guard(fd);

@@ -2,6 +2,7 @@
 #pragma once
 // Reads /proc/PID directories (under any root) into Process records.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,9 +28,26 @@ struct ProcessReadContext {
   bool reference = false;
   // Read /proc/PID/cgroup; off when the scanner takes membership from cgroup.procs instead.
   bool read_cgroup = true;
+  // Read as ReadProcessBrief does (ScanOptions::brief); the reference reader ignores it.
+  bool brief = false;
   std::string buffer;
+  std::string cmdline_buffer, rollup_buffer;  // the brief reader's, open side by side
   std::string pid_path;  // "/proc/123" of the process being read, for messages
   SkipCounter skips;
+
+  // A context with these settings (descriptor, paths, flags) but fresh buffers and no skips:
+  // one per reading thread.
+  ProcessReadContext Fresh() const {
+    ProcessReadContext ctx;
+    ctx.proc_fd = proc_fd;
+    ctx.proc_path = proc_path;
+    ctx.page_size = page_size;
+    ctx.pss = pss;
+    ctx.reference = reference;
+    ctx.read_cgroup = read_cgroup;
+    ctx.brief = brief;
+    return ctx;
+  }
 };
 
 enum class ProcessRead { kRead, kVanished };
@@ -50,6 +68,21 @@ absl::StatusOr<ProcessRead> ReadProcess(int pid, ProcessReadContext* ctx, Proces
 // once it is reaped every open through it fails, even if its pid is reused.
 absl::StatusOr<ProcessRead> ReadProcessKeepingDir(int pid, ProcessReadContext* ctx, Process* out,
                                                   int* dir_fd);
+
+// What procleak scan's text report needs, and no more: stat and cmdline (and smaps_rollup with
+// ctx->pss), opened by "PID/NAME" relative to ctx->proc_fd with no directory descriptor. Leaves
+// uid and exe empty. RSS comes from smaps_rollup with ctx->pss (the sum of the page walk, equal to
+// statm's), otherwise from stat field 24, which since Linux 6.2 leaves out each CPU's unflushed
+// share of the counters (RefineRss re-reads statm where an exact figure is shown). Every file is
+// opened before any is read and stat is read last: when that read succeeds the process still
+// existed after every open, so its pid named no other process in between and all files are its.
+// Outcomes and counting as ReadProcess, which a reference context (ctx->reference) is sent to.
+absl::StatusOr<ProcessRead> ReadProcessBrief(int pid, ProcessReadContext* ctx, Process* out);
+
+// The exact RSS (statm resident pages) of `p`, a process read before, or nullopt when it has
+// ended, its pid names another process now (stat's starttime differs) or it has no memory map any
+// more. statm is opened before stat is read, as in ReadProcessBrief.
+absl::StatusOr<std::optional<uint64_t>> ReadExactRss(const Process& p, ProcessReadContext* ctx);
 
 enum class Refresh { kRefreshed, kEnded };
 

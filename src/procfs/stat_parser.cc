@@ -48,17 +48,18 @@ absl::StatusOr<Stat> ParseStat(std::string_view text) {
 
   // The kernel separates fields with single spaces; splitting on runs of whitespace also absorbs
   // the final newline.
+  // A plain loop: this runs once per process and scan.
   Tokens tokens;
   size_t count = 0;
-  std::string_view rest = text.substr(close + 1);
-  constexpr std::string_view kSpace = " \t\n";
+  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n'; };
+  const char* at = text.data() + close + 1;
+  const char* const end = text.data() + text.size();
   while (count < tokens.size()) {
-    size_t begin = rest.find_first_not_of(kSpace);
-    if (begin == std::string_view::npos) break;
-    rest.remove_prefix(begin);
-    size_t end = rest.find_first_of(kSpace);
-    tokens[count++] = rest.substr(0, end);
-    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end);
+    while (at < end && space(*at)) ++at;
+    if (at == end) break;
+    const char* begin = at;
+    while (at < end && !space(*at)) ++at;
+    tokens[count++] = std::string_view(begin, static_cast<size_t>(at - begin));
   }
   if (count < tokens.size()) {
     return absl::InvalidArgumentError(

@@ -118,4 +118,28 @@ std::string RenderScanText(const Snapshot& snapshot, const TextOptions& options)
          Footer(snapshot, options.not_root);
 }
 
+std::vector<int> PidsWithShownRss(const Snapshot& snapshot, const Analysis& analysis,
+                                  const TextOptions& options, size_t margin) {
+  std::vector<int> pids;
+  for (const Finding& f : analysis.findings) {
+    pids.insert(pids.end(), f.pids.begin(), f.pids.end());
+    if (f.signature.empty()) continue;
+    for (const Group& g : analysis.groups) {
+      if (g.signature != f.signature || g.container != f.container) continue;
+      for (const Chain& c : g.chains) pids.insert(pids.end(), c.pids.begin(), c.pids.end());
+    }
+  }
+  std::vector<const Process*> largest;
+  for (const Process& p : snapshot.processes()) largest.push_back(&p);
+  const size_t top = std::min(largest.size(), options.max_processes * margin);
+  std::partial_sort(largest.begin(), largest.begin() + static_cast<std::ptrdiff_t>(top),
+                    largest.end(), [](const Process* a, const Process* b) {
+                      return a->rss_bytes.value_or(0) > b->rss_bytes.value_or(0);
+                    });
+  for (size_t i = 0; i < top; ++i) pids.push_back(largest[i]->pid);
+  std::sort(pids.begin(), pids.end());
+  pids.erase(std::unique(pids.begin(), pids.end()), pids.end());
+  return pids;
+}
+
 }  // namespace procleak

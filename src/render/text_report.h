@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "procleak/analysis.h"
 #include "procleak/snapshot.h"
@@ -23,6 +24,12 @@ struct TextOptions {
 // Host memory line, then (with an analysis) containers and findings by severity with evidence and
 // action, then cgroups by memory with limits and process counts, largest processes, footer.
 std::string RenderScanText(const Snapshot& snapshot, const TextOptions& options);
+
+// The processes whose RSS RenderScanText shows or sums: every process of a finding's group or
+// container, and the largest ones, `margin` times as many as the table lists (a brief scan ranks
+// by stat's RSS, which is a few dozen pages off). What RefineRss should make exact.
+std::vector<int> PidsWithShownRss(const Snapshot& snapshot, const Analysis& analysis,
+                                  const TextOptions& options, size_t margin = 2);
 
 // The process tree with each node's subtree process count and RSS; from `subtree_of` when set,
 // else from every root, then from the lowest pid of each parent cycle (corrupt input). Children

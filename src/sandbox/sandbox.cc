@@ -86,7 +86,7 @@ constexpr scmp_datum_t kNamespaceFlags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWI
 constexpr const char* kAllowed[] = {
     // reading files and directories
     "read", "pread64", "readv", "close", "fstat", "newfstatat", "statx", "lseek", "getdents64",
-    "readlinkat", "readlink",
+    "readlinkat", "readlink", "statfs", "fstatfs",
     // memory (mmap and mprotect are below: never executable)
     "munmap", "brk", "mremap", "madvise",
     // threads and their synchronisation (clone is below: threads only)

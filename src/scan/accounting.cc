@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "scan/accounting.h"
 
+#include <algorithm>
+
 #include "absl/container/flat_hash_map.h"
 
 namespace procleak {
@@ -35,6 +37,10 @@ std::string AccountingCgroupPath(const std::vector<CgroupMembership>& lines,
 void InheritZombieCgroups(const CgroupLayout& layout, std::vector<Process>& processes) {
   const CgroupHierarchy* memory = layout.MemoryHierarchy();
   if (memory == nullptr || memory->v2) return;  // v2 zombies keep their cgroup
+  if (std::none_of(processes.begin(), processes.end(),
+                   [](const Process& p) { return p.state == 'Z' && p.cgroup == "/"; })) {
+    return;
+  }
   absl::flat_hash_map<int, size_t> index;
   for (size_t i = 0; i < processes.size(); ++i) index.emplace(processes[i].pid, i);
   for (Process& p : processes) {

@@ -5,14 +5,16 @@
 
 #include <algorithm>
 #include <atomic>
-#include <map>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <thread>
 #include <utility>
 
-#include "cgroupfs/cgroup_procs.h"
+#include "base/keyed_values.h"
 #include "scan/accounting.h"
+#include "scan/cgroup_placement.h"
+#include "scan/shared_listing.h"
 
 namespace procleak {
 namespace {
@@ -21,22 +23,6 @@ constexpr size_t kParallelFrom = 256;  // fewer processes are read on the callin
 constexpr size_t kChunk = 32;          // pids a thread takes at a time
 constexpr long kMaxThreads = 4;
 
-ProcessReadContext ReaderLike(const ProcessReadContext& settings) {
-  ProcessReadContext ctx;
-  ctx.proc_fd = settings.proc_fd;
-  ctx.proc_path = settings.proc_path;
-  ctx.page_size = settings.page_size;
-  ctx.pss = settings.pss;
-  ctx.reference = settings.reference;
-  ctx.read_cgroup = settings.read_cgroup;
-  return ctx;
-}
-
-void AddSkips(const SkipCounter& from, SkipCounter* to) {
-  to->vanished += from.vanished;
-  to->denied += from.denied;
-}
-
 int PickThreads(size_t n, int threads) {
   if (threads > 0) return threads;
   // One per online CPU, at most kMaxThreads; one for a few processes.
@@ -44,164 +30,145 @@ int PickThreads(size_t n, int threads) {
   return n < kParallelFrom ? 1 : static_cast<int>(std::clamp<long>(cpus, 1, kMaxThreads));
 }
 
-// Reads `pids` on `threads` threads; the first error wins. With `kept`, keeps directories.
+// Reads one process into *p; with `keep` (and a kept budget left) also keeps its files in
+// *files. Returns whether it was read.
+absl::StatusOr<bool> ReadOne(int pid, ProcessReadContext* ctx, KeptProcesses* kept,
+                             std::atomic<size_t>* kept_count, Process* p,
+                             std::vector<std::pair<int, KeptFiles>>* files) {
+  int fd = -1;
+  const bool keep = kept != nullptr && kept_count->fetch_add(1) < kept->budget;
+  absl::StatusOr<ProcessRead> read = ctx->brief && !keep
+                                         ? ReadProcessBrief(pid, ctx, p)
+                                         : ReadProcessKeepingDir(pid, ctx, p, keep ? &fd : nullptr);
+  if (!read.ok()) return read.status();
+  if (fd >= 0) {
+    KeptFiles kept_files = KeepFiles(fd, *ctx);
+    close(fd);
+    if (kept_files.statm >= 0) files->emplace_back(pid, kept_files);
+  }
+  return *read == ProcessRead::kRead;
+}
+
+// Hands the files the readers kept to `kept` (also after an error, so that every descriptor is
+// owned and closed).
+void StoreKept(std::vector<std::vector<std::pair<int, KeptFiles>>>& part_files,
+               KeptProcesses* kept) {
+  if (kept == nullptr) return;
+  for (auto& files : part_files) {
+    for (auto& [pid, f] : files) {
+      auto [it, added] = kept->files.try_emplace(pid, f);
+      if (!added) CloseKept(f);
+    }
+  }
+}
+
+void SortByPid(std::vector<Process>& processes) {
+  auto by_pid = [](const Process& a, const Process& b) { return a.pid < b.pid; };
+  if (!std::is_sorted(processes.begin(), processes.end(), by_pid)) {
+    std::sort(processes.begin(), processes.end(), by_pid);
+  }
+}
+
+// Reads `pids` on `threads` threads; the first error wins. Each process is read into its own
+// slot, so the result comes out in the order of `pids` without a merge.
 absl::StatusOr<std::vector<Process>> ReadAll(const std::vector<int>& pids,
                                              const ProcessReadContext& settings, int threads,
                                              SkipCounter* skips, KeptProcesses* kept) {
   threads = PickThreads(pids.size(), threads);
-  std::vector<std::vector<Process>> parts(static_cast<size_t>(threads));
+  std::vector<Process> slots(pids.size());
+  std::vector<char> read_ok(pids.size(), 0);
   std::vector<std::vector<std::pair<int, KeptFiles>>> part_files(static_cast<size_t>(threads));
   std::atomic<size_t> kept_count{kept != nullptr ? kept->files.size() : 0};
-  for (auto& part : parts) part.reserve(pids.size() / static_cast<size_t>(threads) + kChunk);
   absl::Status status =
       ForEachProcess(pids.size(), settings, threads, skips,
                      [&](size_t i, size_t part, ProcessReadContext* ctx) -> absl::Status {
-                       Process p;
-                       int fd = -1;
-                       const bool keep = kept != nullptr && kept_count.fetch_add(1) < kept->budget;
-                       absl::StatusOr<ProcessRead> read =
-                           ReadProcessKeepingDir(pids[i], ctx, &p, keep ? &fd : nullptr);
+                       absl::StatusOr<bool> read =
+                           ReadOne(pids[i], ctx, kept, &kept_count, &slots[i], &part_files[part]);
                        if (!read.ok()) return read.status();
-                       if (*read == ProcessRead::kRead) parts[part].push_back(std::move(p));
-                       if (fd >= 0) {
-                         KeptFiles files = KeepFiles(fd, *ctx);
-                         close(fd);
-                         if (files.statm >= 0) part_files[part].emplace_back(pids[i], files);
-                       }
+                       read_ok[i] = *read;
                        return absl::OkStatus();
                      });
-  if (kept != nullptr) {  // also on error, so that every descriptor is owned and closed
-    for (auto& files : part_files) {
-      for (auto& [pid, f] : files) {
-        auto [it, added] = kept->files.try_emplace(pid, f);
-        if (!added) CloseKept(f);
-      }
-    }
-  }
+  StoreKept(part_files, kept);
   if (!status.ok()) return status;
-  std::vector<Process> processes = std::move(parts[0]);
-  for (size_t t = 1; t < parts.size(); ++t) {
-    std::move(parts[t].begin(), parts[t].end(), std::back_inserter(processes));
+  size_t n = 0;
+  for (size_t i = 0; i < slots.size(); ++i) {
+    if (!read_ok[i]) continue;
+    if (n != i) slots[n] = std::move(slots[i]);
+    ++n;
   }
-  std::sort(processes.begin(), processes.end(),
-            [](const Process& a, const Process& b) { return a.pid < b.pid; });
+  slots.resize(n);
+  SortByPid(slots);
+  return slots;
+}
+
+// Merges parts that are each in pid order into one.
+std::vector<Process> MergeByPid(std::vector<std::vector<Process>>& parts) {
+  size_t total = 0;
+  for (const auto& part : parts) total += part.size();
+  std::vector<Process> out;
+  out.reserve(total);
+  std::vector<size_t> at(parts.size(), 0);
+  while (out.size() < total) {
+    size_t best = parts.size();
+    for (size_t t = 0; t < parts.size(); ++t) {
+      if (at[t] == parts[t].size()) continue;
+      if (best == parts.size() || parts[t][at[t]].pid < parts[best][at[best]].pid) best = t;
+    }
+    out.push_back(std::move(parts[best][at[best]++]));
+  }
+  return out;
+}
+
+// Lists /proc and reads what it lists on `threads` threads, each taking the next batch of the
+// listing when it has read its last; the first error wins. In pid order.
+absl::StatusOr<std::vector<Process>> ListAndReadAll(const ProcessReadContext& settings, int threads,
+                                                    SkipCounter* skips, KeptProcesses* kept) {
+  absl::StatusOr<SharedListing> listing = SharedListing::Open(settings.proc_fd, settings.proc_path);
+  if (!listing.ok()) return listing.status();
+  threads = PickThreads(kParallelFrom, threads);
+  std::vector<std::vector<Process>> parts(static_cast<size_t>(threads));
+  std::vector<std::vector<std::pair<int, KeptFiles>>> part_files(static_cast<size_t>(threads));
+  std::atomic<size_t> kept_count{kept != nullptr ? kept->files.size() : 0};
+  absl::Status status = OnThreads(
+      threads, settings, skips,
+      [&](size_t t, ProcessReadContext* ctx, const std::atomic<bool>& failed) -> absl::Status {
+        std::vector<int> batch;
+        while (!failed.load(std::memory_order_relaxed)) {
+          absl::Status listed = listing->Next(&batch);
+          if (!listed.ok()) return listed;
+          if (batch.empty()) break;
+          for (int pid : batch) {
+            Process p;
+            absl::StatusOr<bool> read = ReadOne(pid, ctx, kept, &kept_count, &p, &part_files[t]);
+            if (!read.ok()) return read.status();
+            if (*read) parts[t].push_back(std::move(p));
+          }
+        }
+        return absl::OkStatus();
+      });
+  StoreKept(part_files, kept);
+  if (!status.ok()) return status;
+  std::vector<Process> processes = MergeByPid(parts);
+  SortByPid(processes);  // a /proc that does not list in pid order (a fixture tree)
   return processes;
 }
 
-// The hierarchy `line` of /proc/PID/cgroup belongs to, or nullptr when it is not mounted.
-const CgroupHierarchy* HierarchyOf(const CgroupLayout& layout, const CgroupMembership& line) {
-  const std::vector<CgroupMembership> one = {line};
-  for (const CgroupHierarchy& h : layout.hierarchies) {
-    if (FindMembership(one, h) != nullptr) return &h;
-  }
-  return nullptr;
-}
-
-// The hierarchies procleak reads: memory (accounting), pids, v2, and name=systemd (where some
-// container managers put their containers). Lines of the others are not kept.
-bool IsUsed(const CgroupLayout& layout, const CgroupHierarchy* h) {
-  return h != nullptr && (h == layout.MemoryHierarchy() || h == layout.ForController("pids") ||
-                          h->v2 || h->Has("name=systemd"));
-}
-
-// Drops the lines of hierarchies procleak does not read (all kept without a known layout).
-// Decisions are remembered per hierarchy id and controller list, which repeat for every process.
-class UsedLines {
- public:
-  explicit UsedLines(const CgroupLayout& layout) : layout_(layout) {}
-  void Filter(std::vector<CgroupMembership>* lines) {
-    if (layout_.mode == CgroupMode::kNone) return;
-    std::erase_if(*lines, [&](const CgroupMembership& line) {
-      auto [it, added] = keep_.try_emplace({line.hierarchy_id, line.controllers}, false);
-      if (added) it->second = IsUsed(layout_, HierarchyOf(layout_, line));
-      return !it->second;
-    });
-  }
-
- private:
-  const CgroupLayout& layout_;
-  std::map<std::pair<int, std::string>, bool> keep_;
-};
-
-// Fills cgroup_lines from every hierarchy's cgroup.procs, shaped like one process's own
-// /proc/PID/cgroup (the template: same hierarchies, ids and controller names, in its order).
-// Returns the indexes of the processes it could not place; all of them when a hierarchy is not
-// mounted, has too many directories or cannot be walked.
-absl::StatusOr<std::vector<size_t>> PlaceFromCgroupProcs(std::string_view root,
-                                                         const CgroupLayout& layout,
-                                                         const std::vector<CgroupMembership>& shape,
-                                                         std::vector<Process>& processes) {
-  std::vector<size_t> unplaced;
-  std::vector<ProcsMembership> members;
-  size_t budget = processes.size() / 2;  // directories we may walk before per-PID files win
-  bool usable = !shape.empty() && layout.mode != CgroupMode::kNone;
-  for (const CgroupMembership& line : shape) {
-    const CgroupHierarchy* h = usable ? HierarchyOf(layout, line) : nullptr;
-    if (h == nullptr) {
-      usable = false;
-      break;
-    }
-    absl::StatusOr<std::optional<ProcsMembership>> read = ReadProcsMembership(root, *h, budget);
-    if (!read.ok()) return read.status();
-    if (!*read) {
-      usable = false;
-      break;
-    }
-    budget -= std::min(budget, (*read)->paths.size());
-    members.push_back(**std::move(read));
-  }
-  for (size_t i = 0; i < processes.size(); ++i) {
-    Process& p = processes[i];
-    bool placed = usable;
-    for (size_t h = 0; placed && h < shape.size(); ++h) {
-      auto it = members[h].index.find(p.pid);
-      placed = it != members[h].index.end() && it->second != ProcsMembership::kConflict;
-      if (placed) {
-        p.cgroup_lines.push_back(
-            {shape[h].hierarchy_id, shape[h].controllers, members[h].paths[it->second]});
-      }
-    }
-    if (!placed) {
-      p.cgroup_lines.clear();
-      unplaced.push_back(i);
-    }
-  }
-  return unplaced;
-}
-
-// Places every process: from cgroup.procs where that works, else from /proc/PID/cgroup. A
-// process that vanished before its cgroup file was read is dropped and counted.
-absl::Status PlaceInCgroups(std::string_view root, const CgroupLayout& layout,
-                            const ProcessReadContext& settings, std::vector<Process>& processes,
-                            SkipCounter* skips) {
-  ProcessReadContext ctx = ReaderLike(settings);
-  // The template: the first process whose cgroup file can be read, its used hierarchies only.
-  std::vector<CgroupMembership> shape;
-  for (size_t i = 0; i < processes.size() && i < 8 && shape.empty(); ++i) {
-    absl::StatusOr<ProcessRead> read = ReadProcessCgroup(processes[i], &ctx, &shape);
-    if (!read.ok()) return read.status();
-  }
-  UsedLines(layout).Filter(&shape);
-  ctx.skips = SkipCounter();  // a template process that vanished is counted below, if at all
-  absl::StatusOr<std::vector<size_t>> unplaced =
-      PlaceFromCgroupProcs(root, layout, shape, processes);
-  if (!unplaced.ok()) return unplaced.status();
-  std::vector<bool> drop(processes.size(), false);
-  for (size_t i : *unplaced) {
-    absl::StatusOr<ProcessRead> read =
-        ReadProcessCgroup(processes[i], &ctx, &processes[i].cgroup_lines);
-    if (!read.ok()) return read.status();
-    drop[i] = *read == ProcessRead::kVanished;
-  }
-  AddSkips(ctx.skips, skips);
-  size_t kept = 0;
-  for (size_t i = 0; i < processes.size(); ++i) {
-    if (drop[i]) continue;
-    if (kept != i) processes[kept] = std::move(processes[i]);
-    ++kept;
-  }
-  processes.resize(kept);
-  return absl::OkStatus();
+// How many directories the cgroup walk may read before one /proc/PID/cgroup per process would
+// have been cheaper: half the processes. The listing is not done when the walk starts, so the
+// count is that of every task, threads included, from ROOT/proc/loadavg; without that file (a
+// fixture tree) the walk is not bounded.
+size_t WalkBudget(const ProcessReadContext& settings, const std::vector<int>* only) {
+  if (only != nullptr) return only->size() / 2;
+  std::string text;
+  absl::StatusOr<ReadOutcome> read =
+      ReadFileAt(settings.proc_fd, settings.proc_path, "loadavg", &text);
+  if (!read.ok() || *read != ReadOutcome::kRead) return SIZE_MAX;
+  // "0.00 0.01 0.05 1/5123 12345": runnable/total tasks.
+  const size_t slash = text.find('/');
+  if (slash == std::string::npos) return SIZE_MAX;
+  std::optional<uint64_t> tasks =
+      ParseU64(text.substr(slash + 1, text.find(' ', slash) - slash - 1));
+  return tasks ? std::max<size_t>(*tasks / 2, 64) : SIZE_MAX;
 }
 
 }  // namespace
@@ -211,37 +178,46 @@ void CloseKept(const KeptFiles& kept) {
   if (kept.smaps_rollup >= 0) close(kept.smaps_rollup);
 }
 
-absl::Status ForEachProcess(size_t n, const ProcessReadContext& settings, int threads,
-                            SkipCounter* skips, const ProcessTask& fn) {
-  threads = PickThreads(n, threads);
-  std::atomic<size_t> next{0};
+absl::Status OnThreads(int threads, const ProcessReadContext& settings, SkipCounter* skips,
+                       const ThreadTask& work) {
   std::atomic<bool> failed{false};
   std::mutex mu;
   absl::Status first_error;
   std::vector<SkipCounter> part_skips(static_cast<size_t>(threads));
-  auto work = [&](size_t part) {
-    ProcessReadContext ctx = ReaderLike(settings);
-    while (!failed.load(std::memory_order_relaxed)) {
-      const size_t from = next.fetch_add(kChunk);
-      if (from >= n) break;
-      for (size_t i = from; i < std::min(from + kChunk, n); ++i) {
-        absl::Status status = fn(i, part, &ctx);
-        if (!status.ok()) {
-          std::lock_guard<std::mutex> lock(mu);
-          if (first_error.ok()) first_error = status;
-          failed = true;
-          break;
-        }
-      }
+  auto run = [&](size_t part) {
+    ProcessReadContext ctx = settings.Fresh();
+    absl::Status status = work(part, &ctx, failed);
+    if (!status.ok()) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (first_error.ok()) first_error = status;
+      failed = true;
     }
     part_skips[part] = ctx.skips;
   };
   std::vector<std::thread> helpers;
-  for (int t = 1; t < threads; ++t) helpers.emplace_back(work, static_cast<size_t>(t));
-  work(0);
+  for (int t = 1; t < threads; ++t) helpers.emplace_back(run, static_cast<size_t>(t));
+  run(0);
   for (std::thread& t : helpers) t.join();
-  for (const SkipCounter& s : part_skips) AddSkips(s, skips);
+  for (const SkipCounter& s : part_skips) skips->Add(s);
   return first_error;
+}
+
+absl::Status ForEachProcess(size_t n, const ProcessReadContext& settings, int threads,
+                            SkipCounter* skips, const ProcessTask& fn) {
+  std::atomic<size_t> next{0};
+  return OnThreads(
+      PickThreads(n, threads), settings, skips,
+      [&](size_t part, ProcessReadContext* ctx, const std::atomic<bool>& failed) -> absl::Status {
+        while (!failed.load(std::memory_order_relaxed)) {
+          const size_t from = next.fetch_add(kChunk);
+          if (from >= n) break;
+          for (size_t i = from; i < std::min(from + kChunk, n); ++i) {
+            absl::Status status = fn(i, part, ctx);
+            if (!status.ok()) return status;
+          }
+        }
+        return absl::OkStatus();
+      });
 }
 
 absl::StatusOr<std::vector<Process>> ReadProcesses(std::string_view root, const Host& host,
@@ -249,17 +225,34 @@ absl::StatusOr<std::vector<Process>> ReadProcesses(std::string_view root, const 
                                                    const ProcessReadContext& settings, int threads,
                                                    SkipCounter* skips, const std::vector<int>* only,
                                                    KeptProcesses* kept) {
-  absl::StatusOr<std::vector<int>> pids =
-      only != nullptr ? *only : ListPids(settings.proc_fd, settings.proc_path);
-  if (!pids.ok()) return pids.status();
-  ProcessReadContext readers = ReaderLike(settings);
+  ProcessReadContext readers = settings.Fresh();
   readers.read_cgroup = settings.reference;
-  absl::StatusOr<std::vector<Process>> processes = ReadAll(*pids, readers, threads, skips, kept);
-  if (!processes.ok()) return processes.status();
+  // The fast reader walks the cgroup hierarchies on a thread of its own meanwhile: that work
+  // does not wait for the processes, and it fills the CPU the readers leave idle at their ends.
+  // The template process comes from the start of the listing.
+  std::future<absl::StatusOr<Memberships>> walk;
   if (!settings.reference) {
-    absl::Status placed = PlaceInCgroups(root, layout, settings, *processes, skips);
+    absl::StatusOr<std::vector<int>> first =
+        only != nullptr
+            ? std::vector<int>(only->begin(), only->begin() + std::min<size_t>(8, only->size()))
+            : FirstPids(settings.proc_fd, settings.proc_path, 8);
+    if (!first.ok()) return first.status();
+    const size_t budget = WalkBudget(settings, only);
+    walk = std::async(std::launch::async, [&, first = *std::move(first), budget] {
+      return WalkMemberships(root, layout, settings, first, budget);
+    });
+  }
+  absl::StatusOr<std::vector<Process>> processes =
+      only != nullptr ? ReadAll(*only, readers, threads, skips, kept)
+                      : ListAndReadAll(readers, threads, skips, kept);
+  if (walk.valid()) {
+    absl::StatusOr<Memberships> memberships = walk.get();
+    if (!processes.ok()) return processes.status();
+    if (!memberships.ok()) return memberships.status();
+    absl::Status placed = PlaceInCgroups(settings, *memberships, *processes, skips);
     if (!placed.ok()) return placed;
   }
+  if (!processes.ok()) return processes.status();
   const int64_t ticks_per_second = sysconf(_SC_CLK_TCK);
   UsedLines used(layout);
   for (Process& p : *processes) {

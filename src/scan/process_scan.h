@@ -2,6 +2,7 @@
 #pragma once
 // Reads every process of a root's /proc, on several threads, with its cgroup membership.
 
+#include <atomic>
 #include <functional>
 #include <string_view>
 #include <vector>
@@ -46,5 +47,13 @@ absl::StatusOr<std::vector<Process>> ReadProcesses(std::string_view root, const 
 using ProcessTask = std::function<absl::Status(size_t, size_t, ProcessReadContext*)>;
 absl::Status ForEachProcess(size_t n, const ProcessReadContext& settings, int threads,
                             SkipCounter* skips, const ProcessTask& fn);
+
+// Runs work(part, ctx, failed) on `threads` threads, the calling one among them, each with its
+// own context made like `settings`; the first error sets `failed` for the others to stop at and
+// is returned. Skips counted in the contexts are added to *skips.
+using ThreadTask =
+    std::function<absl::Status(size_t, ProcessReadContext*, const std::atomic<bool>&)>;
+absl::Status OnThreads(int threads, const ProcessReadContext& settings, SkipCounter* skips,
+                       const ThreadTask& work);
 
 }  // namespace procleak

@@ -119,6 +119,7 @@ absl::StatusOr<std::vector<int>> Scanner::State::RefreshKnown(const std::vector<
 
 Scanner::Scanner(ScanOptions options) : state_(std::make_unique<State>()) {
   state_->options = std::move(options);
+  state_->options.brief = false;  // a rescan refreshes exact RSS, and record keeps uid and exe
   state_->proc_path = JoinPath(state_->options.root, "/proc");
   state_->page_size = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   // Kept files tell a reaped process by failing; a fixture tree's files would not, so there

@@ -152,6 +152,7 @@ absl::StatusOr<Snapshot> Scan(const ScanOptions& options) {
   ctx.page_size = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   ctx.pss = options.pss;
   ctx.reference = options.reference;
+  ctx.brief = options.brief;
   absl::StatusOr<int> proc_fd = OpenProcDir(ctx.proc_path);
   if (!proc_fd.ok()) return proc_fd.status();
   ctx.proc_fd = *proc_fd;

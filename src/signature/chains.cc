@@ -2,10 +2,12 @@
 #include "signature/chains.h"
 
 #include <algorithm>
+#include <deque>
 #include <set>
 #include <string_view>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "signature/signature.h"
 
 namespace procleak {
@@ -35,16 +37,32 @@ class ChainBuilder {
       : snapshot_(snapshot),
         rules_(rules),
         procs_(snapshot.processes()),
-        forms_(procs_.size()),
+        forms_(procs_.size(), &kNoForm),
         joins_(procs_.size(), false),
-        assigned_(procs_.size(), false) {
+        assigned_(procs_.size(), false),
+        renames_or_ignores_(std::any_of(rules.rules.begin(), rules.rules.end(), [](const Rule& r) {
+          return r.action == RuleAction::kIgnore || r.action == RuleAction::kName;
+        })) {
+    // Copies of one program share their command line: classify each distinct one once.
+    absl::flat_hash_map<std::string, const CommandForm*> seen;
+    std::string key;
     for (size_t i = 0; i < procs_.size(); ++i) {
-      if (!procs_[i].kernel_thread) forms_[i] = ClassifyCommand(procs_[i].argv, procs_[i].comm);
+      const Process& p = procs_[i];
+      if (p.kernel_thread) continue;
+      key.assign(p.comm);
+      for (const std::string& arg : p.argv) {
+        key.push_back('\0');
+        key.append(arg);
+      }
+      auto [it, added] = seen.try_emplace(key, nullptr);
+      if (added) it->second = &distinct_.emplace_back(ClassifyCommand(p.argv, p.comm));
+      forms_[i] = it->second;
     }
     for (size_t i = 0; i < procs_.size(); ++i) joins_[i] = JoinsParent(procs_[i]);
   }
 
   std::vector<SpawnChain> Build() {
+    chains_.reserve(procs_.size());  // at most one chain per process
     // Roots in pid order; then whatever is left, which can only be parent cycles of wrappers in
     // corrupt input (every member "joins" its parent), each cut where it is first met.
     for (size_t i = 0; i < procs_.size(); ++i) {
@@ -53,9 +71,11 @@ class ChainBuilder {
     for (size_t i = 0; i < procs_.size(); ++i) {
       if (!procs_[i].kernel_thread && !assigned_[i]) AddChain(i);
     }
-    std::stable_sort(chains_.begin(), chains_.end(), [](const SpawnChain& a, const SpawnChain& b) {
-      return a.root_pid < b.root_pid;
-    });
+    auto by_root = [](const SpawnChain& a, const SpawnChain& b) { return a.root_pid < b.root_pid; };
+    // Usually in order already (roots are met in pid order): moving every chain costs more.
+    if (!std::is_sorted(chains_.begin(), chains_.end(), by_root)) {
+      std::stable_sort(chains_.begin(), chains_.end(), by_root);
+    }
     return std::move(chains_);
   }
 
@@ -66,7 +86,7 @@ class ChainBuilder {
     if (p.kernel_thread) return false;
     const Process* parent = snapshot_.FindProcess(p.ppid);
     if (parent == nullptr || parent == &p || parent->kernel_thread) return false;
-    if (!forms_[IndexOf(parent)].wrapper || parent->container != p.container) return false;
+    if (!forms_[IndexOf(parent)]->wrapper || parent->container != p.container) return false;
     // Orphans are reparented to an init; an init never continues a chain, even a wrapper-like one.
     if (parent->pid == 1) return false;
     if (!p.container.empty()) {
@@ -92,7 +112,7 @@ class ChainBuilder {
       chain.pids.push_back(procs_[at].pid);
       if (depth > 0) {
         if (levels.size() < depth) levels.resize(depth);
-        levels[depth - 1].insert(forms_[at].program);
+        levels[depth - 1].insert(forms_[at]->program);
       }
       const std::vector<int>& children = procs_[at].children;
       for (auto it = children.rbegin(); it != children.rend(); ++it) {
@@ -118,11 +138,15 @@ class ChainBuilder {
       }
     }
     const Process& p = procs_[root];
-    const std::string& own = forms_[root].signature;
+    const std::string& own = forms_[root]->signature;
     chain.signature.reserve(own.size() + tail.size());
     chain.signature.append(own.data(), own.size());
     chain.signature.append(tail.data(), tail.size());
 
+    if (!renames_or_ignores_) {
+      chains_.push_back(std::move(chain));
+      return;
+    }
     std::string cmdline = JoinArgv(p.argv);
     RuleSubject subject;
     subject.cmdline = cmdline;
@@ -147,10 +171,15 @@ class ChainBuilder {
   const Snapshot& snapshot_;
   const Rules& rules_;
   std::span<const Process> procs_;
-  std::vector<CommandForm> forms_;
+  static inline const CommandForm kNoForm{};  // a kernel thread's
+  std::deque<CommandForm> distinct_;          // stable addresses for forms_
+  std::vector<const CommandForm*> forms_;
   std::vector<bool> joins_;
   std::vector<bool> assigned_;
   std::vector<SpawnChain> chains_;
+  // Whether a rule may drop or rename a chain; if none does (the built-in rules), no chain needs
+  // its command line joined for matching.
+  const bool renames_or_ignores_;
 };
 
 }  // namespace

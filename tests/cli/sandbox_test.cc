@@ -118,7 +118,7 @@ TEST(SandboxCli, LiveScan_WithThreads_WorksInside) {
 // Runs `procleak scan --fail-on never` as user 65534 (nobody) in a forked child and returns
 // its exit status and standard output; nullopt when nobody may not run the built binary (a build
 // directory other users cannot enter), in which case the test is skipped.
-std::optional<std::pair<int, std::string>> ScanAsNobody() {
+std::optional<std::pair<int, std::string>> ScanAsNobody(const char* extra = nullptr) {
   const char* bin = std::getenv("PROCLEAK_BIN");
   if (bin == nullptr) return std::nullopt;
   int out[2];
@@ -130,6 +130,9 @@ std::optional<std::pair<int, std::string>> ScanAsNobody() {
     if (setgroups(0, nullptr) != 0 || setresgid(65534, 65534, 65534) != 0 ||
         setresuid(65534, 65534, 65534) != 0) {
       _exit(126);
+    }
+    if (extra != nullptr) {
+      execl(bin, bin, "scan", "--fail-on", "never", "--pid", extra, static_cast<char*>(nullptr));
     }
     execl(bin, bin, "scan", "--fail-on", "never", static_cast<char*>(nullptr));
     _exit(127);
@@ -148,13 +151,24 @@ std::optional<std::pair<int, std::string>> ScanAsNobody() {
 
 TEST(SandboxCli, NotRoot_ScanWorksInsideAndSaysOnceWhatItCouldNotRead) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root to switch to another user";
-  std::optional<std::pair<int, std::string>> run = ScanAsNobody();
+  // --pid makes it a full read (exe links, status), which root's processes deny to others.
+  std::optional<std::pair<int, std::string>> run = ScanAsNobody("1");
   if (!run) GTEST_SKIP() << "user 65534 cannot run " << std::getenv("PROCLEAK_BIN");
   EXPECT_EQ(run->first, 0) << run->second;
   const std::string hint = "not root: the denied files are other users'";
   size_t at = run->second.find(hint);
   ASSERT_NE(at, std::string::npos) << run->second;  // root's processes' exe links are denied
   EXPECT_EQ(run->second.find(hint, at + 1), std::string::npos);
+}
+
+TEST(SandboxCli, NotRoot_BriefScanReadsOnlyWhatAnyoneMay) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to switch to another user";
+  // The plain report reads stat and cmdline, which every user may read (without hidepid).
+  std::optional<std::pair<int, std::string>> run = ScanAsNobody();
+  if (!run) GTEST_SKIP() << "user 65534 cannot run " << std::getenv("PROCLEAK_BIN");
+  EXPECT_EQ(run->first, 0) << run->second;
+  EXPECT_NE(run->second.find(" vanished, 0 denied"), std::string::npos) << run->second;
+  EXPECT_EQ(run->second.find("not root: the denied files"), std::string::npos) << run->second;
 }
 
 }  // namespace

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: Apache-2.0
+// ReadProcessBrief: the few files of /proc/PID that procleak scan's text report needs.
+
+#include <charconv>
+#include <cstring>
+
+#include "absl/status/status.h"
+#include "base/fd_closer.h"
+#include "fmt/format.h"
+#include "procfs/cmdline_parser.h"
+#include "procfs/process_reader.h"
+#include "procfs/smaps_rollup_parser.h"
+#include "procfs/stat_parser.h"
+#include "procfs/statm_parser.h"
+
+namespace procleak {
+namespace {
+
+// "PID/NAME" relative to /proc, rewritten in place for each file of one process.
+class PidFile {
+ public:
+  explicit PidFile(int pid) {
+    auto [end, ec] = std::to_chars(path_, path_ + 16, pid);
+    prefix_ = ec == std::errc() ? static_cast<size_t>(end - path_) : 0;
+    path_[prefix_] = '/';
+  }
+  bool valid() const { return prefix_ > 0; }
+  const char* Name(const char* file) {
+    std::strncpy(path_ + prefix_ + 1, file, sizeof(path_) - prefix_ - 2);
+    return path_;
+  }
+  std::string_view pid() const { return {path_, prefix_}; }
+
+ private:
+  char path_[48] = {};
+  size_t prefix_ = 0;
+};
+
+absl::Status Malformed(const ProcessReadContext& ctx, std::string_view pid, const char* file,
+                       const absl::Status& status) {
+  std::string_view message(status.message().data(), status.message().size());
+  std::string_view root(ctx.proc_path);
+  if (!root.empty() && root.back() == '/') root.remove_suffix(1);
+  return absl::InvalidArgumentError(fmt::format("{}/{}/{}: {}", root, pid, file, message));
+}
+
+// An optional file of the process: opened, then read into ctx->buffer once every file is open.
+struct OptionalFile {
+  const char* name;
+  int fd = -1;
+  std::string* text;  // one of the context's buffers
+  bool read = false;  // its content is in *text
+};
+
+absl::Status Open(PidFile& path, ProcessReadContext* ctx, OptionalFile* file) {
+  absl::StatusOr<ReadOutcome> opened =
+      OpenFileAt(ctx->proc_fd, ctx->proc_path, path.Name(file->name), &file->fd);
+  if (!opened.ok()) return opened.status();
+  ctx->skips.Readable(*opened);  // counts a denied file; a gone one is told apart by stat
+  return absl::OkStatus();
+}
+
+absl::Status Read(PidFile& path, ProcessReadContext* ctx, OptionalFile* file) {
+  if (file->fd < 0) return absl::OkStatus();
+  absl::StatusOr<ReadOutcome> read = ReadFromStart(file->fd, ctx->proc_path, path.Name(file->name),
+                                                   file->text, ReadUntil::kShortRead);
+  if (!read.ok()) return read.status();
+  file->read = ctx->skips.Readable(*read);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<ProcessRead> ReadProcessBrief(int pid, ProcessReadContext* ctx, Process* out) {
+  if (ctx->reference) return ReadProcess(pid, ctx, out);
+  PidFile path(pid);
+  if (!path.valid() || pid <= 0) {
+    return absl::InvalidArgumentError(fmt::format("{}: bad pid {}", ctx->proc_path, pid));
+  }
+  int stat_fd = -1;
+  absl::StatusOr<ReadOutcome> opened =
+      OpenFileAt(ctx->proc_fd, ctx->proc_path, path.Name("stat"), &stat_fd);
+  if (!opened.ok()) return opened.status();
+  if (*opened != ReadOutcome::kRead) {
+    ctx->skips.Missing(*opened);
+    return ProcessRead::kVanished;
+  }
+  FdCloser stat_closer(stat_fd);
+  OptionalFile cmdline{.name = "cmdline", .text = &ctx->cmdline_buffer};
+  OptionalFile rollup{.name = "smaps_rollup", .text = &ctx->rollup_buffer};
+  absl::Status status = Open(path, ctx, &cmdline);
+  if (status.ok() && ctx->pss) status = Open(path, ctx, &rollup);
+  FdCloser cmdline_closer(cmdline.fd);
+  FdCloser rollup_closer(rollup.fd);
+  if (status.ok()) status = Read(path, ctx, &cmdline);
+  if (status.ok()) status = Read(path, ctx, &rollup);
+  if (!status.ok()) return status;
+
+  // Last: its success vouches for every file opened before it.
+  absl::StatusOr<ReadOutcome> stat_read = ReadFromStart(stat_fd, ctx->proc_path, path.Name("stat"),
+                                                        &ctx->buffer, ReadUntil::kShortRead);
+  if (!stat_read.ok()) return stat_read.status();
+  if (*stat_read != ReadOutcome::kRead) {
+    ctx->skips.Missing(*stat_read);
+    return ProcessRead::kVanished;
+  }
+  absl::StatusOr<Stat> stat = ParseStat(ctx->buffer);
+  if (!stat.ok()) return Malformed(*ctx, path.pid(), "stat", stat.status());
+  Process p;
+  p.pid = pid;
+  p.ppid = stat->ppid;
+  p.state = stat->state;
+  p.starttime_ticks = stat->starttime;
+  p.comm = std::move(stat->comm);
+  p.threads = stat->num_threads;
+  p.kernel_thread = (stat->flags & kPfKthread) != 0;
+  if (cmdline.read) p.argv = ParseCmdline(*cmdline.text);
+  // Kernel threads and zombies have no mm: no RSS, and smaps_rollup reads empty or ESRCH.
+  if (!p.kernel_thread && p.state != 'Z') {
+    p.rss_bytes = stat->rss_pages * ctx->page_size;
+    if (rollup.read) {
+      absl::StatusOr<SmapsRollup> parsed = ParseSmapsRollup(*rollup.text);
+      if (!parsed.ok()) return Malformed(*ctx, path.pid(), "smaps_rollup", parsed.status());
+      p.pss_bytes = parsed->pss;
+      if (parsed->rss) p.rss_bytes = parsed->rss;
+    }
+  }
+  *out = std::move(p);
+  return ProcessRead::kRead;
+}
+
+absl::StatusOr<std::optional<uint64_t>> ReadExactRss(const Process& p, ProcessReadContext* ctx) {
+  PidFile path(p.pid);
+  if (!path.valid() || p.pid <= 0) {
+    return absl::InvalidArgumentError(fmt::format("{}: bad pid {}", ctx->proc_path, p.pid));
+  }
+  OptionalFile statm{.name = "statm", .text = &ctx->cmdline_buffer};
+  absl::Status status = Open(path, ctx, &statm);
+  FdCloser statm_closer(statm.fd);
+  if (!status.ok()) return status;
+  if (statm.fd < 0) return std::nullopt;
+  absl::StatusOr<ReadOutcome> stat_read = ReadFileAt(
+      ctx->proc_fd, ctx->proc_path, path.Name("stat"), &ctx->buffer, ReadUntil::kShortRead);
+  if (!stat_read.ok()) return stat_read.status();
+  if (*stat_read != ReadOutcome::kRead) return std::nullopt;
+  absl::StatusOr<Stat> stat = ParseStat(ctx->buffer);
+  if (!stat.ok()) return Malformed(*ctx, path.pid(), "stat", stat.status());
+  if (stat->starttime != p.starttime_ticks || stat->state == 'Z') return std::nullopt;
+  status = Read(path, ctx, &statm);
+  if (!status.ok()) return status;
+  if (!statm.read) return std::nullopt;
+  absl::StatusOr<Statm> parsed = ParseStatm(*statm.text);
+  if (!parsed.ok()) return Malformed(*ctx, path.pid(), "statm", parsed.status());
+  if (parsed->resident == 0) return std::nullopt;  // its memory map is gone: it is exiting
+  return parsed->resident * ctx->page_size;
+}
+
+}  // namespace procleak
