@@ -8,6 +8,7 @@
 
 #include "fmt/format.h"
 #include "procfs/cgroup_file_parser.h"
+#include "scan/process_scan.h"
 
 namespace procleak {
 namespace {
@@ -90,37 +91,52 @@ absl::StatusOr<Memberships> WalkMemberships(std::string_view root, const CgroupL
 absl::Status PlaceInCgroups(const ProcessReadContext& settings, const Memberships& memberships,
                             std::vector<Process>& processes, SkipCounter* skips) {
   const std::vector<CgroupMembership>& shape = memberships.shape;
-  std::vector<size_t> unplaced;
+  // Both passes run on the reading threads: placing is a few lookups and copies per process,
+  // reading a /proc/PID/cgroup much more, and there may be thousands of either.
+  std::vector<char> unplaced(processes.size(), 0);
+  absl::Status placed_all = ForEachProcess(
+      processes.size(), settings, 0, skips,
+      [&](size_t i, size_t, ProcessReadContext*) -> absl::Status {
+        Process& p = processes[i];
+        bool placed = memberships.usable;
+        if (placed) p.cgroup_lines.reserve(shape.size());
+        for (size_t h = 0; placed && h < shape.size(); ++h) {
+          const ProcsMembership& member = memberships.members[h];
+          uint32_t at = 0;
+          if (!member.all_in_root) {
+            auto it = member.index.find(p.pid);
+            placed = it != member.index.end() && it->second != ProcsMembership::kConflict;
+            if (placed) at = it->second;
+          }
+          if (placed) {
+            p.cgroup_lines.emplace_back(shape[h].hierarchy_id, shape[h].controllers,
+                                        member.paths[at]);
+          }
+        }
+        if (!placed) {
+          p.cgroup_lines.clear();
+          unplaced[i] = 1;
+        }
+        return absl::OkStatus();
+      });
+  if (!placed_all.ok()) return placed_all;
+  std::vector<size_t> to_read;
   for (size_t i = 0; i < processes.size(); ++i) {
-    Process& p = processes[i];
-    bool placed = memberships.usable;
-    if (placed) p.cgroup_lines.reserve(shape.size());
-    for (size_t h = 0; placed && h < shape.size(); ++h) {
-      const ProcsMembership& member = memberships.members[h];
-      uint32_t at = 0;
-      if (!member.all_in_root) {
-        auto it = member.index.find(p.pid);
-        placed = it != member.index.end() && it->second != ProcsMembership::kConflict;
-        if (placed) at = it->second;
-      }
-      if (placed)
-        p.cgroup_lines.push_back({shape[h].hierarchy_id, shape[h].controllers, member.paths[at]});
-    }
-    if (!placed) {
-      p.cgroup_lines.clear();
-      unplaced.push_back(i);
-    }
+    if (unplaced[i]) to_read.push_back(i);
   }
-  if (unplaced.empty()) return absl::OkStatus();
-  ProcessReadContext ctx = settings.Fresh();
-  std::vector<bool> drop(processes.size(), false);
-  for (size_t i : unplaced) {
-    absl::StatusOr<ProcessRead> read =
-        ReadProcessCgroup(processes[i], &ctx, &processes[i].cgroup_lines);
-    if (!read.ok()) return read.status();
-    drop[i] = *read == ProcessRead::kVanished;
-  }
-  skips->Add(ctx.skips);
+  if (to_read.empty()) return absl::OkStatus();
+  std::vector<char> drop(processes.size(), 0);
+  absl::Status read_all = ForEachProcess(
+      to_read.size(), settings, 0, skips,
+      [&](size_t k, size_t, ProcessReadContext* ctx) -> absl::Status {
+        Process& p = processes[to_read[k]];
+        absl::StatusOr<ProcessRead> read = ReadProcessCgroup(p, ctx, &p.cgroup_lines);
+        if (!read.ok()) return read.status();
+        drop[to_read[k]] = *read == ProcessRead::kVanished;
+        return absl::OkStatus();
+      });
+  if (!read_all.ok()) return read_all;
+
   size_t kept = 0;
   for (size_t i = 0; i < processes.size(); ++i) {
     if (drop[i]) continue;

@@ -254,13 +254,20 @@ absl::StatusOr<std::vector<Process>> ReadProcesses(std::string_view root, const 
   }
   if (!processes.ok()) return processes.status();
   const int64_t ticks_per_second = sysconf(_SC_CLK_TCK);
-  UsedLines used(layout);
-  for (Process& p : *processes) {
-    used.Filter(&p.cgroup_lines);
-    p.started_at = host.boot_time + absl::Microseconds(static_cast<int64_t>(p.starttime_ticks) *
-                                                       1'000'000 / ticks_per_second);
-    p.cgroup = AccountingCgroupPath(p.cgroup_lines, layout);
-  }
+  const int finishers = PickThreads(processes->size(), threads);
+  std::vector<UsedLines> used(static_cast<size_t>(finishers), UsedLines(layout));  // one each
+  absl::Status finished = ForEachProcess(
+      processes->size(), settings, finishers, skips,
+      [&](size_t i, size_t part, ProcessReadContext*) -> absl::Status {
+        Process& p = (*processes)[i];
+        used[part].Filter(&p.cgroup_lines);
+        p.started_at =
+            host.boot_time + absl::Microseconds(static_cast<int64_t>(p.starttime_ticks) *
+                                                1'000'000 / ticks_per_second);
+        p.cgroup = AccountingCgroupPath(p.cgroup_lines, layout);
+        return absl::OkStatus();
+      });
+  if (!finished.ok()) return finished;
   InheritZombieCgroups(layout, *processes);
   return processes;
 }

@@ -91,8 +91,6 @@ absl::Status FillContainerCgroups(const ScanOptions& options, const CgroupLayout
                                   std::vector<Container>* containers, SkipCounter* skips) {
   std::map<std::string, const Cgroup*> by_path;
   for (const Cgroup& c : cgroups) by_path[c.path] = &c;
-  std::map<int, const Process*> by_pid;
-  for (const Process& p : processes) by_pid[p.pid] = &p;
   for (Container& container : *containers) {
     if (container.cgroup.empty() || container.pids.empty()) continue;
     std::optional<Cgroup> read;
@@ -100,8 +98,10 @@ absl::Status FillContainerCgroups(const ScanOptions& options, const CgroupLayout
     if (auto it = by_path.find(container.cgroup); it != by_path.end()) {
       cgroup = it->second;
     } else {
-      const Process* member = by_pid[container.pids.front()];
-      if (member == nullptr) continue;
+      // Rare (LXC, nspawn, podman): a search here beats indexing every process for every scan.
+      auto member = std::find_if(processes.begin(), processes.end(),
+                                 [&](const Process& p) { return p.pid == container.pids.front(); });
+      if (member == processes.end()) continue;
       absl::StatusOr<Cgroup> got =
           ReadCgroup(options.root, layout, container.cgroup,
                      ContainerMembership(member->cgroup_lines, container.cgroup), page_size, skips);

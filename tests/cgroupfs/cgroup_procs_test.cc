@@ -3,9 +3,15 @@
 #include "cgroupfs/cgroup_procs.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
+#include "cgroupfs/mountinfo_parser.h"
+#include "testing/fixture_trees.h"
 #include "testing/temp_tree.h"
 
 namespace procleak {
@@ -106,6 +112,79 @@ TEST(ReadProcsMembership, MissingMountGivesUp) {
   auto read = ReadProcsMembership(tree.root(), Memory(), 100);
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_FALSE(read->has_value());
+}
+
+TEST(ReadProcsMembership, ChildlessHierarchyOfAFixtureTree_IsStillRead) {
+  // Not a cgroupfs: only a real one may be taken as holding every process at its root.
+  TempTree tree;
+  tree.Write("sys/fs/cgroup/memory/cgroup.procs", "1\n2\n");
+  auto read = ReadProcsMembership(tree.root(), Memory(), 100);
+  ASSERT_TRUE(read.ok() && read->has_value());
+  EXPECT_FALSE((*read)->all_in_root);
+  EXPECT_EQ((*read)->index.size(), 2u);
+  EXPECT_EQ(PathOf(**read, 2), "/");
+  EXPECT_EQ(PathOf(**read, 3), "<none>");
+
+  // The hybrid tree's pids hierarchy has no child cgroup either.
+  CgroupHierarchy pids;
+  pids.controllers = {"pids"};
+  pids.root = "/";
+  pids.mount_point = "/sys/fs/cgroup/pids";
+  read = ReadProcsMembership(testing::FixtureRoot("hybrid"), pids, 100);
+  ASSERT_TRUE(read.ok() && read->has_value());
+  EXPECT_FALSE((*read)->all_in_root);
+  EXPECT_EQ((*read)->index.size(), 10u);
+  EXPECT_EQ(PathOf(**read, 520), "/");
+}
+
+// The cgroup hierarchies mounted on this machine, from its own mountinfo.
+std::vector<CgroupHierarchy> LiveHierarchies() {
+  std::ifstream in("/proc/self/mountinfo");
+  std::stringstream text;
+  text << in.rdbuf();
+  absl::StatusOr<std::vector<MountInfo>> mounts = ParseMountInfo(text.str());
+  if (!mounts.ok()) return {};
+  return DiscoverCgroupLayout(*mounts, "").hierarchies;
+}
+
+bool HasChildDirectory(const std::string& dir) {
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+    if (entry.is_directory()) return true;
+  }
+  return error.value() != 0;  // unreadable: not known to be childless
+}
+
+TEST(ReadProcsMembershipLive, ChildlessWholeHierarchy_IsAllInRootWithoutReading) {
+  const CgroupHierarchy* childless = nullptr;
+  const std::vector<CgroupHierarchy> hierarchies = LiveHierarchies();
+  for (const CgroupHierarchy& h : hierarchies) {
+    if (h.root == "/" && !HasChildDirectory(h.mount_point)) childless = &h;
+  }
+  if (childless == nullptr) GTEST_SKIP() << "no childless cgroup hierarchy mounted here";
+  SCOPED_TRACE(childless->mount_point);
+  auto read = ReadProcsMembership("/", *childless, 100);
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_TRUE(read->has_value());
+  EXPECT_TRUE((*read)->all_in_root);
+  EXPECT_EQ((*read)->paths, std::vector<std::string>{"/"});
+  EXPECT_TRUE((*read)->index.empty());
+}
+
+TEST(ReadProcsMembershipLive, HierarchyWithChildren_IsWalked) {
+  const CgroupHierarchy* parent = nullptr;
+  const std::vector<CgroupHierarchy> hierarchies = LiveHierarchies();
+  for (const CgroupHierarchy& h : hierarchies) {
+    if (h.root == "/" && HasChildDirectory(h.mount_point)) parent = &h;
+  }
+  if (parent == nullptr) GTEST_SKIP() << "no cgroup hierarchy with children mounted here";
+  SCOPED_TRACE(parent->mount_point);
+  auto read = ReadProcsMembership("/", *parent, 100000);
+  ASSERT_TRUE(read.ok()) << read.status();
+  if (!read->has_value()) GTEST_SKIP() << "a directory of it may not be read";
+  EXPECT_FALSE((*read)->all_in_root);
+  EXPECT_GT((*read)->paths.size(), 1u);
+  EXPECT_NE(PathOf(**read, getpid()), "<none>") << "every process is in some cgroup";
 }
 
 }  // namespace

@@ -3,17 +3,15 @@
 // from the owner of /proc/PID) yields the same snapshot as the plain reference reader: on every
 // fixture tree exactly, and on this machine for the processes both saw.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "procleak/scan.h"
+#include "testing/fixture_trees.h"
+#include "testing/paused_children.h"
 
 namespace procleak {
 namespace {
@@ -65,7 +63,7 @@ void ExpectSameCgroup(const Cgroup& fast, const Cgroup& ref) {
 class FixtureTree : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(FixtureTree, FastScanEqualsReferenceScan) {
-  const std::string root = std::string(PROCLEAK_TEST_DATA) + "/" + GetParam();
+  const std::string root = testing::FixtureRoot(GetParam());
   // Three threads even for small trees, so the parallel path is what is compared.
   absl::StatusOr<Snapshot> fast = Scan({.root = root, .pss = true, .threads = 3});
   absl::StatusOr<Snapshot> ref = Scan({.root = root, .pss = true, .reference = true});
@@ -93,51 +91,12 @@ TEST_P(FixtureTree, FastScanEqualsReferenceScan) {
   EXPECT_EQ(fast->stats().skipped_denied, ref->stats().skipped_denied);
 }
 
-std::vector<std::string> FixtureTrees() {
-  std::vector<std::string> trees;
-  for (const auto& entry : std::filesystem::directory_iterator(PROCLEAK_TEST_DATA)) {
-    if (std::filesystem::exists(entry.path() / "proc")) trees.push_back(entry.path().filename());
-  }
-  std::sort(trees.begin(), trees.end());
-  return trees;
-}
-
-INSTANTIATE_TEST_SUITE_P(EveryTree, FixtureTree, ::testing::ValuesIn(FixtureTrees()),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           std::string name = info.param;
-                           for (char& c : name) {
-                             if (c == '-') c = '_';
-                           }
-                           return name;
-                         });
-
-// Forked children that only wait (no exec), killed and reaped when the test ends, also when it
-// fails.
-class Sleepers {
- public:
-  explicit Sleepers(int n) {
-    for (int i = 0; i < n; ++i) {
-      pid_t pid = fork();
-      if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        while (true) pause();
-      }
-      if (pid > 0) pids_.push_back(pid);
-    }
-  }
-  ~Sleepers() {
-    for (pid_t pid : pids_) kill(pid, SIGKILL);
-    for (pid_t pid : pids_) waitpid(pid, nullptr, 0);
-  }
-  const std::vector<pid_t>& pids() const { return pids_; }
-
- private:
-  std::vector<pid_t> pids_;
-};
+INSTANTIATE_TEST_SUITE_P(EveryTree, FixtureTree, ::testing::ValuesIn(testing::FixtureTrees()),
+                         testing::FixtureTestName);
 
 TEST(LiveMachine, FastScanEqualsReferenceScanForProcessesBothSaw) {
   // Enough processes for the parallel path and for cgroup.procs to be cheaper than per-PID files.
-  Sleepers sleepers(300);
+  testing::PausedChildren sleepers(300);
   ASSERT_EQ(sleepers.pids().size(), 300u);
   absl::StatusOr<Snapshot> fast = Scan({.root = "/"});
   absl::StatusOr<Snapshot> ref = Scan({.root = "/", .reference = true});

@@ -3,13 +3,14 @@
 
 namespace procleak::testing {
 
-std::string StatLine(int pid, std::string_view comm, char state, int ppid, uint64_t starttime) {
+std::string StatLine(int pid, std::string_view comm, char state, int ppid, uint64_t starttime,
+                     uint64_t rss_pages) {
   // Fields 3..52 of a real stat line.
   return std::to_string(pid) + " (" + std::string(comm) + ") " + state + " " +
          std::to_string(ppid) + " " + std::to_string(pid) +
-         " 0 0 -1 4194560 134 0 1 0 0 0 0 0 20 0 1 0 " + std::to_string(starttime) +
-         " 3133440 381 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 "
-         "0 0 0\n";
+         " 0 0 -1 4194560 134 0 1 0 0 0 0 0 20 0 1 0 " + std::to_string(starttime) + " 3133440 " +
+         std::to_string(rss_pages) +
+         " 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n";
 }
 
 void WriteProcess(const TempTree& tree, int pid, int ppid, std::string_view comm,

@@ -10,8 +10,9 @@
 
 namespace procleak::testing {
 
-// A real-shaped /proc/PID/stat line: flags 0x400100, 1 thread, rss 381 pages.
-std::string StatLine(int pid, std::string_view comm, char state, int ppid, uint64_t starttime);
+// A real-shaped /proc/PID/stat line: flags 0x400100, 1 thread, rss `rss_pages` pages.
+std::string StatLine(int pid, std::string_view comm, char state, int ppid, uint64_t starttime,
+                     uint64_t rss_pages = 381);
 
 // proc/PID/{stat,statm,status,cmdline,cgroup}: state S, started at tick `starttime`, 381 resident
 // pages, uid 0, argv {comm, "--flag"}, in cgroup /app.slice.

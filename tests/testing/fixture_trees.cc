@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "testing/fixture_trees.h"
+
+#include <algorithm>
+#include <filesystem>
+
+namespace procleak::testing {
+
+std::vector<std::string> FixtureTrees() {
+  std::vector<std::string> trees;
+  for (const auto& entry : std::filesystem::directory_iterator(PROCLEAK_TEST_DATA)) {
+    if (std::filesystem::exists(entry.path() / "proc")) trees.push_back(entry.path().filename());
+  }
+  std::sort(trees.begin(), trees.end());
+  return trees;
+}
+
+std::string FixtureRoot(const std::string& name) {
+  return std::string(PROCLEAK_TEST_DATA) + "/" + name;
+}
+
+std::string FixtureTestName(const ::testing::TestParamInfo<std::string>& info) {
+  std::string name = info.param;
+  std::replace(name.begin(), name.end(), '-', '_');
+  return name;
+}
+
+}  // namespace procleak::testing
