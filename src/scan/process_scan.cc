@@ -122,11 +122,14 @@ std::vector<Process> MergeByPid(std::vector<std::vector<Process>>& parts) {
 // Lists /proc and reads what it lists on `threads` threads, each taking the next batch of the
 // listing when it has read its last; the first error wins. In pid order.
 absl::StatusOr<std::vector<Process>> ListAndReadAll(const ProcessReadContext& settings, int threads,
-                                                    SkipCounter* skips, KeptProcesses* kept) {
+                                                    SkipCounter* skips, KeptProcesses* kept,
+                                                    std::optional<size_t> tasks) {
   absl::StatusOr<SharedListing> listing = SharedListing::Open(settings.proc_fd, settings.proc_path);
   if (!listing.ok()) return listing.status();
   threads = PickThreads(kParallelFrom, threads);
   std::vector<std::vector<Process>> parts(static_cast<size_t>(threads));
+  // Room for an even share of the tasks (reserved, not touched): no part grows by copying.
+  for (auto& part : parts) part.reserve(tasks.value_or(0) / static_cast<size_t>(threads) + 64);
   std::vector<std::vector<std::pair<int, KeptFiles>>> part_files(static_cast<size_t>(threads));
   std::atomic<size_t> kept_count{kept != nullptr ? kept->files.size() : 0};
   absl::Status status = OnThreads(
@@ -153,22 +156,20 @@ absl::StatusOr<std::vector<Process>> ListAndReadAll(const ProcessReadContext& se
   return processes;
 }
 
-// How many directories the cgroup walk may read before one /proc/PID/cgroup per process would
-// have been cheaper: half the processes. The listing is not done when the walk starts, so the
-// count is that of every task, threads included, from ROOT/proc/loadavg; without that file (a
-// fixture tree) the walk is not bounded.
-size_t WalkBudget(const ProcessReadContext& settings, const std::vector<int>* only) {
-  if (only != nullptr) return only->size() / 2;
+// Tasks on the host, threads included (ROOT/proc/loadavg: "0.00 0.01 0.05 1/5123 12345" gives
+// runnable/total): a bound on the processes the listing will find. nullopt without that file
+// (a fixture tree).
+std::optional<size_t> TaskCount(const ProcessReadContext& settings) {
   std::string text;
   absl::StatusOr<ReadOutcome> read =
       ReadFileAt(settings.proc_fd, settings.proc_path, "loadavg", &text);
-  if (!read.ok() || *read != ReadOutcome::kRead) return SIZE_MAX;
-  // "0.00 0.01 0.05 1/5123 12345": runnable/total tasks.
+  if (!read.ok() || *read != ReadOutcome::kRead) return std::nullopt;
   const size_t slash = text.find('/');
-  if (slash == std::string::npos) return SIZE_MAX;
+  if (slash == std::string::npos) return std::nullopt;
   std::optional<uint64_t> tasks =
       ParseU64(text.substr(slash + 1, text.find(' ', slash) - slash - 1));
-  return tasks ? std::max<size_t>(*tasks / 2, 64) : SIZE_MAX;
+  if (!tasks) return std::nullopt;
+  return static_cast<size_t>(*tasks);
 }
 
 }  // namespace
@@ -230,6 +231,10 @@ absl::StatusOr<std::vector<Process>> ReadProcesses(std::string_view root, const 
   // The fast reader walks the cgroup hierarchies on a thread of its own meanwhile: that work
   // does not wait for the processes, and it fills the CPU the readers leave idle at their ends.
   // The template process comes from the start of the listing.
+  // The tasks on the host bound the processes before the listing ends: they size the readers'
+  // parts, and half of them is how many cgroup directories the walk may read before one
+  // /proc/PID/cgroup per process would have been cheaper (unbounded for a fixture tree).
+  const std::optional<size_t> tasks = only != nullptr ? only->size() : TaskCount(settings);
   std::future<absl::StatusOr<Memberships>> walk;
   if (!settings.reference) {
     absl::StatusOr<std::vector<int>> first =
@@ -237,14 +242,16 @@ absl::StatusOr<std::vector<Process>> ReadProcesses(std::string_view root, const 
             ? std::vector<int>(only->begin(), only->begin() + std::min<size_t>(8, only->size()))
             : FirstPids(settings.proc_fd, settings.proc_path, 8);
     if (!first.ok()) return first.status();
-    const size_t budget = WalkBudget(settings, only);
+    const size_t budget = only != nullptr ? only->size() / 2
+                          : tasks         ? std::max<size_t>(*tasks / 2, 64)
+                                          : SIZE_MAX;
     walk = std::async(std::launch::async, [&, first = *std::move(first), budget] {
       return WalkMemberships(root, layout, settings, first, budget);
     });
   }
   absl::StatusOr<std::vector<Process>> processes =
       only != nullptr ? ReadAll(*only, readers, threads, skips, kept)
-                      : ListAndReadAll(readers, threads, skips, kept);
+                      : ListAndReadAll(readers, threads, skips, kept, tasks);
   if (walk.valid()) {
     absl::StatusOr<Memberships> memberships = walk.get();
     if (!processes.ok()) return processes.status();
@@ -261,9 +268,8 @@ absl::StatusOr<std::vector<Process>> ReadProcesses(std::string_view root, const 
       [&](size_t i, size_t part, ProcessReadContext*) -> absl::Status {
         Process& p = (*processes)[i];
         used[part].Filter(&p.cgroup_lines);
-        p.started_at =
-            host.boot_time + absl::Microseconds(static_cast<int64_t>(p.starttime_ticks) *
-                                                1'000'000 / ticks_per_second);
+        p.started_at = host.boot_time + absl::Microseconds(static_cast<int64_t>(p.starttime_ticks) *
+                                                           1'000'000 / ticks_per_second);
         p.cgroup = AccountingCgroupPath(p.cgroup_lines, layout);
         return absl::OkStatus();
       });
