@@ -18,8 +18,9 @@
 namespace procleak {
 namespace {
 
-// About 150 entries of /proc: a thread reads one batch in well under a millisecond.
-constexpr size_t kBatchBytes = 4096;
+// About 40 entries of /proc, some 0.6 ms of reading: small enough that the threads finish
+// within a fraction of a millisecond of each other, even for a thousand processes.
+constexpr size_t kBatchBytes = 1024;
 
 // The numeric directory entries of one getdents64 buffer.
 void AppendPids(const char* buffer, size_t bytes, std::vector<int>* out) {

@@ -15,7 +15,7 @@ namespace procleak {
 class SharedListing {
  public:
   // Lists the /proc directory `proc_fd` (named `proc_path` in errors) through a descriptor of its
-  // own. Batches of about 150 pids.
+  // own. Batches of about 40 pids.
   static absl::StatusOr<SharedListing> Open(int proc_fd, std::string_view proc_path);
   SharedListing(SharedListing&& other) noexcept;
   SharedListing& operator=(SharedListing&&) = delete;
