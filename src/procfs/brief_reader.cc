@@ -44,7 +44,7 @@ absl::Status Malformed(const ProcessReadContext& ctx, std::string_view pid, cons
   return absl::InvalidArgumentError(fmt::format("{}/{}/{}: {}", root, pid, file, message));
 }
 
-// An optional file of the process: opened, then read into ctx->buffer once every file is open.
+// An optional file of the process: opened, then read into *text once every file is open.
 struct OptionalFile {
   const char* name;
   int fd = -1;
@@ -134,7 +134,7 @@ absl::StatusOr<std::optional<uint64_t>> ReadExactRss(const Process& p, ProcessRe
   if (!path.valid() || p.pid <= 0) {
     return absl::InvalidArgumentError(fmt::format("{}: bad pid {}", ctx->proc_path, p.pid));
   }
-  OptionalFile statm{.name = "statm", .text = &ctx->cmdline_buffer};
+  OptionalFile statm{.name = "statm", .text = &ctx->cmdline_buffer};  // free here: no cmdline
   absl::Status status = Open(path, ctx, &statm);
   FdCloser statm_closer(statm.fd);
   if (!status.ok()) return status;

@@ -9,6 +9,8 @@
 
 #include <chrono>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -53,21 +55,31 @@ class ShellTree {
   pid_t pid_;
 };
 
-// Scans until the shell shows three exec'd sleep children (fork and exec take a moment).
+// Scans until the shell shows three exec'd sleep children that have settled: asleep, with the
+// same RSS as in the scan before (fork, exec and the dynamic loader take a moment, longer on a
+// busy machine or under a sanitizer).
 absl::StatusOr<Snapshot> ScanWhenReady(pid_t shell) {
   absl::StatusOr<Snapshot> s;
+  std::map<int, std::optional<uint64_t>> last_rss;
   for (int attempt = 0; attempt < 100; ++attempt) {
     s = Scan({.root = "/"});
     if (!s.ok()) return s;
     const Process* p = s->FindProcess(shell);
-    int sleeps = 0;
+    int settled = 0;
+    std::map<int, std::optional<uint64_t>> rss;
     if (p != nullptr) {
       for (int child : p->children) {
         const Process* c = s->FindProcess(child);
-        if (c && c->argv == std::vector<std::string>{"sleep", "300"}) ++sleeps;
+        if (c == nullptr || c->argv != std::vector<std::string>{"sleep", "300"}) continue;
+        rss[child] = c->rss_bytes;
+        auto before = last_rss.find(child);
+        if (c->state == 'S' && before != last_rss.end() && before->second == c->rss_bytes) {
+          ++settled;
+        }
       }
     }
-    if (sleeps == 3) return s;
+    if (settled == 3) return s;
+    last_rss = std::move(rss);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return s;
