@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // ReadProcessBrief: the few files of /proc/PID that procleak scan's text report needs.
 
-#include <charconv>
-#include <cstring>
-
 #include "absl/status/status.h"
 #include "base/fd_closer.h"
 #include "fmt/format.h"
 #include "procfs/cmdline_parser.h"
+#include "procfs/pid_path.h"
 #include "procfs/process_reader.h"
 #include "procfs/smaps_rollup_parser.h"
 #include "procfs/stat_parser.h"
@@ -15,26 +13,6 @@
 
 namespace procleak {
 namespace {
-
-// "PID/NAME" relative to /proc, rewritten in place for each file of one process.
-class PidFile {
- public:
-  explicit PidFile(int pid) {
-    auto [end, ec] = std::to_chars(path_, path_ + 16, pid);
-    prefix_ = ec == std::errc() ? static_cast<size_t>(end - path_) : 0;
-    path_[prefix_] = '/';
-  }
-  bool valid() const { return prefix_ > 0; }
-  const char* Name(const char* file) {
-    std::strncpy(path_ + prefix_ + 1, file, sizeof(path_) - prefix_ - 2);
-    return path_;
-  }
-  std::string_view pid() const { return {path_, prefix_}; }
-
- private:
-  char path_[48] = {};
-  size_t prefix_ = 0;
-};
 
 absl::Status Malformed(const ProcessReadContext& ctx, std::string_view pid, const char* file,
                        const absl::Status& status) {
@@ -52,17 +30,17 @@ struct OptionalFile {
   bool read = false;  // its content is in *text
 };
 
-absl::Status Open(PidFile& path, ProcessReadContext* ctx, OptionalFile* file) {
+absl::Status Open(PidPath& path, ProcessReadContext* ctx, OptionalFile* file) {
   absl::StatusOr<ReadOutcome> opened =
-      OpenFileAt(ctx->proc_fd, ctx->proc_path, path.Name(file->name), &file->fd);
+      OpenFileAt(ctx->proc_fd, ctx->proc_path, path.File(file->name), &file->fd);
   if (!opened.ok()) return opened.status();
   ctx->skips.Readable(*opened);  // counts a denied file; a gone one is told apart by stat
   return absl::OkStatus();
 }
 
-absl::Status Read(PidFile& path, ProcessReadContext* ctx, OptionalFile* file) {
+absl::Status Read(PidPath& path, ProcessReadContext* ctx, OptionalFile* file) {
   if (file->fd < 0) return absl::OkStatus();
-  absl::StatusOr<ReadOutcome> read = ReadFromStart(file->fd, ctx->proc_path, path.Name(file->name),
+  absl::StatusOr<ReadOutcome> read = ReadFromStart(file->fd, ctx->proc_path, path.File(file->name),
                                                    file->text, ReadUntil::kShortRead);
   if (!read.ok()) return read.status();
   file->read = ctx->skips.Readable(*read);
@@ -73,13 +51,11 @@ absl::Status Read(PidFile& path, ProcessReadContext* ctx, OptionalFile* file) {
 
 absl::StatusOr<ProcessRead> ReadProcessBrief(int pid, ProcessReadContext* ctx, Process* out) {
   if (ctx->reference) return ReadProcess(pid, ctx, out);
-  PidFile path(pid);
-  if (!path.valid() || pid <= 0) {
-    return absl::InvalidArgumentError(fmt::format("{}: bad pid {}", ctx->proc_path, pid));
-  }
+  PidPath path(pid);
+  if (!path.valid()) return BadPid(ctx->proc_path, pid);
   int stat_fd = -1;
   absl::StatusOr<ReadOutcome> opened =
-      OpenFileAt(ctx->proc_fd, ctx->proc_path, path.Name("stat"), &stat_fd);
+      OpenFileAt(ctx->proc_fd, ctx->proc_path, path.File("stat"), &stat_fd);
   if (!opened.ok()) return opened.status();
   if (*opened != ReadOutcome::kRead) {
     ctx->skips.Missing(*opened);
@@ -97,7 +73,7 @@ absl::StatusOr<ProcessRead> ReadProcessBrief(int pid, ProcessReadContext* ctx, P
   if (!status.ok()) return status;
 
   // Last: its success vouches for every file opened before it.
-  absl::StatusOr<ReadOutcome> stat_read = ReadFromStart(stat_fd, ctx->proc_path, path.Name("stat"),
+  absl::StatusOr<ReadOutcome> stat_read = ReadFromStart(stat_fd, ctx->proc_path, path.File("stat"),
                                                         &ctx->buffer, ReadUntil::kShortRead);
   if (!stat_read.ok()) return stat_read.status();
   if (*stat_read != ReadOutcome::kRead) {
@@ -130,17 +106,15 @@ absl::StatusOr<ProcessRead> ReadProcessBrief(int pid, ProcessReadContext* ctx, P
 }
 
 absl::StatusOr<std::optional<uint64_t>> ReadExactRss(const Process& p, ProcessReadContext* ctx) {
-  PidFile path(p.pid);
-  if (!path.valid() || p.pid <= 0) {
-    return absl::InvalidArgumentError(fmt::format("{}: bad pid {}", ctx->proc_path, p.pid));
-  }
+  PidPath path(p.pid);
+  if (!path.valid()) return BadPid(ctx->proc_path, p.pid);
   OptionalFile statm{.name = "statm", .text = &ctx->cmdline_buffer};  // free here: no cmdline
   absl::Status status = Open(path, ctx, &statm);
   FdCloser statm_closer(statm.fd);
   if (!status.ok()) return status;
   if (statm.fd < 0) return std::nullopt;
   absl::StatusOr<ReadOutcome> stat_read = ReadFileAt(
-      ctx->proc_fd, ctx->proc_path, path.Name("stat"), &ctx->buffer, ReadUntil::kShortRead);
+      ctx->proc_fd, ctx->proc_path, path.File("stat"), &ctx->buffer, ReadUntil::kShortRead);
   if (!stat_read.ok()) return stat_read.status();
   if (*stat_read != ReadOutcome::kRead) return std::nullopt;
   absl::StatusOr<Stat> stat = ParseStat(ctx->buffer);

@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <climits>
 #include <optional>
 #include <utility>
@@ -20,6 +19,7 @@
 #include "fmt/format.h"
 #include "procfs/cgroup_file_parser.h"
 #include "procfs/cmdline_parser.h"
+#include "procfs/pid_path.h"
 #include "procfs/smaps_rollup_parser.h"
 #include "procfs/stat_parser.h"
 #include "procfs/statm_parser.h"
@@ -239,10 +239,10 @@ absl::StatusOr<std::vector<int>> ListPids(int proc_fd, std::string_view proc_pat
 namespace {
 
 // Path "PROC/PID" for messages, in the context's reused string.
-void SetPidPath(ProcessReadContext* ctx, const char* name, size_t len) {
+void SetPidPath(ProcessReadContext* ctx, std::string_view pid) {
   ctx->pid_path.assign(ctx->proc_path);
   if (ctx->pid_path.empty() || ctx->pid_path.back() != '/') ctx->pid_path += '/';
-  ctx->pid_path.append(name, len);
+  ctx->pid_path.append(pid);
 }
 
 // Opens /proc/PID for `read`; a process that is gone or denied is counted and never read. With
@@ -250,14 +250,10 @@ void SetPidPath(ProcessReadContext* ctx, const char* name, size_t len) {
 template <typename Read>
 absl::StatusOr<ProcessRead> WithPidDir(int pid, ProcessReadContext* ctx, Read read,
                                        int* keep = nullptr) {
-  char name[16];
-  auto [end, ec] = std::to_chars(name, name + sizeof(name) - 1, pid);
-  if (ec != std::errc() || pid <= 0) {
-    return absl::InvalidArgumentError(fmt::format("{}: bad pid {}", ctx->proc_path, pid));
-  }
-  *end = '\0';
+  PidPath name(pid);
+  if (!name.valid()) return BadPid(ctx->proc_path, pid);
   int fd = -1;
-  absl::StatusOr<ReadOutcome> opened = OpenDirAt(ctx->proc_fd, ctx->proc_path, name, &fd);
+  absl::StatusOr<ReadOutcome> opened = OpenDirAt(ctx->proc_fd, ctx->proc_path, name.Dir(), &fd);
   if (!opened.ok()) return opened.status();
   if (*opened != ReadOutcome::kRead) {
     ctx->skips.Missing(*opened);
@@ -265,7 +261,7 @@ absl::StatusOr<ProcessRead> WithPidDir(int pid, ProcessReadContext* ctx, Read re
   }
   FdCloser guard(fd);
   // Reuses the context's string: no allocation per process for a path only messages need.
-  SetPidPath(ctx, name, static_cast<size_t>(end - name));
+  SetPidPath(ctx, name.pid());
   absl::StatusOr<ProcessRead> result = read(PidDir{.fd = fd, .path = ctx->pid_path, .ctx = ctx});
   if (keep != nullptr && result.ok() && *result == ProcessRead::kRead) *keep = guard.Release();
   return result;
@@ -357,14 +353,10 @@ KeptFiles KeepFiles(int dir_fd, const ProcessReadContext& ctx) {
 
 absl::StatusOr<Refresh> RefreshProcess(const KeptFiles& kept, bool read_stat,
                                        ProcessReadContext* ctx, Process* p) {
-  char name[16];
-  auto [end, ec] = std::to_chars(name, name + sizeof(name) - 1, p->pid);
-  if (ec != std::errc() || p->pid <= 0) {
-    return absl::InvalidArgumentError(fmt::format("{}: bad pid {}", ctx->proc_path, p->pid));
-  }
-  *end = '\0';
+  PidPath name(p->pid);
+  if (!name.valid()) return BadPid(ctx->proc_path, p->pid);
   if (kept.statm >= 0 && !read_stat) {
-    SetPidPath(ctx, name, static_cast<size_t>(end - name));
+    SetPidPath(ctx, name.pid());
     const PidDir dir{.fd = -1, .path = ctx->pid_path, .ctx = ctx};
     absl::StatusOr<ReadOutcome> read =
         ReadFromStart(kept.statm, dir.path, "statm", &ctx->buffer, ReadUntil::kShortRead);

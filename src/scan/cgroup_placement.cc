@@ -8,6 +8,7 @@
 
 #include "fmt/format.h"
 #include "procfs/cgroup_file_parser.h"
+#include "procfs/pid_path.h"
 #include "scan/process_scan.h"
 
 namespace procleak {
@@ -33,9 +34,10 @@ absl::StatusOr<std::vector<CgroupMembership>> TemplateShape(const CgroupLayout& 
                                                             const std::vector<int>& pids) {
   std::string text;
   for (size_t i = 0; i < pids.size() && i < 8; ++i) {
-    const std::string name = fmt::format("{}/cgroup", pids[i]);
+    PidPath path(pids[i]);
+    const char* name = path.File("cgroup");
     absl::StatusOr<ReadOutcome> read =
-        ReadFileAt(settings.proc_fd, settings.proc_path, name.c_str(), &text);
+        ReadFileAt(settings.proc_fd, settings.proc_path, name, &text);
     if (!read.ok()) return read.status();
     if (*read != ReadOutcome::kRead) continue;
     absl::StatusOr<std::vector<CgroupMembership>> lines = ParseProcCgroup(text);

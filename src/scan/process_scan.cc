@@ -69,38 +69,6 @@ void SortByPid(std::vector<Process>& processes) {
   }
 }
 
-// Reads `pids` on `threads` threads; the first error wins. Each process is read into its own
-// slot, so the result comes out in the order of `pids` without a merge.
-absl::StatusOr<std::vector<Process>> ReadAll(const std::vector<int>& pids,
-                                             const ProcessReadContext& settings, int threads,
-                                             SkipCounter* skips, KeptProcesses* kept) {
-  threads = PickThreads(pids.size(), threads);
-  std::vector<Process> slots(pids.size());
-  std::vector<char> read_ok(pids.size(), 0);
-  std::vector<std::vector<std::pair<int, KeptFiles>>> part_files(static_cast<size_t>(threads));
-  std::atomic<size_t> kept_count{kept != nullptr ? kept->files.size() : 0};
-  absl::Status status =
-      ForEachProcess(pids.size(), settings, threads, skips,
-                     [&](size_t i, size_t part, ProcessReadContext* ctx) -> absl::Status {
-                       absl::StatusOr<bool> read =
-                           ReadOne(pids[i], ctx, kept, &kept_count, &slots[i], &part_files[part]);
-                       if (!read.ok()) return read.status();
-                       read_ok[i] = *read;
-                       return absl::OkStatus();
-                     });
-  StoreKept(part_files, kept);
-  if (!status.ok()) return status;
-  size_t n = 0;
-  for (size_t i = 0; i < slots.size(); ++i) {
-    if (!read_ok[i]) continue;
-    if (n != i) slots[n] = std::move(slots[i]);
-    ++n;
-  }
-  slots.resize(n);
-  SortByPid(slots);
-  return slots;
-}
-
 // Merges parts that are each in pid order into one.
 std::vector<Process> MergeByPid(std::vector<std::vector<Process>>& parts) {
   size_t total = 0;
@@ -119,17 +87,20 @@ std::vector<Process> MergeByPid(std::vector<std::vector<Process>>& parts) {
   return out;
 }
 
-// Lists /proc and reads what it lists on `threads` threads, each taking the next batch of the
-// listing when it has read its last; the first error wins. In pid order.
-absl::StatusOr<std::vector<Process>> ListAndReadAll(const ProcessReadContext& settings, int threads,
-                                                    SkipCounter* skips, KeptProcesses* kept,
-                                                    std::optional<size_t> tasks) {
-  absl::StatusOr<SharedListing> listing = SharedListing::Open(settings.proc_fd, settings.proc_path);
-  if (!listing.ok()) return listing.status();
-  threads = PickThreads(kParallelFrom, threads);
+// The next batch of pids for one reading thread into *out (empty when there are no more). Safe
+// to call from several threads: each batch goes to exactly one of them.
+using NextBatch = std::function<absl::Status(std::vector<int>*)>;
+
+// Reads the batches `next` hands out on `threads` threads, each taking another when it has read
+// its last; the first error wins. With `kept`, keeps files. `expected` (processes, when known)
+// sizes each thread's part. In pid order.
+absl::StatusOr<std::vector<Process>> ReadBatches(const NextBatch& next,
+                                                 const ProcessReadContext& settings, int threads,
+                                                 SkipCounter* skips, KeptProcesses* kept,
+                                                 std::optional<size_t> expected) {
   std::vector<std::vector<Process>> parts(static_cast<size_t>(threads));
-  // Room for an even share of the tasks (reserved, not touched): no part grows by copying.
-  for (auto& part : parts) part.reserve(tasks.value_or(0) / static_cast<size_t>(threads) + 64);
+  // Room for an even share (reserved, not touched): no part grows by copying.
+  for (auto& part : parts) part.reserve(expected.value_or(0) / static_cast<size_t>(threads) + 64);
   std::vector<std::vector<std::pair<int, KeptFiles>>> part_files(static_cast<size_t>(threads));
   std::atomic<size_t> kept_count{kept != nullptr ? kept->files.size() : 0};
   absl::Status status = OnThreads(
@@ -137,7 +108,7 @@ absl::StatusOr<std::vector<Process>> ListAndReadAll(const ProcessReadContext& se
       [&](size_t t, ProcessReadContext* ctx, const std::atomic<bool>& failed) -> absl::Status {
         std::vector<int> batch;
         while (!failed.load(std::memory_order_relaxed)) {
-          absl::Status listed = listing->Next(&batch);
+          absl::Status listed = next(&batch);
           if (!listed.ok()) return listed;
           if (batch.empty()) break;
           for (int pid : batch) {
@@ -152,7 +123,7 @@ absl::StatusOr<std::vector<Process>> ListAndReadAll(const ProcessReadContext& se
   StoreKept(part_files, kept);
   if (!status.ok()) return status;
   std::vector<Process> processes = MergeByPid(parts);
-  SortByPid(processes);  // a /proc that does not list in pid order (a fixture tree)
+  SortByPid(processes);  // pids given out of order, or a fixture tree's listing
   return processes;
 }
 
@@ -249,9 +220,25 @@ absl::StatusOr<std::vector<Process>> ReadProcesses(std::string_view root, const 
       return WalkMemberships(root, layout, settings, first, budget);
     });
   }
-  absl::StatusOr<std::vector<Process>> processes =
-      only != nullptr ? ReadAll(*only, readers, threads, skips, kept)
-                      : ListAndReadAll(readers, threads, skips, kept, tasks);
+  // Batches: the listing's, which the reading threads take in turn as they go, or `only`'s.
+  std::optional<SharedListing> listing;
+  std::atomic<size_t> taken{0};
+  NextBatch next = [&](std::vector<int>* out) -> absl::Status {
+    if (listing) return listing->Next(out);
+    const size_t from = std::min(taken.fetch_add(kChunk), only->size());
+    out->assign(only->begin() + static_cast<std::ptrdiff_t>(from),
+                only->begin() + static_cast<std::ptrdiff_t>(std::min(from + kChunk, only->size())));
+    return absl::OkStatus();
+  };
+  if (only == nullptr) {
+    absl::StatusOr<SharedListing> opened =
+        SharedListing::Open(settings.proc_fd, settings.proc_path);
+    if (!opened.ok()) return opened.status();
+    listing.emplace(*std::move(opened));
+  }
+  absl::StatusOr<std::vector<Process>> processes = ReadBatches(
+      next, readers, PickThreads(only != nullptr ? only->size() : kParallelFrom, threads), skips,
+      kept, tasks);
   if (walk.valid()) {
     absl::StatusOr<Memberships> memberships = walk.get();
     if (!processes.ok()) return processes.status();

@@ -129,17 +129,9 @@ TEST(Record, NotARecord_IsOneLineError) {
   EXPECT_EQ(ReadAll(tmp.Path("junk")), "hello, world\n");  // never overwritten
 }
 
-// Copies the incident fixture into `tmp`, so that a test can change it between two scans.
-std::string CopyIncident(const TempTree& tmp) {
-  const std::string copy = tmp.Path("incident");
-  const std::string cmd = "cp -a '" + DataDir("incident") + "' '" + copy + "'";
-  EXPECT_EQ(std::system(cmd.c_str()), 0);
-  return copy;
-}
-
 TEST(Diff, ScanJsonFiles_ReportsChangesFieldByField) {
   TempTree tmp;
-  const std::string root = CopyIncident(tmp);
+  const std::string root = CopyFixture("incident", tmp.Path("incident"));
   RunResult a = RunProcleak({"scan", "--root", root, "--json"});
   tmp.Write("a.json", a.out);
   // One tavily-mcp chain ends (npm exec, its sh and node), and mcp-hub's charge grows by 1 GiB.

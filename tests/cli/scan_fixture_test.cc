@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <regex>
 #include <string>
@@ -618,6 +619,37 @@ TEST(ScanFixture, MissingRoot_FailsWithOneLineNamingProc) {
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_EQ(run.out, "");
   EXPECT_EQ(run.err, "procleak: " + root + "/proc: No such file or directory\n");
+}
+
+// The text report reads no exe link (procleak(1), "What a scan reads") unless a rule matches on
+// exe: then it reads them and the rule acts. In a copy of the incident, the tavily processes run
+// /opt/tavily/bin/npm, and a rule ignores chains started by that program.
+TEST(ScanFixture, TextReport_RuleOnExe_ReadsExeLinks) {
+  TempTree tmp;
+  const std::string root = CopyFixture("incident", tmp.Path("incident"));
+  int linked = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(root + "/proc")) {
+    if (!entry.is_directory()) continue;
+    if (ReadAll((entry.path() / "cmdline").string()).find("tavily") == std::string::npos) continue;
+    std::filesystem::create_symlink("/opt/tavily/bin/npm", entry.path() / "exe");
+    ++linked;
+  }
+  ASSERT_GT(linked, 0);
+  tmp.Write("rules", "ignore exe \"^/opt/tavily/bin/npm$\"\n");
+  auto tavily_findings = [](const RunResult& run) {
+    int n = 0;
+    for (const std::string& line : Lines(run.out)) {
+      n += line.find("chain") != std::string::npos && line.find("tavily") != std::string::npos;
+    }
+    return n;
+  };
+  RunResult plain = RunProcleak({"scan", "--root", root, "--fail-on", "never"});
+  RunResult ruled =
+      RunProcleak({"scan", "--root", root, "--rules", tmp.Path("rules"), "--fail-on", "never"});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  ASSERT_EQ(ruled.exit_code, 0) << ruled.err;
+  EXPECT_GT(tavily_findings(plain), 0) << plain.out;
+  EXPECT_EQ(tavily_findings(ruled), 0) << ruled.out;
 }
 
 TEST(ScanFixture, MalformedStat_FailsWithOneLineNamingTheFile) {

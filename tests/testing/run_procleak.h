@@ -21,6 +21,10 @@ RunResult RunProcleak(const std::vector<std::string>& args);
 // PROCLEAK_TEST_DATA/tree: a fixture tree under tests/data.
 std::string DataDir(const std::string& tree);
 
+// Copies fixture `tree` to `to` (which must not exist), so that a test can change it; returns
+// `to`. Reports a test failure when the copy fails.
+std::string CopyFixture(const std::string& tree, const std::string& to);
+
 std::string ReadAll(const std::string& path);
 
 // `text` split at '\n', without a trailing empty line.
