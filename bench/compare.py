@@ -35,7 +35,8 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
 
 # Goals from issue 5.
-SCAN_VS_PS = 5.0
+SCAN_VS_PS = 5.0  # this goal and PSS_VS_SMEM are stated at GOAL_N sleeping processes
+GOAL_N = 5000
 WARM_VS_PS = 10.0  # issue 7: a warm rescan (watch, record) against ps
 PSS_VS_SMEM = 15.0
 RSS_BASE_KIB = 8 * 1024
@@ -434,10 +435,13 @@ def goal_lines(baseline, results, args):
         t, n = r["tools"], f"N={r['n']:,}"
         scan, pss = t.get("procleak scan"), t.get("procleak scan --pss")
         ps, smem = t.get("ps -eo pid,ppid,rss,cgroup,args"), t.get('smem -c "pid pss"')
+        # At another N the speed ratios are shown but not judged: the issue sets them at GOAL_N.
+        judged = lambda ok: ok if r["n"] == GOAL_N else None
+        goal_at = "" if r["n"] == GOAL_N else f" at N={GOAL_N:,}"
         if scan and ps:
             x = ps["median_ms"] / scan["median_ms"]
-            out.append((x >= SCAN_VS_PS,
-                        f"{n}: scan {x:.1f}x faster than ps (goal >= {SCAN_VS_PS:g}x)"))
+            out.append((judged(x >= SCAN_VS_PS),
+                        f"{n}: scan {x:.1f}x faster than ps (goal >= {SCAN_VS_PS:g}x{goal_at})"))
         warm = r.get("warm") or {}
         if ps and "median_ms" in warm:
             x = ps["median_ms"] / warm["median_ms"]
@@ -446,8 +450,9 @@ def goal_lines(baseline, results, args):
                         f"(goal >= {WARM_VS_PS:g}x)"))
         if pss and smem:
             x = smem["median_ms"] / pss["median_ms"]
-            out.append((x >= PSS_VS_SMEM,
-                        f"{n}: scan --pss {x:.1f}x faster than smem (goal >= {PSS_VS_SMEM:g}x)"))
+            out.append((judged(x >= PSS_VS_SMEM),
+                        f"{n}: scan --pss {x:.1f}x faster than smem (goal >= {PSS_VS_SMEM:g}x"
+                        f"{goal_at})"))
         if scan:
             limit = RSS_BASE_KIB + RSS_PER_PROCESS_KIB * r["processes"]
             out.append((scan["rss_kib"] <= limit,
