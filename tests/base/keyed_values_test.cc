@@ -11,45 +11,46 @@
 namespace procleak {
 namespace {
 
-std::pair<std::string, std::string> Split(std::string_view line) {
+using KeyValue = std::pair<std::string, std::string>;
+
+KeyValue Split(std::string_view line) {
   std::string_view key = "unset", value = "unset";
   if (!SplitKeyedLine(line, &key, &value)) return {"<blank>", ""};
   return {std::string(key), std::string(value)};
 }
 
 TEST(SplitKeyedLine, ColonFormWithPaddingAndUnit) {
-  EXPECT_EQ(Split("Pss_Anon:          14380 kB"), std::make_pair(std::string("Pss_Anon"),
-                                                               std::string("14380")));
-  EXPECT_EQ(Split("VmRSS:\t    1024 kB"), std::make_pair(std::string("VmRSS"), std::string("1024")));
+  EXPECT_EQ(Split("Pss_Anon:          14380 kB"), KeyValue("Pss_Anon", "14380"));
+  EXPECT_EQ(Split("VmRSS:\t    1024 kB"), KeyValue("VmRSS", "1024"));
 }
 
 TEST(SplitKeyedLine, ColonWithoutSpaceAndSpaceForm) {
-  EXPECT_EQ(Split("Uid:0\t0\t0\t0"), std::make_pair(std::string("Uid"), std::string("0")));
-  EXPECT_EQ(Split("total_rss 4096"), std::make_pair(std::string("total_rss"), std::string("4096")));
-  EXPECT_EQ(Split("oom_kill\t3"), std::make_pair(std::string("oom_kill"), std::string("3")));
+  EXPECT_EQ(Split("Uid:0\t0\t0\t0"), KeyValue("Uid", "0"));
+  EXPECT_EQ(Split("total_rss 4096"), KeyValue("total_rss", "4096"));
+  EXPECT_EQ(Split("oom_kill\t3"), KeyValue("oom_kill", "3"));
 }
 
 TEST(SplitKeyedLine, SurroundingWhitespaceAndCarriageReturn) {
-  EXPECT_EQ(Split("  \tRss:   12 kB \r"), std::make_pair(std::string("Rss"), std::string("12")));
-  EXPECT_EQ(Split("anon 7\n"), std::make_pair(std::string("anon"), std::string("7")));
+  EXPECT_EQ(Split("  \tRss:   12 kB \r"), KeyValue("Rss", "12"));
+  EXPECT_EQ(Split("anon 7\n"), KeyValue("anon", "7"));
 }
 
 TEST(SplitKeyedLine, KeyAloneHasEmptyValue) {
-  EXPECT_EQ(Split("Name:"), std::make_pair(std::string("Name"), std::string("")));
-  EXPECT_EQ(Split("Name:   "), std::make_pair(std::string("Name"), std::string("")));
-  EXPECT_EQ(Split("lonely"), std::make_pair(std::string("lonely"), std::string("")));
+  EXPECT_EQ(Split("Name:"), KeyValue("Name", ""));
+  EXPECT_EQ(Split("Name:   "), KeyValue("Name", ""));
+  EXPECT_EQ(Split("lonely"), KeyValue("lonely", ""));
 }
 
 TEST(SplitKeyedLine, OnlyTheFirstColonEndsTheKey) {
   // A cgroup path or a header line: the value is the first token after the first ':'.
-  EXPECT_EQ(Split("a:b:c d"), std::make_pair(std::string("a"), std::string("b:c")));
+  EXPECT_EQ(Split("a:b:c d"), KeyValue("a", "b:c"));
   EXPECT_EQ(Split("00400000-7ffd5a7f3000 ---p 00000000 00:00 0   [rollup]"),
-            std::make_pair(std::string("00400000-7ffd5a7f3000"), std::string("---p")));
+            KeyValue("00400000-7ffd5a7f3000", "---p"));
 }
 
 TEST(SplitKeyedLine, BlankLines) {
-  EXPECT_EQ(Split(""), std::make_pair(std::string("<blank>"), std::string("")));
-  EXPECT_EQ(Split(" \t\r\n\v\f"), std::make_pair(std::string("<blank>"), std::string("")));
+  EXPECT_EQ(Split(""), KeyValue("<blank>", ""));
+  EXPECT_EQ(Split(" \t\r\n\v\f"), KeyValue("<blank>", ""));
 }
 
 TEST(StripWhitespace, BothEndsOnly) {
