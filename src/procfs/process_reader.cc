@@ -1,21 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
-// ListPids and ReadProcess: /proc/PID directories into Process records.
+// ReadProcess: /proc/PID directories into Process records.
 
 #include "procfs/process_reader.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
 #include <optional>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "base/fd_closer.h"
-#include "base/keyed_values.h"
 #include "fmt/format.h"
 #include "procfs/cgroup_file_parser.h"
 #include "procfs/cmdline_parser.h"
@@ -207,36 +204,6 @@ absl::StatusOr<ProcessRead> ReadOpened(const PidDir& dir, Process* p) {
   if (!ctx->read_cgroup) return ProcessRead::kRead;
   return ReadCgroupLines(dir, *p, &p->cgroup_lines);
 }
-
-}  // namespace
-
-absl::StatusOr<std::vector<int>> ListPids(int proc_fd, std::string_view proc_path) {
-  // A fresh open of "." has its own offset (a dup() would share proc_fd's), so listings by
-  // several callers do not disturb each other.
-  int fd = openat(proc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return absl::ErrnoToStatus(errno, std::string(proc_path));
-  DIR* dir = fdopendir(fd);
-  if (dir == nullptr) {
-    int err = errno;
-    close(fd);
-    return absl::ErrnoToStatus(err, std::string(proc_path));
-  }
-  std::vector<int> pids;
-  while (true) {
-    errno = 0;
-    const dirent* entry = readdir(dir);
-    if (entry == nullptr) break;
-    if (entry->d_type != DT_DIR && entry->d_type != DT_UNKNOWN) continue;
-    std::optional<uint64_t> pid = ParseU64(entry->d_name);
-    if (pid && *pid > 0 && *pid <= INT_MAX) pids.push_back(static_cast<int>(*pid));
-  }
-  int err = errno;
-  closedir(dir);
-  if (err != 0) return absl::ErrnoToStatus(err, std::string(proc_path));
-  return pids;
-}
-
-namespace {
 
 // Path "PROC/PID" for messages, in the context's reused string.
 void SetPidPath(ProcessReadContext* ctx, std::string_view pid) {

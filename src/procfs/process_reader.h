@@ -13,9 +13,6 @@
 
 namespace procleak {
 
-// Numeric entries of the /proc directory `proc_fd` (whose path is `proc_path`), in directory order.
-absl::StatusOr<std::vector<int>> ListPids(int proc_fd, std::string_view proc_path);
-
 // Per-thread reusable state: one buffer for every file read, and the skip counts.
 struct ProcessReadContext {
   int proc_fd = -1;

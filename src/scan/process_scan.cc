@@ -12,9 +12,9 @@
 #include <utility>
 
 #include "base/keyed_values.h"
+#include "procfs/pid_listing.h"
 #include "scan/accounting.h"
 #include "scan/cgroup_placement.h"
-#include "scan/shared_listing.h"
 
 namespace procleak {
 namespace {

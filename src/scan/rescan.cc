@@ -15,6 +15,7 @@
 #include "cgroupfs/cgroup_layout.h"
 #include "cgroupfs/cgroup_reader.h"
 #include "procfs/host_reader.h"
+#include "procfs/pid_listing.h"
 #include "procfs/process_reader.h"
 #include "procleak/scan.h"
 #include "scan/process_scan.h"

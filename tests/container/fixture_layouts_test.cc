@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "container/container_reader.h"
+#include "procfs/pid_listing.h"
 #include "procfs/process_reader.h"
 
 namespace procleak {

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "procfs/pid_listing.h"
 #include "procfs/process_reader.h"
 #include "procfs/smaps_rollup_parser.h"
 #include "procfs/stat_parser.h"

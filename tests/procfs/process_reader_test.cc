@@ -19,6 +19,7 @@
 
 #include "procfs/cgroup_file_parser.h"
 #include "procfs/cmdline_parser.h"
+#include "procfs/pid_listing.h"
 #include "testing/temp_tree.h"
 
 namespace procleak {

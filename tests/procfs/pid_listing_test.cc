@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// SharedListing hands each batch of /proc to exactly one of its callers; FirstPids takes the
-// lowest pids, from procfs or from a fixture tree listed in no order.
-#include "scan/shared_listing.h"
+// SharedListing hands each batch of /proc to exactly one of its callers; ListPids takes them all;
+// FirstPids takes the lowest pids, from procfs or from a fixture tree listed in no order.
+#include "procfs/pid_listing.h"
 
 #include <fcntl.h>
 #include <gmock/gmock.h>
@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <functional>
 #include <random>
 #include <set>
@@ -16,7 +17,6 @@
 #include <thread>
 #include <vector>
 
-#include "procfs/process_reader.h"
 #include "testing/paused_children.h"
 #include "testing/temp_tree.h"
 
@@ -37,8 +37,16 @@ class ProcFd {
   }
   int fd() const { return fd_; }
   const std::string& path() const { return path_; }
-  std::vector<int> List() const {  // sorted
-    std::vector<int> pids = ListPids(fd_, path_).value_or(std::vector<int>{});
+  // Sorted, by std::filesystem: a listing independent of the code under test.
+  std::vector<int> List() const {
+    std::vector<int> pids;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(path_, error)) {
+      const std::string name = entry.path().filename();
+      if (!name.empty() && name.find_first_not_of("0123456789") == std::string::npos) {
+        pids.push_back(std::stoi(name));
+      }
+    }
     std::sort(pids.begin(), pids.end());
     return pids;
   }
@@ -89,7 +97,7 @@ void MakePids(const TempTree& tree, std::vector<int> pids) {
 TEST(SharedListing, TwoThreads_TakeEveryPidOfAFixtureTreeOnce) {
   TempTree tree;
   std::vector<int> pids;
-  for (int i = 0; i < 600; ++i) pids.push_back(1 + i * 7);  // several 4 KiB batches
+  for (int i = 0; i < 600; ++i) pids.push_back(1 + i * 7);  // many 1 KiB batches
   MakePids(tree, pids);
   ProcFd proc(tree.Path("proc"));
   const std::vector<std::vector<int>> batches = TakeBatches(proc);
@@ -97,8 +105,20 @@ TEST(SharedListing, TwoThreads_TakeEveryPidOfAFixtureTreeOnce) {
   EXPECT_EQ(Union(batches), std::multiset<int>(pids.begin(), pids.end()));
 }
 
+TEST(ListPids, FixtureTree_EveryPidOnce_NothingElse) {
+  TempTree tree;
+  std::vector<int> pids;
+  for (int i = 0; i < 3000; ++i) pids.push_back(2 + i * 3);  // more than one 32 KiB read
+  MakePids(tree, pids);
+  ProcFd proc(tree.Path("proc"));
+  absl::StatusOr<std::vector<int>> listed = ListPids(proc.fd(), proc.path());
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  EXPECT_EQ(std::multiset<int>(listed->begin(), listed->end()),
+            std::multiset<int>(pids.begin(), pids.end()));
+}
+
 TEST(SharedListingLive, TwoThreads_TakeEveryPidOnceInAscendingBatches) {
-  testing::PausedChildren children(300);  // more than one batch of about 150
+  testing::PausedChildren children(300);  // several batches of about 40
   ASSERT_EQ(children.pids().size(), 300u);
   ProcFd proc("/proc");
   ASSERT_GE(proc.fd(), 0);
