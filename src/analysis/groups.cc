@@ -8,6 +8,7 @@
 #include <string_view>
 #include <tuple>
 
+#include "base/sort_unless_sorted.h"
 #include "fmt/format.h"
 #include "signature/signature.h"
 
@@ -232,12 +233,9 @@ std::vector<Group> BuildGroups(const Snapshot& s, const Rules& rules,
     g.count = static_cast<int>(members.size());
     g.chains.reserve(members.size());
     for (const SpawnChain* sc : members) g.chains.push_back(MakeChain(s, *sc));
-    auto oldest_first = [](const Chain& a, const Chain& b) {
+    SortUnlessSorted(g.chains, [](const Chain& a, const Chain& b) {  // pid order mostly is
       return std::tie(a.started_at, a.root_pid) < std::tie(b.started_at, b.root_pid);
-    };
-    if (!std::is_sorted(g.chains.begin(), g.chains.end(), oldest_first)) {  // pid order mostly is
-      std::stable_sort(g.chains.begin(), g.chains.end(), oldest_first);
-    }
+    });
     // Orphaned: parented by an init while some copy of the same chain has a live spawner that is
     // not an init (otherwise the init is simply the spawner, as for a container's entrypoint).
     bool has_real_spawner = std::any_of(g.chains.begin(), g.chains.end(), [&](const Chain& c) {

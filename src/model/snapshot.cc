@@ -5,6 +5,8 @@
 #include <tuple>
 #include <utility>
 
+#include "base/sort_unless_sorted.h"
+
 namespace procleak {
 namespace {
 
@@ -65,10 +67,7 @@ Snapshot Snapshot::Build(Host host, std::vector<Process> processes, std::vector<
   Snapshot s;
   s.host_ = std::move(host);
   s.stats_ = stats;
-  auto by_pid = [](const Process& a, const Process& b) { return a.pid < b.pid; };
-  if (!std::is_sorted(processes.begin(), processes.end(), by_pid)) {  // a scan's are in order
-    std::sort(processes.begin(), processes.end(), by_pid);
-  }
+  SortUnlessSorted(processes, [](const Process& a, const Process& b) { return a.pid < b.pid; });
   // A pid listed twice (corrupt input) keeps its first record.
   processes.erase(std::unique(processes.begin(), processes.end(),
                               [](const Process& a, const Process& b) { return a.pid == b.pid; }),

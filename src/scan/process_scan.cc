@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "base/keyed_values.h"
+#include "base/sort_unless_sorted.h"
 #include "procfs/pid_listing.h"
 #include "scan/accounting.h"
 #include "scan/cgroup_placement.h"
@@ -59,13 +60,6 @@ void StoreKept(std::vector<std::vector<std::pair<int, KeptFiles>>>& part_files,
       auto [it, added] = kept->files.try_emplace(pid, f);
       if (!added) CloseKept(f);
     }
-  }
-}
-
-void SortByPid(std::vector<Process>& processes) {
-  auto by_pid = [](const Process& a, const Process& b) { return a.pid < b.pid; };
-  if (!std::is_sorted(processes.begin(), processes.end(), by_pid)) {
-    std::sort(processes.begin(), processes.end(), by_pid);
   }
 }
 
@@ -123,7 +117,8 @@ absl::StatusOr<std::vector<Process>> ReadBatches(const NextBatch& next,
   StoreKept(part_files, kept);
   if (!status.ok()) return status;
   std::vector<Process> processes = MergeByPid(parts);
-  SortByPid(processes);  // pids given out of order, or a fixture tree's listing
+  // Pids given out of order, or a fixture tree's listing.
+  SortUnlessSorted(processes, [](const Process& a, const Process& b) { return a.pid < b.pid; });
   return processes;
 }
 

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "base/sort_unless_sorted.h"
 #include "signature/signature.h"
 
 namespace procleak {
@@ -71,11 +72,9 @@ class ChainBuilder {
     for (size_t i = 0; i < procs_.size(); ++i) {
       if (!procs_[i].kernel_thread && !assigned_[i]) AddChain(i);
     }
-    auto by_root = [](const SpawnChain& a, const SpawnChain& b) { return a.root_pid < b.root_pid; };
-    // Usually in order already (roots are met in pid order): moving every chain costs more.
-    if (!std::is_sorted(chains_.begin(), chains_.end(), by_root)) {
-      std::stable_sort(chains_.begin(), chains_.end(), by_root);
-    }
+    // Roots are met in pid order, so this mostly finds them sorted.
+    SortUnlessSorted(chains_,
+                     [](const SpawnChain& a, const SpawnChain& b) { return a.root_pid < b.root_pid; });
     return std::move(chains_);
   }
 

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/time/time.h"
+#include "base/sort_unless_sorted.h"
 #include "store/field_codec.h"
 #include "store/value_codec.h"
 #include "store/varint.h"
@@ -158,9 +159,7 @@ bool GetList(ByteReader& in, std::vector<typename F::Record>* list) {
   }
   // Kept records come before added ones, so a stable sort restores the writer's order even
   // for records with equal keys.
-  if (!std::is_sorted(next.begin(), next.end(), F::Less)) {
-    std::stable_sort(next.begin(), next.end(), F::Less);
-  }
+  SortUnlessSorted(next, F::Less);
   list->swap(next);
   return true;
 }

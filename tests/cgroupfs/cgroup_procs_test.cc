@@ -130,7 +130,7 @@ TEST(ReadProcsMembership, ChildlessHierarchyOfAFixtureTree_IsStillRead) {
   pids.controllers = {"pids"};
   pids.root = "/";
   pids.mount_point = "/sys/fs/cgroup/pids";
-  read = ReadProcsMembership(testing::FixtureRoot("hybrid"), pids, 100);
+  read = ReadProcsMembership(testing::DataDir("hybrid"), pids, 100);
   ASSERT_TRUE(read.ok() && read->has_value());
   EXPECT_FALSE((*read)->all_in_root);
   EXPECT_EQ((*read)->index.size(), 10u);

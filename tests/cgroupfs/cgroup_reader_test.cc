@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "procfs/cgroup_file_parser.h"
+#include "testing/fixture_trees.h"
 #include "testing/temp_tree.h"
 
 namespace procleak {
@@ -324,8 +325,8 @@ TEST(ReadCgroup, Strips_MountRoot_InContainerView) {
 
 // The committed fixture trees: ReadCgroupLayout plus ReadCgroup with a process's own lines.
 std::vector<CgroupMembership> FixtureLines(std::string_view tree, int pid) {
-  std::ifstream in(std::string(PROCLEAK_TEST_DATA) + "/" + std::string(tree) + "/proc/" +
-                   std::to_string(pid) + "/cgroup");
+  std::ifstream in(testing::DataDir(std::string(tree)) + "/proc/" + std::to_string(pid) +
+                   "/cgroup");
   std::stringstream text;
   text << in.rdbuf();
   absl::StatusOr<std::vector<CgroupMembership>> lines = ParseProcCgroup(text.str());
@@ -334,7 +335,7 @@ std::vector<CgroupMembership> FixtureLines(std::string_view tree, int pid) {
 }
 
 absl::StatusOr<Cgroup> ReadFixture(std::string_view tree, int pid, std::string_view path) {
-  std::string root = std::string(PROCLEAK_TEST_DATA) + "/" + std::string(tree);
+  std::string root = testing::DataDir(std::string(tree));
   absl::StatusOr<CgroupLayout> layout = ReadCgroupLayout(root);
   if (!layout.ok()) return layout.status();
   SkipCounter skips;
@@ -377,7 +378,7 @@ TEST(ReadCgroupFixture, Reads_V2DockerScope_AndRootWithoutMemoryCurrent) {
 }
 
 TEST(ReadCgroupFixture, Reads_HybridPathWithColons) {
-  auto layout = ReadCgroupLayout(std::string(PROCLEAK_TEST_DATA) + "/hybrid");
+  auto layout = ReadCgroupLayout(testing::DataDir("hybrid"));
   ASSERT_TRUE(layout.ok()) << layout.status();
   EXPECT_EQ(layout->mode, CgroupMode::kHybrid);
   EXPECT_THAT(layout->Unified()->controllers, ElementsAre("hugetlb"));

@@ -13,16 +13,14 @@
 #include "container/container_reader.h"
 #include "procfs/pid_listing.h"
 #include "procfs/process_reader.h"
+#include "testing/fixture_trees.h"
 
 namespace procleak {
 namespace {
 
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
-
-std::string DataDir(const std::string& tree) {
-  return std::string(PROCLEAK_TEST_DATA) + "/" + tree;
-}
+using testing::DataDir;
 
 // Every process under TREE/proc, as ReadProcess reads them (cgroup_lines included).
 std::vector<Process> ReadTree(const std::string& root) {

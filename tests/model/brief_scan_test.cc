@@ -154,7 +154,7 @@ void SkewStatRss(const testing::TempTree& tree) {
 
 class FixtureTree : public ::testing::TestWithParam<std::string> {
  protected:
-  std::string root() const { return testing::FixtureRoot(GetParam()); }
+  std::string root() const { return testing::DataDir(GetParam()); }
 };
 
 TEST_P(FixtureTree, BriefScanRefinedEverywhere_EqualsFullScanButForUidAndExe) {
@@ -201,7 +201,7 @@ INSTANTIATE_TEST_SUITE_P(EveryTree, FixtureTree, ::testing::ValuesIn(testing::Fi
 TEST(BriefScanFixtures, CliReportTakesBothPaths) {
   // One tree with findings (analysed again after RefineRss), one without (analysis kept).
   for (const char* tree : {"incident", "lxc"}) {
-    absl::StatusOr<Snapshot> s = Scan({.root = testing::FixtureRoot(tree), .brief = true});
+    absl::StatusOr<Snapshot> s = Scan({.root = testing::DataDir(tree), .brief = true});
     ASSERT_TRUE(s.ok()) << s.status();
     EXPECT_EQ(Analyze(*s, nullptr).findings.empty(), std::string(tree) == "lxc") << tree;
   }

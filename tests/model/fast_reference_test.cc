@@ -63,7 +63,7 @@ void ExpectSameCgroup(const Cgroup& fast, const Cgroup& ref) {
 class FixtureTree : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(FixtureTree, FastScanEqualsReferenceScan) {
-  const std::string root = testing::FixtureRoot(GetParam());
+  const std::string root = testing::DataDir(GetParam());
   // Three threads even for small trees, so the parallel path is what is compared.
   absl::StatusOr<Snapshot> fast = Scan({.root = root, .pss = true, .threads = 3});
   absl::StatusOr<Snapshot> ref = Scan({.root = root, .pss = true, .reference = true});

@@ -82,7 +82,7 @@ Process AsBrief(Process p, std::optional<uint64_t> rss, std::optional<uint64_t> 
 
 class FixtureTree : public ::testing::TestWithParam<std::string> {
  protected:
-  std::string proc() const { return testing::FixtureRoot(GetParam()) + "/proc"; }
+  std::string proc() const { return testing::DataDir(GetParam()) + "/proc"; }
   std::string File(int pid, const char* name) const {
     return proc() + "/" + std::to_string(pid) + "/" + name;
   }
@@ -129,7 +129,7 @@ INSTANTIATE_TEST_SUITE_P(EveryTree, FixtureTree, ::testing::ValuesIn(testing::Fi
 
 TEST(BriefFixtures, IncidentTree_GivesPssToCompare) {
   // Guards the test above against comparing nothing but absent figures.
-  ProcDir brief(testing::FixtureRoot("incident") + "/proc");
+  ProcDir brief(testing::DataDir("incident") + "/proc");
   brief.ctx.pss = true;
   const Process p = MustRead(ReadProcessBrief, 3000, &brief.ctx);
   ASSERT_TRUE(p.pss_bytes.has_value());

@@ -2,6 +2,7 @@
 #include "testing/fixture_trees.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 
 namespace procleak::testing {
@@ -15,8 +16,14 @@ std::vector<std::string> FixtureTrees() {
   return trees;
 }
 
-std::string FixtureRoot(const std::string& name) {
-  return std::string(PROCLEAK_TEST_DATA) + "/" + name;
+std::string DataDir(const std::string& tree) {
+  return std::string(PROCLEAK_TEST_DATA) + "/" + tree;
+}
+
+std::string CopyFixture(const std::string& tree, const std::string& to) {
+  const std::string cmd = "cp -a '" + DataDir(tree) + "' '" + to + "'";
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  return to;
 }
 
 std::string FixtureTestName(const ::testing::TestParamInfo<std::string>& info) {

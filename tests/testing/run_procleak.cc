@@ -58,16 +58,6 @@ RunResult RunProcleak(const std::vector<std::string>& args) {
   return result;
 }
 
-std::string DataDir(const std::string& tree) {
-  return std::string(PROCLEAK_TEST_DATA) + "/" + tree;
-}
-
-std::string CopyFixture(const std::string& tree, const std::string& to) {
-  const std::string cmd = "cp -a '" + DataDir(tree) + "' '" + to + "'";
-  EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  return to;
-}
-
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());

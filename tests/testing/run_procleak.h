@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "testing/fixture_trees.h"  // DataDir and CopyFixture, which tests of the CLI use
+
 namespace procleak::testing {
 
 struct RunResult {
@@ -17,13 +19,6 @@ struct RunResult {
 // Runs $PROCLEAK_BIN with `args`, stdin from /dev/null, stdout and stderr captured in files (so
 // neither pipe can fill up and block the child). Reports a test failure when it cannot start.
 RunResult RunProcleak(const std::vector<std::string>& args);
-
-// PROCLEAK_TEST_DATA/tree: a fixture tree under tests/data.
-std::string DataDir(const std::string& tree);
-
-// Copies fixture `tree` to `to` (which must not exist), so that a test can change it; returns
-// `to`. Reports a test failure when the copy fails.
-std::string CopyFixture(const std::string& tree, const std::string& to);
 
 std::string ReadAll(const std::string& path);
 
