@@ -28,10 +28,25 @@ struct Chain {
 enum class Classification { kLeak, kPool, kSingle };
 const char* ClassificationName(Classification c);  // "leak", "pool", "single"
 
-// Chains with one signature in one container.
+// Who started a group's chains: its lineage.
+enum class Origin {
+  kSpawner,  // a live process (Group::spawner_pid), which may also hold copies left behind by
+             // earlier instances of its program (those chains are orphaned)
+  kInit,     // an init (Group::spawner_pid) started them as services: each leads its own
+             // process group or session
+  kGone,     // their spawner is gone: reparented to an init, left in one process group
+};
+const char* OriginName(Origin o);  // "spawner", "init", "gone"
+
+// Chains with one signature in one scope (a container, or outside containers one cgroup) from
+// one lineage (one spawner, or one process group its spawner left behind).
 struct Group {
   std::string signature;        // "npm exec @scope/server-x > sh > node"
   std::string container;        // Container::id, "" for the host
+  std::string cgroup;           // outside containers: the cgroup every chain is in; "" in one
+  Origin origin = Origin::kSpawner;
+  int spawner_pid = 0;    // kSpawner and kInit: the live process that started them; kGone: 0
+  int process_group = 0;  // kGone: the process group they were left in; otherwise 0
   int count = 0;                // chains
   std::optional<int> expected;  // from a rule; unset when no rule names a count
   Classification classification = Classification::kSingle;
@@ -52,6 +67,8 @@ struct Finding {
   Severity severity = Severity::kInfo;
   std::string container;  // Container::id, "" for the host
   std::string signature;  // for chain findings
+  std::string cgroup;     // chain findings outside containers: the group's cgroup
+  int spawner_pid = 0;    // chain findings: the group's live spawner, 0 when gone
   int count = 0;
   std::optional<int> expected;
   std::vector<int> pids;  // chain findings: the surplus chains' pids (what to stop)

@@ -49,6 +49,17 @@ struct Process {
   int pid = 0;
   int ppid = 0;
   char state = '?';  // stat field 3: R S D Z T t X I P
+  // stat fields 5-7, as this /proc's pid namespace sees them: process group, session, and the
+  // controlling terminal's device number (0: none). A process that leads its own group or session
+  // was set apart on purpose (a daemon, a job, a terminal session); one left behind by its spawner
+  // keeps the spawner's.
+  int pgid = 0;
+  int sid = 0;
+  int tty_nr = 0;
+  // Its pid inside its own pid namespace (the last `NSpid:` value of status) when that namespace
+  // is nested below this /proc's: 1 for a namespace's init. Absent outside nested namespaces, and
+  // where status was not read (the brief read, until RefineProcesses()).
+  std::optional<int> ns_pid;
   uint64_t starttime_ticks =
       0;                  // stat field 22: clock ticks after boot; (pid, starttime) is identity
   absl::Time started_at;  // host boot time + starttime

@@ -23,6 +23,18 @@ const char* ClassificationName(Classification c) {
   return "single";
 }
 
+const char* OriginName(Origin o) {
+  switch (o) {
+    case Origin::kInit:
+      return "init";
+    case Origin::kGone:
+      return "gone";
+    case Origin::kSpawner:
+      break;
+  }
+  return "spawner";
+}
+
 const char* SeverityName(Severity s) {
   switch (s) {
     case Severity::kCritical:
