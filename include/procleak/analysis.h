@@ -15,11 +15,14 @@ namespace procleak {
 
 class Rules;  // procleak-rules(5); built-in rules when none are given
 
+// A launched process and its wrapper descendants, built from parentage alone.
 struct Chain {
   int root_pid = 0;
   std::vector<int> pids;  // root first, then its wrapper descendants
-  int spawner_pid = 0;    // nearest ancestor outside the chain (0: none in the snapshot)
-  bool orphaned = false;  // reparented to PID 1, a subreaper or the container's init
+  int spawner_pid = 0;    // the root's parent (0: none in the snapshot); an init for an orphan
+  // Its spawner is gone: reparented to PID 1, a subreaper, a container's or a PID namespace's
+  // init, keeping the process group its spawner gave it.
+  bool orphaned = false;
   absl::Time started_at;  // the root's start
   uint64_t rss_bytes = 0;
   std::optional<uint64_t> pss_bytes;  // with a PSS scan
@@ -41,14 +44,14 @@ const char* OriginName(Origin o);  // "spawner", "init", "gone"
 // Chains with one signature in one scope (a container, or outside containers one cgroup) from
 // one lineage (one spawner, or one process group its spawner left behind).
 struct Group {
-  std::string signature;        // "npm exec @scope/server-x > sh > node"
+  std::string signature;  // most of its chains': "npm exec @scope/server-x > sh > node"
   std::string container;        // Container::id, "" for the host
   std::string cgroup;           // outside containers: the cgroup every chain is in; "" in one
   Origin origin = Origin::kSpawner;
   int spawner_pid = 0;    // kSpawner and kInit: the live process that started them; kGone: 0
   int process_group = 0;  // kGone: the process group they were left in; otherwise 0
   int count = 0;                // chains
-  std::optional<int> expected;  // from a rule; unset when no rule names a count
+  std::optional<int> expected;  // from a rule, per lineage; unset when no rule names a count
   Classification classification = Classification::kSingle;
   std::vector<std::string> evidence;  // why leak or pool, one fact per line
   std::vector<Chain> chains;          // oldest first

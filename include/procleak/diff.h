@@ -32,10 +32,15 @@ struct ChainRef {
   uint64_t rss_bytes = 0;
 };
 
-// A group present on either side; key (signature, container).
+// A group present on either side; key (signature, container, cgroup, origin, spawner_pid,
+// process_group): the group's identity (see Group).
 struct GroupChange {
   std::string signature;
   std::string container;
+  std::string cgroup;
+  Origin origin = Origin::kSpawner;
+  int spawner_pid = 0;
+  int process_group = 0;
   int count_before = 0;  // 0: the group appeared
   int count_after = 0;   // 0: the group disappeared
   // Chains whose root process started (ended) between the snapshots. A chain that only changed
@@ -73,8 +78,9 @@ struct SnapshotDiff {
   std::vector<ChainRef> chains_ended;
   std::vector<GroupChange> groups;  // only groups that changed; by |rss delta|, largest first
   std::vector<ContainerChange> containers;  // only containers that changed; by |memory delta|
-  std::vector<Finding> findings_new;        // in B, not in A (key: kind, container, signature)
-  std::vector<Finding> findings_resolved;   // in A, not in B
+  // In B, not in A, and the reverse; key: kind, container, cgroup, signature, spawner_pid.
+  std::vector<Finding> findings_new;
+  std::vector<Finding> findings_resolved;
 };
 
 // Pure. `a_analysis` and `b_analysis` are Analyze() of `a` and `b`.

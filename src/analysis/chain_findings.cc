@@ -5,6 +5,7 @@
 
 #include "analysis/actions.h"
 #include "analysis/findings.h"
+#include "analysis/lineage.h"
 #include "base/text_format.h"
 #include "fmt/format.h"
 
@@ -13,10 +14,13 @@ namespace {
 
 constexpr uint64_t kGiB = 1ull << 30;
 
-std::string Where(const Snapshot& s, const std::string& container) {
-  if (container.empty()) return "on the host";
-  const Container* c = s.FindContainer(container);
-  std::string name = c && !c->name.empty() ? c->name : container.substr(0, 12);
+std::string Where(const Snapshot& s, const Group& g) {
+  if (g.container.empty()) {
+    return g.cgroup.empty() || g.cgroup == "/" ? "on the host"
+                                                : fmt::format("in cgroup {}", g.cgroup);
+  }
+  const Container* c = s.FindContainer(g.container);
+  std::string name = c && !c->name.empty() ? c->name : g.container.substr(0, 12);
   return fmt::format("in {} {}", c ? c->runtime : "container", name);
 }
 
@@ -40,36 +44,23 @@ std::string MemoryEvidence(const Snapshot& s, const Group& g, uint64_t rss,
   return out;
 }
 
-std::string Spawners(const Snapshot& s, const Group& g) {
-  std::vector<int> spawners;
-  for (const Chain& c : g.chains) {
-    if (!c.orphaned && c.spawner_pid != 0 &&
-        std::find(spawners.begin(), spawners.end(), c.spawner_pid) == spawners.end())
-      spawners.push_back(c.spawner_pid);
-  }
-  std::string out;
-  for (int pid : spawners) {
-    if (out.size() > 200) {
-      out += ", ...";
-      break;
-    }
-    const Process* p = s.FindProcess(pid);
-    std::string what = p ? CommandLine(p->argv, p->comm) : "?";
-    out += fmt::format("{}pid {} ({})", out.empty() ? "" : ", ", pid,
-                       SanitizeForTerminal(ShortenEnd(what, 60)));
-  }
-  return out;
+// A chain finding about `g`, with the group's identity filled in.
+Finding ChainFinding(const char* kind, const Group& g) {
+  Finding f;
+  f.kind = kind;
+  f.container = g.container;
+  f.cgroup = g.cgroup;
+  f.signature = g.signature;
+  f.spawner_pid = g.origin == Origin::kGone ? 0 : g.spawner_pid;
+  f.expected = g.expected;
+  return f;
 }
 
 Finding Duplicate(const Snapshot& s, const Group& g) {
   const int keep = g.expected.value_or(1);
   const int surplus = g.count - keep;
-  Finding f;
-  f.kind = "duplicate_chain";
-  f.container = g.container;
-  f.signature = g.signature;
+  Finding f = ChainFinding("duplicate_chain", g);
   f.count = g.count;
-  f.expected = g.expected;
   // Oldest first are the surplus: the newest `keep` copies are the ones the spawner talks to.
   std::vector<std::vector<int>> stop;
   uint64_t rss = 0;
@@ -84,9 +75,11 @@ Finding Duplicate(const Snapshot& s, const Group& g) {
   f.rss_bytes = rss;
   f.pss_bytes = pss;
   f.severity = surplus >= 10 || rss >= kGiB ? Severity::kCritical : Severity::kWarning;
-  f.message = fmt::format("{} copies of {} {} where {} {} expected; {} surplus hold {}", g.count,
-                          g.signature, Where(s, g.container), keep, g.expected ? "is" : "would be",
-                          surplus, FormatBytes(rss));
+  const Process* spawner = s.FindProcess(g.spawner_pid);
+  f.message = fmt::format("{} copies of {} {}{} where {} {} expected; {} surplus hold {}", g.count,
+                          g.signature, Where(s, g),
+                          spawner != nullptr ? fmt::format(" from {}", PidText(*spawner)) : "",
+                          keep, g.expected ? "is" : "would be", surplus, FormatBytes(rss));
   f.evidence = g.evidence;
   if (g.spawn_rate_per_hour > 0) {
     f.evidence.push_back(fmt::format("first started {}, last {}: {:.1f} new copies per hour",
@@ -94,8 +87,6 @@ Finding Duplicate(const Snapshot& s, const Group& g) {
                                      FormatRfc3339(g.chains.back().started_at),
                                      g.spawn_rate_per_hour));
   }
-  std::string spawners = Spawners(s, g);
-  if (!spawners.empty()) f.evidence.push_back("spawned by " + spawners);
   f.evidence.push_back(MemoryEvidence(s, g, g.rss_bytes, g.pss_bytes));
   f.action = fmt::format(
       "stop the {} oldest copies, keeping the newest {}: {}; then fix the spawner so it stops "
@@ -105,11 +96,7 @@ Finding Duplicate(const Snapshot& s, const Group& g) {
 }
 
 Finding Orphaned(const Snapshot& s, const Group& g) {
-  Finding f;
-  f.kind = "orphaned_chain";
-  f.container = g.container;
-  f.signature = g.signature;
-  f.expected = g.expected;
+  Finding f = ChainFinding("orphaned_chain", g);
   std::vector<std::vector<int>> stop;
   for (const Chain& c : g.chains) {
     if (!c.orphaned) continue;
@@ -121,9 +108,8 @@ Finding Orphaned(const Snapshot& s, const Group& g) {
   }
   f.severity = Severity::kWarning;
   f.message = fmt::format("{} {} of {} {} outlived the process that started them", f.count,
-                          f.count == 1 ? "copy" : "copies", g.signature, Where(s, g.container));
-  f.evidence.push_back(
-      "reparented to PID 1 or the container's init while other copies still have their spawner");
+                          f.count == 1 ? "copy" : "copies", g.signature, Where(s, g));
+  f.evidence = g.evidence;
   f.evidence.push_back(MemoryEvidence(s, g, f.rss_bytes, f.pss_bytes));
   f.action = fmt::format("nothing talks to them any more: {}", KillCommand(stop));
   return f;
@@ -135,7 +121,10 @@ std::vector<Finding> ChainFindings(const Snapshot& s, const std::vector<Group>& 
   std::vector<Finding> out;
   for (const Group& g : groups) {
     if (g.classification != Classification::kLeak) continue;
-    if (g.count > g.expected.value_or(1)) out.push_back(Duplicate(s, g));
+    // Copies whose spawner is gone are all stopped as orphans: none is kept.
+    if (g.origin != Origin::kGone && g.count > g.expected.value_or(1)) {
+      out.push_back(Duplicate(s, g));
+    }
     if (std::any_of(g.chains.begin(), g.chains.end(), [](const Chain& c) { return c.orphaned; }))
       out.push_back(Orphaned(s, g));
   }

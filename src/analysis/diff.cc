@@ -15,8 +15,12 @@ namespace {
 
 // (pid, starttime): a pid the kernel hands to a new process is another process.
 using Identity = std::pair<int, uint64_t>;
-// (signature, container), the key of a group.
-using GroupKey = std::pair<std::string, std::string>;
+// (signature, container, cgroup, origin, spawner, process group), the key of a group.
+using GroupKey = std::tuple<std::string, std::string, std::string, Origin, int, int>;
+
+GroupKey KeyOf(const Group& g) {
+  return {g.signature, g.container, g.cgroup, g.origin, g.spawner_pid, g.process_group};
+}
 
 int64_t Delta(uint64_t before, uint64_t after) {
   return static_cast<int64_t>(after) - static_cast<int64_t>(before);
@@ -90,14 +94,13 @@ std::vector<GroupChange> GroupChanges(const Snapshot& a, const Analysis& a_analy
                                       const Analysis& b_analysis,
                                       const std::set<Identity>& b_chains, double hours) {
   std::map<GroupKey, std::pair<const Group*, const Group*>> keyed;
-  for (const Group& g : a_analysis.groups) keyed[{g.signature, g.container}].first = &g;
-  for (const Group& g : b_analysis.groups) keyed[{g.signature, g.container}].second = &g;
+  for (const Group& g : a_analysis.groups) keyed[KeyOf(g)].first = &g;
+  for (const Group& g : b_analysis.groups) keyed[KeyOf(g)].second = &g;
   std::vector<GroupChange> out;
   for (const auto& [key, sides] : keyed) {
     const auto [before, after] = sides;
     GroupChange c;
-    c.signature = key.first;
-    c.container = key.second;
+    std::tie(c.signature, c.container, c.cgroup, c.origin, c.spawner_pid, c.process_group) = key;
     c.count_before = before != nullptr ? before->count : 0;
     c.count_after = after != nullptr ? after->count : 0;
     c.chains_started = after != nullptr ? CountMissing(b, *after, a_chains) : 0;
@@ -162,9 +165,11 @@ std::vector<ContainerChange> ContainerChanges(const Snapshot& a, const Snapshot&
   return out;
 }
 
-using FindingKey = std::tuple<std::string, std::string, std::string>;
+using FindingKey = std::tuple<std::string, std::string, std::string, std::string, int>;
 
-FindingKey KeyOf(const Finding& f) { return {f.kind, f.container, f.signature}; }
+FindingKey KeyOf(const Finding& f) {
+  return {f.kind, f.container, f.cgroup, f.signature, f.spawner_pid};
+}
 
 // Findings of `from` (in its order: severity, then memory) whose key `other` does not hold.
 std::vector<Finding> MissingFindings(const Analysis& from, const Analysis& other) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// Groups spawn chains by (container, signature) and decides leak, pool or single from evidence.
+// Groups spawn chains by scope, signature and lineage, and decides leak, pool or single.
 
 #include <vector>
 
@@ -11,14 +11,9 @@
 
 namespace procleak {
 
-// One Group per (container, chain signature), chains oldest first, with spawner, orphan flag,
-// memory, spawn rate, expected count (expect rules) and the classification with its evidence:
-//  - count above a rule's expected count: leak;
-//  - a pool rule, or chains forked by a parent running the same executable and started together,
-//    with no orphan: pool;
-//  - wrapper chains or single processes exec'd by a different program, started in spaced cycles
-//    or orphaned: leak;
-//  - anything else with more than one chain: pool (identical, but nothing says it leaks).
+// One Group per (scope, root signature, lineage) (see lineage.h: who started each chain), chains
+// oldest first, with spawner, orphan flags, memory, spawn rate, expected count (expect rules) and
+// the classification with its evidence (group_evidence.h). Leaks first, then by RSS.
 std::vector<Group> BuildGroups(const Snapshot& snapshot, const Rules& rules,
                                const std::vector<SpawnChain>& chains);
 

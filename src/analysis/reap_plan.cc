@@ -61,18 +61,36 @@ std::string KeepLabel(const ReapKeep& keep, const Group& g) {
     case ReapKeep::Mode::kExpected:
       break;
   }
+  if (g.origin == Origin::kGone) return "none (their spawner is gone)";
   return g.expected ? fmt::format("{} newest (expected count)", *g.expected)
                     : std::string("1 newest (default)");
 }
 
-// Indices into g.chains (oldest first) of the chains that survive.
+// Indices into g.chains (oldest first) of the chains that survive. By default the expected count
+// (or 1) of the newest chains whose spawner is alive: nothing talks to an orphan, so none is kept.
 std::set<size_t> Kept(const ReapKeep& keep, const Group& g) {
   const size_t n = g.chains.size();
-  int wanted = keep.mode == ReapKeep::Mode::kExpected ? g.expected.value_or(1) : keep.count;
-  const size_t k = std::min(n, static_cast<size_t>(std::max(wanted, 0)));
+  const bool expected = keep.mode == ReapKeep::Mode::kExpected;
+  int left = std::max(expected ? g.expected.value_or(1) : keep.count, 0);
   std::set<size_t> out;
-  for (size_t i = 0; i < k; ++i) out.insert(keep.mode == ReapKeep::Mode::kOldest ? i : n - 1 - i);
+  for (size_t j = 0; j < n && left > 0; ++j) {
+    const size_t i = keep.mode == ReapKeep::Mode::kOldest ? j : n - 1 - j;
+    if (expected && g.chains[i].orphaned) continue;
+    out.insert(i);
+    --left;
+  }
   return out;
+}
+
+// Whether `f` is about group `g`: chain findings carry the group's scope, signature and spawner,
+// and name some of its chains' processes (two groups of one spawner never share a process).
+bool About(const Finding& f, const Group& g) {
+  if (f.container != g.container || f.cgroup != g.cgroup || f.signature != g.signature) return false;
+  if (f.spawner_pid != (g.origin == Origin::kGone ? 0 : g.spawner_pid)) return false;
+  if (f.pids.empty()) return true;
+  return std::any_of(g.chains.begin(), g.chains.end(), [&](const Chain& c) {
+    return std::find(c.pids.begin(), c.pids.end(), f.pids.front()) != c.pids.end();
+  });
 }
 
 bool HoldsAny(const Chain& c, const std::vector<int>& pids) {
@@ -127,23 +145,23 @@ ReapPlan PlanReap(const Snapshot& snapshot, const Analysis& analysis,
       selection.findings.empty() ? std::vector<std::string>{kDuplicateChain, kOrphanedChain}
                                  : selection.findings;
   // The groups the selected findings name, in the findings' order, with the kinds naming each.
-  std::vector<std::pair<std::string, std::string>> keys;  // (container, signature)
-  std::map<std::pair<std::string, std::string>, std::vector<std::string>> kinds_of;
+  std::vector<const Group*> named_groups;
+  std::map<const Group*, std::vector<std::string>> kinds_of;
   for (const Finding& f : analysis.findings) {
     if (!Contains(kinds, f.kind)) continue;
-    std::pair<std::string, std::string> key{f.container, f.signature};
-    if (!kinds_of.contains(key)) keys.push_back(key);
+    auto about = std::find_if(analysis.groups.begin(), analysis.groups.end(),
+                              [&](const Group& x) { return About(f, x); });
+    if (about == analysis.groups.end()) continue;
+    const Group* key = &*about;
+    if (!kinds_of.contains(key)) named_groups.push_back(key);
     if (!Contains(kinds_of[key], f.kind)) kinds_of[key].push_back(f.kind);
   }
 
   ReapPlan plan;
   std::set<int> stopped_pids;
   std::map<int, int> kept_pids;  // pid -> root of the kept chain holding it
-  for (const auto& key : keys) {
-    auto g = std::find_if(analysis.groups.begin(), analysis.groups.end(), [&](const Group& x) {
-      return x.container == key.first && x.signature == key.second;
-    });
-    if (g == analysis.groups.end()) continue;
+  for (const Group* key : named_groups) {
+    const Group* g = key;
     if (g->signature.find(selection.signature) == std::string::npos) continue;
     if (!ContainerMatches(snapshot, g->container, selection.container)) continue;
     const std::vector<std::string>& named = kinds_of[key];

@@ -46,7 +46,11 @@ Json GroupJson(const Group& g) {
   for (const Chain& c : g.chains) chains.push_back(ChainJson(c));
   return Json{
       {"signature", g.signature},
-      {"container", g.container.empty() ? Json(nullptr) : Json(g.container)},
+      {"container", TextJson(g.container)},
+      {"cgroup", TextJson(g.cgroup)},
+      {"origin", OriginName(g.origin)},
+      {"spawner_pid", PidJson(g.spawner_pid)},
+      {"process_group", PidJson(g.process_group)},
       {"count", g.count},
       {"expected", Optional(g.expected)},
       {"classification", ClassificationName(g.classification)},
@@ -64,8 +68,10 @@ Json FindingJson(const Finding& f) {
   return Json{
       {"kind", f.kind},
       {"severity", SeverityName(f.severity)},
-      {"container", f.container.empty() ? Json(nullptr) : Json(f.container)},
-      {"signature", f.signature.empty() ? Json(nullptr) : Json(f.signature)},
+      {"container", TextJson(f.container)},
+      {"cgroup", TextJson(f.cgroup)},
+      {"signature", TextJson(f.signature)},
+      {"spawner_pid", PidJson(f.spawner_pid)},
       {"count", f.count},
       {"expected", Optional(f.expected)},
       {"pids", f.pids},

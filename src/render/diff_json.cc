@@ -37,6 +37,10 @@ Json GroupChangeJson(const GroupChange& g) {
   return Json{
       {"signature", g.signature},
       {"container", ContainerId(g.container)},
+      {"cgroup", TextJson(g.cgroup)},
+      {"origin", OriginName(g.origin)},
+      {"spawner_pid", PidJson(g.spawner_pid)},
+      {"process_group", PidJson(g.process_group)},
       {"count_before", g.count_before},
       {"count_after", g.count_after},
       {"chains_started", g.chains_started},

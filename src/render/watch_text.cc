@@ -15,7 +15,11 @@ namespace {
 
 const GroupChange* FindGroup(const SnapshotDiff& diff, const Group& g) {
   for (const GroupChange& c : diff.groups) {
-    if (c.signature == g.signature && c.container == g.container) return &c;
+    if (c.signature == g.signature && c.container == g.container && c.cgroup == g.cgroup &&
+        c.origin == g.origin && c.spawner_pid == g.spawner_pid &&
+        c.process_group == g.process_group) {
+      return &c;
+    }
   }
   return nullptr;
 }

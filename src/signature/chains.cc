@@ -14,12 +14,6 @@
 namespace procleak {
 namespace {
 
-// /proc/PID/stat start times are in USER_HZ, which Linux fixes at 100 for user space.
-constexpr uint64_t kTicksPerSecond = 100;
-// A wrapper execs its child at once; a process that started later than this after its parent
-// was reparented to it (an init such as tini or an `sh -c` entrypoint adopting orphans).
-constexpr uint64_t kJoinWindowTicks = 5 * kTicksPerSecond;
-
 std::string JoinArgv(const std::vector<std::string>& argv) {
   size_t size = 0;
   for (const std::string& arg : argv) size += arg.size() + 1;
@@ -40,6 +34,7 @@ class ChainBuilder {
         procs_(snapshot.processes()),
         forms_(procs_.size(), &kNoForm),
         joins_(procs_.size(), false),
+        live_children_(procs_.size(), 0),
         assigned_(procs_.size(), false),
         renames_or_ignores_(std::any_of(rules.rules.begin(), rules.rules.end(), [](const Rule& r) {
           return r.action == RuleAction::kIgnore || r.action == RuleAction::kName;
@@ -58,6 +53,10 @@ class ChainBuilder {
       auto [it, added] = seen.try_emplace(key, nullptr);
       if (added) it->second = &distinct_.emplace_back(ClassifyCommand(p.argv, p.comm));
       forms_[i] = it->second;
+    }
+    for (const Process& p : procs_) {
+      const Process* parent = Live(p) ? snapshot_.FindProcess(p.ppid) : nullptr;
+      if (parent != nullptr && parent != &p) ++live_children_[IndexOf(parent)];
     }
     for (size_t i = 0; i < procs_.size(); ++i) joins_[i] = JoinsParent(procs_[i]);
   }
@@ -86,15 +85,21 @@ class ChainBuilder {
     const Process* parent = snapshot_.FindProcess(p.ppid);
     if (parent == nullptr || parent == &p || parent->kernel_thread) return false;
     if (!forms_[IndexOf(parent)]->wrapper || parent->container != p.container) return false;
+    // No chain crosses a cgroup: a kill list made from it must not either.
+    if (p.container.empty() && parent->cgroup != p.cgroup) return false;
     // Orphans are reparented to an init; an init never continues a chain, even a wrapper-like one.
-    if (parent->pid == 1) return false;
+    if (parent->pid == 1 || parent->ns_pid == 1) return false;
     if (!p.container.empty()) {
       const Container* c = snapshot_.FindContainer(p.container);
       if (c != nullptr && c->init_pid == parent->pid) return false;
     }
-    return p.starttime_ticks >= parent->starttime_ticks &&
-           p.starttime_ticks - parent->starttime_ticks <= kJoinWindowTicks;
+    // A wrapper launches one program and waits for it; a shell with several children runs a
+    // script of its own, and each child roots its own chain.
+    if (live_children_[IndexOf(parent)] > (Live(p) ? 1 : 0)) return false;
+    return p.starttime_ticks >= parent->starttime_ticks;
   }
+
+  static bool Live(const Process& p) { return p.state != 'Z' && p.state != 'X'; }
 
   // Collects the chain rooted at `root` in preorder (iteratively: chains can be 10,000 deep)
   // and appends it unless an ignore rule matches.
@@ -137,9 +142,9 @@ class ChainBuilder {
       }
     }
     const Process& p = procs_[root];
-    const std::string& own = forms_[root]->signature;
-    chain.signature.reserve(own.size() + tail.size());
-    chain.signature.append(own.data(), own.size());
+    chain.root_signature = forms_[root]->signature;
+    chain.signature.reserve(chain.root_signature.size() + tail.size());
+    chain.signature.append(chain.root_signature);
     chain.signature.append(tail.data(), tail.size());
 
     if (!renames_or_ignores_) {
@@ -158,6 +163,7 @@ class ChainBuilder {
     }
     if (rules_.Match(RuleAction::kIgnore, subject) != nullptr) return;
     if (const Rule* name = rules_.Match(RuleAction::kName, subject)) {
+      chain.root_signature = name->name;
       std::string renamed;
       renamed.reserve(name->name.size() + tail.size());
       renamed.append(name->name.data(), name->name.size());
@@ -174,6 +180,7 @@ class ChainBuilder {
   std::deque<CommandForm> distinct_;          // stable addresses for forms_
   std::vector<const CommandForm*> forms_;
   std::vector<bool> joins_;
+  std::vector<int> live_children_;  // children that are neither zombies nor dead
   std::vector<bool> assigned_;
   std::vector<SpawnChain> chains_;
   // Whether a rule may drop or rename a chain; if none does (the built-in rules), no chain needs

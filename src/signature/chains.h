@@ -17,15 +17,19 @@ struct SpawnChain {
   // Several programs at one depth are listed once each, sorted: "... > sh > node,python3".
   // A kName rule matching the root replaces the root's part.
   std::string signature;
+  // The root's part alone: what copies of one launch share however far their wrappers have got.
+  std::string root_signature;
   std::string container;  // the root's Process::container
 };
 
-// Splits every non-kernel-thread process of `snapshot` into chains: a process whose parent is a
-// wrapper in the same container, started at most 5 s after it, continues the parent's chain; any
-// other process roots a new one. PID 1 and a container's init never continue a chain (they adopt
-// orphans). Name and ignore rules see the root's cmdline, comm and exe and the chain signature;
-// a chain an ignore rule matches is left out with all its processes. Chains are ordered by root
-// pid. Iterative: chains may be any depth.
+// Splits every non-kernel-thread process of `snapshot` into chains by parentage alone (how long
+// each step took to exec plays no part): a process continues its parent's chain when the parent
+// is a wrapper with no other live child, in the same scope (container, or cgroup outside
+// containers), and not younger than the process (only reparenting gives a process a younger
+// parent); any other process roots a new one. An init (PID 1, a container's init, a pid
+// namespace's init) never continues a chain: it adopts orphans. Name and ignore rules see the
+// root's cmdline, comm and exe and the chain signature; a chain an ignore rule matches is left
+// out with all its processes. Chains are ordered by root pid. Iterative: chains may be any depth.
 std::vector<SpawnChain> BuildChains(const Snapshot& snapshot, const Rules& rules);
 
 }  // namespace procleak

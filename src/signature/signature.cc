@@ -240,6 +240,44 @@ bool IsScriptRunner(std::string_view sub) {
   return sub == "run" || sub == "run-script" || sub == "start" || sub == "test";
 }
 
+// Interpreters whose first operand is the script that names what runs.
+bool IsInterpreter(std::string_view prog) {
+  return IsNode(prog) || IsPython(prog) || IsShell(prog) || prog == "ruby" || prog == "perl" ||
+         prog == "php" || prog == "deno";
+}
+
+// The index of the script an interpreter runs, skipping its options (and the values of those that
+// take one); args.size() when it runs none (`python3 -m mod`, `node -e code`, a REPL).
+size_t ScriptIndex(Args args) {
+  static constexpr std::array<std::string_view, 12> kWithValue = {
+      "-r", "--require", "--import", "--loader", "--experimental-loader", "-W",
+      "-X", "-I",        "-o",       "-O",       "--check-hash-based-pycs", "-C"};
+  static constexpr std::array<std::string_view, 8> kNoScript = {
+      "-c", "-m", "-e", "--eval", "-p", "--print", "-E", "-"};
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string_view a = args[i];
+    if (a == "--") return i + 1 < args.size() ? i + 1 : args.size();
+    if (std::find(kNoScript.begin(), kNoScript.end(), a) != kNoScript.end()) return args.size();
+    if (!IsOption(a)) return i;
+    if (std::find(kWithValue.begin(), kWithValue.end(), a) != kWithValue.end()) ++i;
+  }
+  return args.size();
+}
+
+// `prog`'s arguments. An interpreter's script under a temporary directory keeps its file name: it
+// names the program (/tmp/a.py and /tmp/b.py are two programs), where any other temporary path is
+// per-run and dropped.
+void AddProgramArgs(std::string_view prog, Args args, Words* words) {
+  const size_t script = IsInterpreter(prog) ? ScriptIndex(args) : args.size();
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (i == script && IsTempPath(args[i]) && Basename(args[i]) != args[i]) {
+      words->Add(Basename(args[i]));
+    } else {
+      words->AddArg(args[i]);
+    }
+  }
+}
+
 // Package-runner forms; false when `prog` with `rest` is not one.
 bool ClassifyLauncher(std::string_view prog, Args rest, CommandForm* form) {
   size_t sub = Subcommand(rest);
@@ -285,16 +323,12 @@ void AddShellCommand(std::string_view command, Words* words) {
   }
   std::vector<std::string_view> cmd = SplitWords(command);
   size_t program = !cmd.empty() && cmd[0] == "exec" ? 1 : 0;
-  for (size_t i = 0; i < cmd.size(); ++i) {
-    if (i < program) {
-      words->Add(cmd[i]);
-    } else if (i == program) {
-      std::string_view reduced;
-      words->Add(ReduceCachePath(cmd[i], &reduced) ? reduced : Basename(cmd[i]));
-    } else {
-      words->AddArg(cmd[i]);
-    }
-  }
+  if (program == 1) words->Add(cmd[0]);
+  if (program >= cmd.size()) return;
+  std::string_view reduced;
+  std::string_view name = ReduceCachePath(cmd[program], &reduced) ? reduced : Basename(cmd[program]);
+  words->Add(name);
+  AddProgramArgs(name, Args(cmd).subspan(program + 1), words);
 }
 
 bool ClassifyShell(std::string_view prog, Args rest, CommandForm* form) {
@@ -344,12 +378,15 @@ CommandForm EnvForm(Args rest) {
   words.Add("env");
   if (i >= rest.size()) return Form(words.Take(), "env", false);
   std::string_view reduced;
-  words.Add(ReduceCachePath(rest[i], &reduced) ? reduced : Basename(rest[i]));
-  words.AddArgs(rest.subspan(i + 1));
+  std::string_view name = ReduceCachePath(rest[i], &reduced) ? reduced : Basename(rest[i]);
+  words.Add(name);
+  AddProgramArgs(name, rest.subspan(i + 1), &words);
   return Form(words.Take(), "env", true);
 }
 
 }  // namespace
+
+bool IsShellProgram(std::string_view program) { return IsShell(program); }
 
 CommandForm ClassifyCommand(const std::vector<std::string>& argv, std::string_view comm) {
   if (argv.empty()) return Form("[" + std::string(comm) + "]", comm, false);
@@ -396,7 +433,7 @@ CommandForm ClassifyCommand(const std::vector<std::string>& argv, std::string_vi
 
   Words words;
   words.Add(prog);
-  words.AddArgs(rest);
+  AddProgramArgs(prog, rest, &words);
   std::string signature = words.Take();
   if (signature.empty()) return Form("[" + std::string(comm) + "]", comm, false);
   return Form(std::move(signature), prog.empty() ? comm : prog, false);

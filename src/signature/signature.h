@@ -26,4 +26,7 @@ struct CommandForm {
 
 CommandForm ClassifyCommand(const std::vector<std::string>& argv, std::string_view comm);
 
+// Whether a CommandForm::program is a POSIX-style shell (sh, bash, dash, zsh, ash, ksh, mksh).
+bool IsShellProgram(std::string_view program);
+
 }  // namespace procleak

@@ -2,8 +2,13 @@
 #pragma once
 // Builds snapshots by hand for the analysis tests: processes with start times, containers.
 
+#include <functional>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "procleak/analysis.h"
 #include "procleak/snapshot.h"
@@ -31,6 +36,17 @@ class SnapshotBuilder {
     processes_.push_back(std::move(p));
     return pid;
   }
+  // Sets `pid`'s process group and session; the others inherit their parent's at Build(), and a
+  // process whose parent is not added leads its own (as a daemon or service does).
+  void SetGroup(int pid, int pgid, int sid) { groups_[pid] = {pgid, sid}; }
+  // Makes `pid` lead its own process group (and session, with `session`).
+  void SetLeader(int pid, bool session = false) {
+    groups_[pid] = {pid, session ? pid : -1};
+  }
+  void SetCgroup(int pid, std::string cgroup) { Find(pid).cgroup = std::move(cgroup); }
+  void SetState(int pid, char state) { Find(pid).state = state; }
+  void SetTty(int pid, int tty_nr) { Find(pid).tty_nr = tty_nr; }
+  void SetNsPid(int pid, int ns_pid) { Find(pid).ns_pid = ns_pid; }
   Container& AddContainer(std::string id, std::string name) {
     Container c;
     c.id = std::move(id);
@@ -41,6 +57,7 @@ class SnapshotBuilder {
     return containers_.back();
   }
   Snapshot Build(uint64_t mem_total_gib = 121) {
+    InheritGroups();
     for (Container& c : containers_) {
       c.pids.clear();
       for (const Process& p : processes_) {
@@ -55,8 +72,39 @@ class SnapshotBuilder {
   }
 
  private:
+  Process& Find(int pid) {
+    for (Process& p : processes_) {
+      if (p.pid == pid) return p;
+    }
+    ADD_FAILURE() << "no process " << pid;
+    return processes_.front();
+  }
+
+  // Parents first where they were added first; a parent added later is resolved on demand.
+  void InheritGroups() {
+    std::map<int, Process*> by_pid;
+    for (Process& p : processes_) by_pid[p.pid] = &p;
+    std::map<int, bool> done;
+    std::function<void(Process&)> resolve = [&](Process& p) {
+      if (done[p.pid]) return;
+      done[p.pid] = true;
+      auto parent = by_pid.find(p.ppid);
+      auto set = groups_.find(p.pid);
+      if (parent != by_pid.end() && parent->second != &p) resolve(*parent->second);
+      const bool orphan_root = parent == by_pid.end() || parent->second == &p;
+      p.pgid = orphan_root ? p.pid : parent->second->pgid;
+      p.sid = orphan_root ? p.pid : parent->second->sid;
+      if (set != groups_.end()) {
+        p.pgid = set->second.first;
+        if (set->second.second >= 0) p.sid = set->second.second;
+      }
+    };
+    for (Process& p : processes_) resolve(p);
+  }
+
   std::vector<Process> processes_;
   std::vector<Container> containers_;
+  std::map<int, std::pair<int, int>> groups_;  // pid -> (pgid, sid or -1 to inherit)
 };
 
 inline constexpr char kMcpHub[] =
@@ -70,14 +118,20 @@ inline void AddMcpHub(SnapshotBuilder& b, int copies, int orphans) {
   b.Add(1, 0, {"/sbin/init"}, 0, 10);
   b.AddContainer(kMcpHub, "mcp-hub").init_pid = 2101;
   b.Add(2000, 1, {"/usr/bin/containerd-shim-runc-v2", "-id", kMcpHub}, 1, 12);
+  b.SetLeader(2000, true);
   b.Add(2101, 2000, {"/sbin/tini", "--", "node", "/app/hub.js"}, 1, 1, kMcpHub);
-  b.Add(2102, 2101, {"node", "/app/hub.js"}, 1, 90, kMcpHub, "/usr/local/bin/node");
+  b.SetLeader(2101, true);
+  // The hub running now was started after its first instance (pid 2050) died.
+  b.Add(2102, 2101, {"node", "/app/hub.js"}, orphans > 0 ? 5 + 30.0 * orphans : 1, 90, kMcpHub,
+        "/usr/local/bin/node");
+  b.SetLeader(2102);
   int pid = 3000;
   for (int i = 0; i < copies; ++i) {
     int parent = i < orphans ? 2101 : 2102;
     double at = 10 + 30.0 * i;
     int npm =
         b.Add(pid++, parent, {"npm exec @scope/server-x"}, at, 78, kMcpHub, "/usr/local/bin/node");
+    if (i < orphans) b.SetGroup(npm, 2050, 2101);
     int sh = b.Add(pid++, npm, {"sh", "-c", "server-x"}, at, 1, kMcpHub, "/bin/dash");
     b.Add(pid++, sh, {"node", "/root/.npm/_npx/9f8e7d6c5b4a3210/node_modules/.bin/server-x"}, at,
           50, kMcpHub, "/usr/local/bin/node");

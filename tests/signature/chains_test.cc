@@ -91,18 +91,48 @@ TEST(Chains, WrapperLikeInit_DoesNotAdoptIntoItsChain) {
   EXPECT_EQ(ChainOf(chains, 200)->pids.size(), 3u);
 }
 
-TEST(Chains, ChildStartedLongAfterItsWrapper_RootsANewChain) {
+TEST(Chains, ChildExecdLongAfterItsWrapper_StillJoins) {
+  // Under load `npm exec X` took 21 s to start its `sh -c X`: parentage decides, not time.
   SnapshotBuilder b;
   b.Add(1, 0, {"/sbin/init"}, 0, 10);
-  b.Add(10, 1, {"sh", "-c", "run-all"}, 1, 1);
-  b.Add(11, 10, {"fast"}, 1 + 4 * kSecond, 1);  // within 5 s: joins
-  b.Add(12, 10, {"slow"}, 1 + 6 * kSecond, 1);  // 6 s later: adopted, not launched
-  b.Add(13, 10, {"later"}, 10, 1);
+  b.Add(500, 1, {"node", "/app/hub.js"}, 1, 90);
+  b.Add(600, 500, {"npm exec fake-mcp-server"}, 2, 70, "", "/usr/bin/node");
+  b.Add(601, 600, {"sh", "-c", "fake-mcp-server"}, 2 + 21 * kSecond, 1);
+  b.Add(602, 601, {"node", "/p/node_modules/.bin/fake-mcp-server"}, 2 + 40 * kSecond, 50);
   std::vector<SpawnChain> chains = BuildChains(b.Build(), BuiltinRules());
+  EXPECT_EQ(ChainOf(chains, 602)->pids, (std::vector<int>{600, 601, 602}));
+  EXPECT_EQ(ChainOf(chains, 602)->signature, "npm exec fake-mcp-server > sh > node");
+  EXPECT_EQ(ChainOf(chains, 602)->root_signature, "npm exec fake-mcp-server");
+}
+
+TEST(Chains, WrapperFormWithSeveralChildren_RunsAScriptAndEachChildRootsAChain) {
+  // `sh -c 'while :; do x & sleep 1; done'` keeps starting copies: it is their spawner.
+  SnapshotBuilder b;
+  b.Add(1, 0, {"/sbin/init"}, 0, 10);
+  b.Add(10, 1, {"sh", "-c", "while :; do x & sleep 1; done"}, 1, 1);
+  b.Add(11, 10, {"x"}, 1 + kSecond, 1);
+  b.Add(12, 10, {"x"}, 1 + 2 * kSecond, 1);
+  b.Add(13, 10, {"sleep", "1"}, 1 + 2 * kSecond, 1);
+  std::vector<SpawnChain> chains = BuildChains(b.Build(), BuiltinRules());
+  EXPECT_EQ(ChainOf(chains, 10)->pids, std::vector<int>{10});
+  for (int pid : {11, 12, 13}) EXPECT_EQ(ChainOf(chains, pid)->root_pid, pid);
+}
+
+TEST(Chains, ZombieBesideALiveChild_RootsItsOwnChain) {
+  SnapshotBuilder b;
+  b.Add(10, 0, {"sh", "-c", "x"}, 1, 1);
+  b.Add(11, 10, {"x"}, 1, 1);
+  b.Add(12, 10, {"x"}, 1, 0);
+  b.SetState(12, 'Z');
+  b.Add(20, 0, {"sh", "-c", "y"}, 1, 1);
+  b.Add(21, 20, {"y"}, 1, 0);
+  b.SetState(21, 'Z');
+  Snapshot s = b.Build();
+  std::vector<SpawnChain> chains = BuildChains(s, BuiltinRules());
+  // An exited child does not count: the live one is what the wrapper waits for.
   EXPECT_EQ(ChainOf(chains, 10)->pids, (std::vector<int>{10, 11}));
-  EXPECT_EQ(ChainOf(chains, 10)->signature, "sh -c run-all > fast");
   EXPECT_EQ(ChainOf(chains, 12)->root_pid, 12);
-  EXPECT_EQ(ChainOf(chains, 13)->root_pid, 13);
+  EXPECT_EQ(ChainOf(chains, 20)->pids, (std::vector<int>{20, 21}));  // its only child, exited
 }
 
 TEST(Chains, ChildOlderThanItsWrapper_RootsANewChain) {
@@ -186,33 +216,41 @@ TEST(Chains, TenThousandDeepWrapperChain_IsBuiltWithoutRecursion) {
   EXPECT_EQ(arrows, static_cast<size_t>(kDepth - 1));
 }
 
-TEST(Chains, WrapperAndChildInDifferentContainers_AreNotJoined) {
+TEST(Chains, WrapperAndChildInDifferentContainersOrCgroups_AreNotJoined) {
   SnapshotBuilder b;
   b.AddContainer("aaa", "one");
   b.AddContainer("bbb", "two");
   b.Add(10, 0, {"sh", "-c", "x"}, 1, 1, "aaa");
   b.Add(11, 10, {"x"}, 1, 1, "bbb");
-  b.Add(12, 10, {"y"}, 1, 1, "");
-  b.Add(13, 10, {"z"}, 1, 1, "aaa");
+  b.Add(20, 0, {"sh", "-c", "y"}, 1, 1, "aaa");
+  b.Add(21, 20, {"y"}, 1, 1, "");
+  b.Add(30, 0, {"sh", "-c", "z"}, 1, 1, "aaa");
+  b.Add(31, 30, {"z"}, 1, 1, "aaa");
+  b.Add(40, 0, {"sh", "-c", "w"}, 1, 1);
+  b.Add(41, 40, {"w"}, 1, 1);
+  b.SetCgroup(40, "/system.slice/a.service");
+  b.SetCgroup(41, "/system.slice/b.service");
   std::vector<SpawnChain> chains = BuildChains(b.Build(), BuiltinRules());
-  EXPECT_EQ(ChainOf(chains, 10)->pids, (std::vector<int>{10, 13}));
+  EXPECT_EQ(ChainOf(chains, 30)->pids, (std::vector<int>{30, 31}));
   EXPECT_EQ(ChainOf(chains, 11)->root_pid, 11);
   EXPECT_EQ(ChainOf(chains, 11)->container, "bbb");
-  EXPECT_EQ(ChainOf(chains, 12)->root_pid, 12);
-  EXPECT_EQ(ChainOf(chains, 12)->container, "");
+  EXPECT_EQ(ChainOf(chains, 21)->root_pid, 21);
+  EXPECT_EQ(ChainOf(chains, 21)->container, "");
+  EXPECT_EQ(ChainOf(chains, 41)->root_pid, 41);
 }
 
-TEST(Chains, SeveralChildrenPerLevel_ListEachProgramOnceInPreorder) {
+TEST(Chains, ExitedChildrenOfAWrapper_ListEachProgramOnceSorted) {
+  // Two children that exited unreaped, and no live one: both continue the wrapper's chain.
   SnapshotBuilder b;
   b.Add(10, 0, {"npx", "-y", "multi"}, 1, 1);
   b.Add(11, 10, {"sh", "-c", "a"}, 1, 1);
-  b.Add(12, 10, {"sh", "-c", "b"}, 1, 1);
-  b.Add(13, 12, {"python3", "b.py"}, 1, 1);
-  b.Add(14, 11, {"node", "a.js"}, 1, 1);
-  b.Add(15, 11, {"node", "a2.js"}, 1, 1);
+  b.Add(12, 11, {"python3", "b.py"}, 1, 0);
+  b.Add(13, 11, {"node", "a.js"}, 1, 0);
+  b.SetState(12, 'Z');
+  b.SetState(13, 'Z');
   std::vector<SpawnChain> chains = BuildChains(b.Build(), BuiltinRules());
   ASSERT_EQ(chains.size(), 1u);
-  EXPECT_EQ(chains[0].pids, (std::vector<int>{10, 11, 14, 15, 12, 13}));
+  EXPECT_EQ(chains[0].pids, (std::vector<int>{10, 11, 12, 13}));
   EXPECT_EQ(chains[0].signature, "npm exec multi > sh > node,python3");
 }
 

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "analysis/group_evidence.h"
+
+#include <algorithm>
+#include <string_view>
+#include <vector>
+
+#include "analysis/lineage.h"
+#include "base/text_format.h"
+#include "fmt/format.h"
+#include "signature/signature.h"
+
+namespace procleak {
+namespace {
+
+// /proc/PID/stat start times are in USER_HZ, which Linux fixes at 100 for user space. One parent
+// forking a batch (a pre-fork loop, `make -j`, a shell's `a & b &`) starts each copy within a few
+// milliseconds of the one before; a spawner starting copies on a timer or on demand leaves at
+// least its interval between them (100 ms or more), and load only stretches that. So a copy that
+// started less than 50 ms after the previous one joins its batch. This orders starts; it never
+// decides which chain or group a process belongs to.
+constexpr uint64_t kBatchGapTicks = 5;
+
+std::string JoinArgv(const std::vector<std::string>& argv) {
+  std::string out;
+  for (const std::string& arg : argv) {
+    if (!out.empty()) out.push_back(' ');
+    out += arg;
+  }
+  return out;
+}
+
+// What the rules see of a group: its first chain's root process and its container.
+class GroupSubject {
+ public:
+  GroupSubject(const Snapshot& s, const SpawnChain& first, const Group& g) {
+    const Process* root = s.FindProcess(first.root_pid);
+    const Container* container = g.container.empty() ? nullptr : s.FindContainer(g.container);
+    if (root != nullptr) {
+      cmdline_ = JoinArgv(root->argv);
+      subject_.comm = root->comm;
+      subject_.exe = root->exe;
+    }
+    subject_.cmdline = cmdline_;
+    subject_.signature = g.signature;
+    subject_.container = g.container;
+    if (container != nullptr) subject_.container_name = container->name;
+  }
+  GroupSubject(const GroupSubject&) = delete;
+  GroupSubject& operator=(const GroupSubject&) = delete;
+  const RuleSubject& get() const { return subject_; }
+
+ private:
+  std::string cmdline_;
+  RuleSubject subject_;
+};
+
+// How many spawn events sorted start times fall into (see kBatchGapTicks).
+int SpawnEvents(std::vector<uint64_t> starts) {
+  std::sort(starts.begin(), starts.end());
+  int events = 0;
+  for (size_t i = 0; i < starts.size(); ++i) {
+    if (i == 0 || starts[i] - starts[i - 1] >= kBatchGapTicks) ++events;
+  }
+  return events;
+}
+
+// "pid 2102 (node /app/hub.js)", the command line bounded (renderers escape it).
+std::string Described(const Process& p) {
+  return fmt::format("{} ({})", PidText(p), ShortenEnd(CommandLine(p.argv, p.comm), 60));
+}
+
+std::string Plural(int n, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+struct Facts {
+  int orphaned = 0;
+  int wrapper_chains = 0;
+  size_t shortest = 0, longest = 0;  // processes per chain
+  int live_events = 0;               // spawn events of the chains whose spawner is alive
+  int all_events = 0;
+  int forked = 0;    // live chains forked from a spawner running the same program
+  int sessions = 0;  // live chains rooted in a terminal session's leader
+  int adopter = 0;   // the init the orphaned chains were reparented to (the first one's)
+  int in_init_group = 0;  // chains in the process group their init parent leads (kInit)
+  const Process* spawner = nullptr;
+};
+
+Facts Gather(const Snapshot& s, const Group& g) {
+  Facts f;
+  if (g.origin != Origin::kGone) f.spawner = s.FindProcess(g.spawner_pid);
+  std::string spawner_signature, root_signature;
+  std::vector<uint64_t> live_starts, all_starts;
+  f.shortest = g.chains.front().pids.size();
+  for (const Chain& c : g.chains) {
+    f.shortest = std::min(f.shortest, c.pids.size());
+    f.longest = std::max(f.longest, c.pids.size());
+    if (c.pids.size() > 1) ++f.wrapper_chains;
+    const Process* root = s.FindProcess(c.root_pid);
+    if (root == nullptr) continue;
+    all_starts.push_back(root->starttime_ticks);
+    if (root->pgid == root->ppid && root->pgid != root->pid) ++f.in_init_group;
+    if (c.orphaned) {
+      ++f.orphaned;
+      if (f.adopter == 0) f.adopter = c.spawner_pid;
+      continue;
+    }
+    live_starts.push_back(root->starttime_ticks);
+    if (root->sid == root->pid && root->tty_nr != 0) ++f.sessions;
+    const Process* sp = f.spawner;
+    if (sp == nullptr || sp->comm != root->comm ||
+        (!sp->exe.empty() && !root->exe.empty() && sp->exe != root->exe)) {
+      continue;
+    }
+    // Same name and executable: forked without exec, unless it exec'd the same interpreter with
+    // another program (`python3 sup.py` starting `python3 server.py`). A fork that renamed
+    // itself (`nginx: worker process`) shows one argument.
+    if (spawner_signature.empty()) {
+      spawner_signature = ClassifyCommand(sp->argv, sp->comm).signature;
+      root_signature = ClassifyCommand(root->argv, root->comm).signature;
+    }
+    if (root->argv.size() <= 1 || spawner_signature == root_signature) ++f.forked;
+  }
+  f.live_events = SpawnEvents(std::move(live_starts));
+  f.all_events = SpawnEvents(std::move(all_starts));
+  return f;
+}
+
+// Who started the chains, as one line.
+std::string LineageEvidence(const Snapshot& s, const Group& g, const Facts& f) {
+  const Process* adopter = s.FindProcess(f.adopter);
+  const std::string reparented =
+      adopter != nullptr
+          ? fmt::format("reparented to {}, {}", Described(*adopter), InitDescription(s, *adopter))
+          : std::string("their parent is not in the scan");
+  switch (g.origin) {
+    case Origin::kGone:
+      return fmt::format("spawner gone: {}; they were left in process group {}", reparented,
+                         g.process_group);
+    case Origin::kInit:
+      if (f.spawner == nullptr) return "started by an init";
+      return fmt::format("started by {}, {}, {}", Described(*f.spawner),
+                         InitDescription(s, *f.spawner),
+                         f.in_init_group == 0
+                             ? "as services: each leads its own process group or session"
+                             : "in the process group it leads itself (jobs of its own)");
+    case Origin::kSpawner:
+      break;
+  }
+  if (f.spawner == nullptr) return "started by the kernel";
+  std::string out = "spawned by " + Described(*f.spawner);
+  if (InitRoleOf(s, *f.spawner) == InitRole::kSpawner) out += ", the container's init";
+  if (f.orphaned > 0) {
+    out += fmt::format("; {} left behind by earlier instances of its program (older than {}), {}",
+                       Plural(f.orphaned, "copy was", "copies were"), PidText(*f.spawner),
+                       reparented);
+  }
+  return out;
+}
+
+void AddEvidence(const Snapshot& s, const Group& g, const Facts& f, std::vector<std::string>* ev) {
+  ev->push_back(LineageEvidence(s, g, f));
+  if (f.wrapper_chains > 0) {
+    ev->push_back(fmt::format(
+        "{} of {} are wrapper chains ({} processes each)", f.wrapper_chains, g.count,
+        f.shortest == f.longest ? fmt::format("{}", f.longest)
+                                : fmt::format("{}-{}", f.shortest, f.longest)));
+  }
+  const int live = g.count - f.orphaned;
+  if (f.spawner != nullptr && g.origin == Origin::kSpawner && live > 0) {
+    if (f.forked == live) {
+      ev->push_back("forked by a parent running the same program (pre-forked workers)");
+    } else if (f.forked == 0) {
+      ev->push_back("exec'd a program other than their parent's");
+    }
+  }
+  if (f.sessions > 0 && f.sessions == live) {
+    ev->push_back("each leads a terminal session (a login or a terminal multiplexer's window)");
+  }
+  if (live > 1) {
+    ev->push_back(f.live_events == 1
+                      ? std::string("started together in one batch")
+                      : fmt::format("started in {} separate spawn events and all kept",
+                                    f.live_events));
+  } else if (g.origin == Origin::kGone && g.count > 1) {
+    ev->push_back(f.all_events == 1
+                      ? std::string("started together in one batch")
+                      : fmt::format("started in {} separate spawn events", f.all_events));
+  }
+}
+
+Classification Decide(const Group& g, const Facts& f) {
+  const int live = g.count - f.orphaned;
+  if (g.expected) {
+    if (g.count > *g.expected || f.orphaned > 0) {
+      return g.origin == Origin::kGone && g.count == 1 ? Classification::kSingle
+                                                       : Classification::kLeak;
+    }
+    return g.count == 1 ? Classification::kSingle : Classification::kPool;
+  }
+  if (g.count == 1) return Classification::kSingle;
+  if (g.origin == Origin::kGone || f.orphaned > 0) return Classification::kLeak;
+  if (g.origin == Origin::kInit || f.spawner == nullptr) return Classification::kPool;
+  if (f.sessions == live || f.forked == live || f.live_events <= 1) return Classification::kPool;
+  return Classification::kLeak;
+}
+
+}  // namespace
+
+void ClassifyGroup(const Snapshot& s, const Rules& rules, const SpawnChain& first, Group* g) {
+  GroupSubject subject(s, first, *g);
+  const Rule* expect = rules.Match(RuleAction::kExpect, subject.get());
+  const Rule* pool = rules.Match(RuleAction::kPool, subject.get());
+  // An expect rule and a pool rule may both match: the one listed first wins (file rules come
+  // before the built-in ones, so a user's pool overrides a built-in expectation).
+  if (pool != nullptr && expect != nullptr && expect < pool) pool = nullptr;
+  if (pool == nullptr && expect != nullptr) g->expected = expect->expected;
+  if (g->count == 1 && !g->expected) {
+    g->classification = Classification::kSingle;
+    return;
+  }
+  const Facts f = Gather(s, *g);
+  std::vector<std::string>& ev = g->evidence;
+  if (g->expected) {
+    ev.push_back(fmt::format("{} where {} expected per spawner ({})",
+                             Plural(g->count, "chain", "chains"), *g->expected, expect->origin));
+  }
+  AddEvidence(s, *g, f, &ev);
+  if (pool != nullptr) {
+    g->classification = Classification::kPool;
+    ev.push_back(fmt::format("marked a pool by rule {}", pool->origin));
+    return;
+  }
+  g->classification = Decide(*g, f);
+}
+
+}  // namespace procleak

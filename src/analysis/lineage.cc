@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "analysis/lineage.h"
+
+#include <algorithm>
+#include <iterator>
+#include <map>
+#include <set>
+#include <string_view>
+#include <tuple>
+#include <utility>
+
+#include "fmt/format.h"
+#include "signature/signature.h"
+
+namespace procleak {
+namespace {
+
+// Programs that adopt orphans (init systems, container inits, user service managers, shims and
+// supervisors set as child subreapers). /proc does not show PR_SET_CHILD_SUBREAPER, so by name.
+constexpr std::string_view kReapers[] = {
+    "systemd",   "tini",  "dumb-init",       "catatonit",   "s6-svscan", "runit",
+    "conmon",    "init",  "containerd-shim", "docker-init", "pause",     "runsvdir"};
+
+bool IsReaper(const Process& p) {
+  return std::find(std::begin(kReapers), std::end(kReapers), p.comm) != std::end(kReapers);
+}
+
+// A container's topmost process, as the runtime or the pid namespace tells.
+bool IsContainerInit(const Snapshot& s, const Process& p) {
+  if (p.container.empty()) return false;
+  if (p.ns_pid == 1) return true;
+  const Container* c = s.FindContainer(p.container);
+  return c != nullptr && c->init_pid == p.pid;
+}
+
+// A process that was set apart on purpose: it leads its own process group or session (a
+// daemon, a service, a job, a terminal session). Unknown (both 0: read from a source without
+// them) counts as set apart, so that nothing is called orphaned without evidence.
+bool LeadsItsGroup(const Process& p) {
+  return p.pgid == p.pid || p.sid == p.pid || (p.pgid == 0 && p.sid == 0);
+}
+
+// (container, cgroup, root signature): the copies that can belong to one group.
+using SignatureKey = std::tuple<std::string_view, std::string_view, std::string_view>;
+
+SignatureKey KeyOf(const Process& root, const SpawnChain& c) {
+  return {c.container, HostScope(root), c.root_signature};
+}
+
+// Whether `orphan` can only have been left by an earlier instance of `spawner`'s program: it is
+// older than the spawner, and shares its session or was reparented to the spawner's own parent
+// (a supervisor that is also the init of its namespace).
+bool LeftByEarlierInstance(const Process& orphan, const Process& spawner) {
+  if (orphan.starttime_ticks >= spawner.starttime_ticks) return false;
+  return (orphan.sid != 0 && orphan.sid == spawner.sid) || orphan.ppid == spawner.ppid;
+}
+
+}  // namespace
+
+InitRole InitRoleOf(const Snapshot& s, const Process& p) {
+  if (p.pid == 1 || IsReaper(p)) return InitRole::kAdopter;
+  if (IsContainerInit(s, p)) {
+    // An entrypoint shell runs commands and adopts what they leave; an application as the init
+    // (`node hub.js` run directly) starts its children itself.
+    return IsShellProgram(ClassifyCommand(p.argv, p.comm).program) ? InitRole::kAdopter
+                                                                    : InitRole::kSpawner;
+  }
+  return p.ns_pid == 1 ? InitRole::kAdopter : InitRole::kNone;
+}
+
+std::string InitDescription(const Snapshot& s, const Process& p) {
+  if (p.pid == 1) return "PID 1";
+  if (IsContainerInit(s, p)) return "the container's init";
+  if (p.ns_pid == 1) return "the init of a PID namespace";
+  return fmt::format("a subreaper ({})", IsReaper(p) ? p.comm : "adopts orphans");
+}
+
+std::string PidText(const Process& p) {
+  if (p.ns_pid) return fmt::format("pid {} (ns pid {})", p.pid, *p.ns_pid);
+  return fmt::format("pid {}", p.pid);
+}
+
+const std::string& HostScope(const Process& p) {
+  static const std::string kNone;
+  return p.container.empty() ? p.cgroup : kNone;
+}
+
+std::vector<int> NamespaceCandidates(const Analysis& analysis) {
+  std::set<int> pids;
+  for (const Group& g : analysis.groups) {
+    if (g.count > 1 && g.spawner_pid != 0) pids.insert(g.spawner_pid);
+    for (const Chain& c : g.chains) {
+      if (c.orphaned && c.spawner_pid != 0) pids.insert(c.spawner_pid);
+    }
+  }
+  return {pids.begin(), pids.end()};
+}
+
+std::vector<ChainOrigin> ChainOrigins(const Snapshot& s, const std::vector<SpawnChain>& chains) {
+  std::vector<ChainOrigin> out(chains.size());
+  // Per (container, cgroup, root signature): the live spawners, and the chains an init adopted
+  // or may have (see below).
+  std::map<SignatureKey, std::set<int>> spawners;
+  std::map<SignatureKey, std::vector<size_t>> gone;
+  for (size_t i = 0; i < chains.size(); ++i) {
+    const Process* root = s.FindProcess(chains[i].root_pid);
+    if (root == nullptr) continue;
+    if (root->ppid == 0) continue;  // PID 1, kthreadd: started by the kernel
+    ChainOrigin& o = out[i];
+    const Process* parent = s.FindProcess(root->ppid);
+    const InitRole role = parent != nullptr ? InitRoleOf(s, *parent) : InitRole::kAdopter;
+    if (role != InitRole::kAdopter) {
+      o.spawner_pid = parent->pid;
+      spawners[KeyOf(*root, chains[i])].insert(parent->pid);
+    } else if (parent != nullptr && LeadsItsGroup(*root)) {
+      o.origin = Origin::kInit;
+      o.spawner_pid = parent->pid;
+    } else if (parent != nullptr && root->pgid == parent->pid) {
+      // In the process group the init itself leads: a job of its own (an entrypoint shell's
+      // `worker &`), unless a supervisor it runs turns out to have left it.
+      o.origin = Origin::kInit;
+      o.spawner_pid = parent->pid;
+      gone[KeyOf(*root, chains[i])].push_back(i);
+    } else {
+      o.origin = Origin::kGone;
+      o.orphaned = true;
+      o.process_group = root->pgid;
+      o.adopter_pid = parent != nullptr ? parent->pid : 0;
+      gone[KeyOf(*root, chains[i])].push_back(i);
+    }
+  }
+  // A supervisor started again: its earlier instances' copies join the one live spawner.
+  for (const auto& [key, left] : gone) {
+    auto live = spawners.find(key);
+    if (live == spawners.end() || live->second.size() != 1) continue;
+    const Process* spawner = s.FindProcess(*live->second.begin());
+    if (spawner == nullptr) continue;
+    std::map<int, std::vector<std::pair<size_t, const Process*>>> by_group;
+    for (size_t i : left) {
+      const Process* root = s.FindProcess(chains[i].root_pid);
+      by_group[root->pgid].emplace_back(i, root);
+    }
+    for (const auto& [group, members] : by_group) {
+      const bool all = std::all_of(members.begin(), members.end(), [&](const auto& m) {
+        return LeftByEarlierInstance(*m.second, *spawner);
+      });
+      if (!all) continue;
+      for (const auto& [i, root] : members) {
+        out[i].adopter_pid = root->ppid;
+        out[i].origin = Origin::kSpawner;
+        out[i].spawner_pid = spawner->pid;
+        out[i].process_group = 0;
+        out[i].orphaned = true;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace procleak
