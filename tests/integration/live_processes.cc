@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <spawn.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -123,6 +124,8 @@ std::optional<LiveProcess> ReadLiveProcess(pid_t pid) {
   process.state = f[0][0];
   process.ppid = std::atoi(f[1].c_str());
   process.pgid = std::atoi(f[2].c_str());
+  process.sid = std::atoi(f[3].c_str());
+  process.tty_nr = std::atoi(f[4].c_str());
   process.starttime = std::strtoull(f[19].c_str(), nullptr, 10);
   const std::string cmdline = ReadAll(dir + "/cmdline");
   size_t start = 0;
@@ -153,6 +156,38 @@ std::vector<LiveProcess> ReadAllLiveProcesses() {
   return all;
 }
 
+std::optional<pid_t> ReadNsPid(pid_t pid) {
+  std::istringstream status(ReadAll("/proc/" + std::to_string(pid) + "/status"));
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("NSpid:", 0) != 0) continue;
+    std::istringstream values(line.substr(6));
+    std::vector<pid_t> pids(std::istream_iterator<pid_t>(values), {});
+    if (pids.size() < 2) return std::nullopt;
+    return pids.back();
+  }
+  return std::nullopt;
+}
+
+std::vector<LiveProcess> Subtree(pid_t root, const std::vector<LiveProcess>& all) {
+  std::map<pid_t, const LiveProcess*> by_pid;
+  std::multimap<pid_t, const LiveProcess*> children;  // by parent; pids ascending per parent
+  for (const LiveProcess& p : all) by_pid[p.pid] = &p;
+  for (const auto& [pid, p] : by_pid) children.emplace(p->ppid, p);
+  std::vector<LiveProcess> out;
+  if (by_pid.count(root) == 0) return out;
+  std::vector<const LiveProcess*> stack = {by_pid[root]};
+  while (!stack.empty() && out.size() < all.size()) {  // bounded, should /proc show a cycle
+    const LiveProcess* p = stack.back();
+    stack.pop_back();
+    out.push_back(*p);
+    auto [first, last] = children.equal_range(p->pid);
+    std::vector<const LiveProcess*> kids;
+    for (auto it = first; it != last; ++it) kids.push_back(it->second);
+    stack.insert(stack.end(), kids.rbegin(), kids.rend());
+  }
+  return out;
+}
+
 std::string Joined(const std::vector<std::string>& argv) {
   std::string out;
   for (const std::string& arg : argv) out += (out.empty() ? "" : " ") + arg;
@@ -161,6 +196,24 @@ std::string Joined(const std::vector<std::string>& argv) {
 
 std::string Basename(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 
+bool InPath(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::istringstream dirs(path != nullptr ? path : "");
+  for (std::string dir; std::getline(dirs, dir, ':');) {
+    if (!dir.empty() && access((dir + "/" + program).c_str(), X_OK) == 0) return true;
+  }
+  return false;
+}
+
+std::vector<pid_t> PidsAfter(const std::string& text, const std::string& prefix) {
+  std::vector<pid_t> pids;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(prefix, 0) == 0) pids.push_back(std::atoi(line.c_str() + prefix.size()));
+  }
+  return pids;
+}
+
 bool PollUntil(const std::function<bool()>& done, milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
@@ -168,6 +221,15 @@ bool PollUntil(const std::function<bool()>& done, milliseconds timeout) {
     if (std::chrono::steady_clock::now() >= deadline) return false;
     std::this_thread::sleep_for(milliseconds(50));
   }
+}
+
+LiveTestLock::LiveTestLock()
+    : fd_(open("/tmp/procleak-npm-chains-test.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0666)) {
+  if (fd_ >= 0) flock(fd_, LOCK_EX);
+}
+
+LiveTestLock::~LiveTestLock() {
+  if (fd_ >= 0) close(fd_);  // releases the lock
 }
 
 LiveProcesses::LiveProcesses() { ArmSignalHandlers(); }
@@ -188,9 +250,11 @@ std::optional<pid_t> LiveProcesses::Start(const SpawnSpec& spec) {
   if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, spec.cwd.c_str());
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
-  // Own process group; no blocked signals and default dispositions, whatever the runner set.
-  posix_spawnattr_setflags(&attr,
-                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  // Own process group (or session, which leads one); no blocked signals and default
+  // dispositions, whatever the runner set.
+  posix_spawnattr_setflags(
+      &attr, static_cast<short>((spec.new_session ? POSIX_SPAWN_SETSID : POSIX_SPAWN_SETPGROUP) |
+                                POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF));
   posix_spawnattr_setpgroup(&attr, 0);
   sigset_t none, defaults;
   sigemptyset(&none);

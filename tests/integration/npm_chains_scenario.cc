@@ -8,10 +8,7 @@
 // id cannot be reused and kill(-group) reaches exactly the copies it started.
 #include "npm_chains_scenario.h"
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -38,24 +35,6 @@ std::string ReadAll(const std::string& path) {
 std::string Env(const char* name) {
   const char* value = std::getenv(name);
   return value != nullptr ? value : "";
-}
-
-bool InPath(const std::string& program) {
-  std::istringstream path(Env("PATH"));
-  for (std::string dir; std::getline(path, dir, ':');) {
-    if (!dir.empty() && access((dir + "/" + program).c_str(), X_OK) == 0) return true;
-  }
-  return false;
-}
-
-// The pids after `prefix` on the lines of `text` ("spawned 123", "worker 124").
-std::vector<pid_t> PidsAfter(const std::string& text, const std::string& prefix) {
-  std::vector<pid_t> pids;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind(prefix, 0) == 0) pids.push_back(std::atoi(line.c_str() + prefix.size()));
-  }
-  return pids;
 }
 
 // The copy rooted at `root` once it reaches the server: root, its wrapper descendants and the
@@ -87,8 +66,9 @@ std::optional<ObservedChain> ObserveChain(pid_t root, const std::vector<LiveProc
 void Stage(Scenario& s, LiveProcesses& live, const TempTree& tmp) {
   const std::string procleak = Env("PROCLEAK_BIN");
   const std::string dir = Env("NPM_CHAINS_DIR");
-  ASSERT_FALSE(procleak.empty() || dir.empty())
-      << "PROCLEAK_BIN and NPM_CHAINS_DIR are set by meson test";
+  const std::string scripts = Env("SCENARIOS_DIR");
+  ASSERT_FALSE(procleak.empty() || dir.empty() || scripts.empty())
+      << "PROCLEAK_BIN, NPM_CHAINS_DIR and SCENARIOS_DIR are set by meson test";
   for (const char* tool : {"node", "npm", "python3"}) {
     if (!InPath(tool)) s.skip += std::string(s.skip.empty() ? "" : ", ") + tool + " not in PATH";
   }
@@ -123,27 +103,30 @@ void Stage(Scenario& s, LiveProcesses& live, const TempTree& tmp) {
                      .stderr_path = tmp.Path(name + ".err"),
                      .env = npm_env};
   };
+  // The spawner (scenarios/spawn.js) starting `npm exec fake-mcp-server` `count` times, then
+  // exiting or staying: the same command either way, as a supervisor started again would be.
+  auto spawner = [&](int count, const std::string& then, const std::string& name) {
+    SpawnSpec spawn = spec({"node", scripts + "/spawn.js", std::to_string(count),
+                            std::to_string(kSpawnIntervalMs), "npm", "exec", kBin},
+                           name);
+    spawn.env.emplace_back("SCEN_THEN", then);
+    return spawn;
+  };
   const std::optional<int> installed = live.Run(
       spec({"npm", "install", "--offline", "--no-audit", "--no-fund"}, "install"), kStepTimeout);
   ASSERT_EQ(installed, 0) << ReadAll(tmp.Path("install.err"));
 
   // K copies whose spawner exits: reparented, orphaned.
-  std::optional<pid_t> orphaning =
-      live.Start(spec({"node", dir + "/spawner.js", std::to_string(kOrphanedCopies),
-                       std::to_string(kSpawnIntervalMs), "exit"},
-                      "orphaning"));
+  std::optional<pid_t> orphaning = live.Start(spawner(kOrphanedCopies, "exit", "orphaning"));
   ASSERT_TRUE(orphaning);
   ASSERT_EQ(live.WaitExited(*orphaning, kStepTimeout), 0) << ReadAll(tmp.Path("orphaning.err"));
   const std::vector<pid_t> orphan_roots = PidsAfter(ReadAll(tmp.Path("orphaning.out")), "spawned ");
   ASSERT_EQ(orphan_roots.size(), static_cast<size_t>(kOrphanedCopies));
 
   // N copies whose spawner stays, and the pool.
-  std::optional<pid_t> spawner =
-      live.Start(spec({"node", dir + "/spawner.js", std::to_string(kLongLivedCopies),
-                       std::to_string(kSpawnIntervalMs), "stay"},
-                      "spawner"));
-  ASSERT_TRUE(spawner);
-  s.long_lived_spawner = *spawner;
+  std::optional<pid_t> long_lived = live.Start(spawner(kLongLivedCopies, "stay", "spawner"));
+  ASSERT_TRUE(long_lived);
+  s.long_lived_spawner = *long_lived;
   std::optional<pid_t> master =
       live.Start(spec({"python3", dir + "/pool.py", std::to_string(kPoolWorkers)}, "pool"));
   ASSERT_TRUE(master);
@@ -202,9 +185,7 @@ void Stage(Scenario& s, LiveProcesses& live, const TempTree& tmp) {
 }  // namespace
 
 Scenario RunNpmChainsScenario() {
-  // Runs from several build directories on one machine would count each other's copies.
-  const int lock = open("/tmp/procleak-npm-chains-test.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-  if (lock >= 0) flock(lock, LOCK_EX);
+  const LiveTestLock lock;
   Scenario s;
   {
     LiveProcesses live;
@@ -215,7 +196,6 @@ Scenario RunNpmChainsScenario() {
   for (const LiveProcess& p : s.leftovers) {
     ADD_FAILURE() << "still alive after teardown: " << p.pid << " " << Joined(p.argv);
   }
-  if (lock >= 0) close(lock);  // releases the lock
   return s;
 }
 

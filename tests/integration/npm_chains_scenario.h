@@ -46,7 +46,8 @@ struct Scenario {
 };
 
 // Runs the scenario once, holding a machine-wide lock so that runs from other build directories
-// cannot add their copies to the counts; reads PROCLEAK_BIN and NPM_CHAINS_DIR. Failures are
+// cannot add their copies to the counts; reads PROCLEAK_BIN, NPM_CHAINS_DIR and SCENARIOS_DIR
+// (its spawner is scenarios/spawn.js). Failures are
 // reported with ADD_FAILURE and leave the result partly filled (ran false). Every process it
 // started is killed before it returns, also on failure.
 Scenario RunNpmChainsScenario();

@@ -299,12 +299,12 @@ TEST_F(NpmChains, Pool_IsClassifiedPoolAndNotFlagged) {
 
 TEST_F(NpmChains, Teardown_LeavesNothingTheTestStartedAlive) {
   EXPECT_TRUE(S().leftovers.empty()) << "reported in SetUpTestSuite";
-  // What `ps -eo pid,args | grep -e fake-mcp -e spawner.js -e pool.py` would show; zombies
+  // What `ps -eo pid,args | grep -e fake-mcp -e spawn.js -e pool.py` would show; zombies
   // waiting for PID 1 to reap them are dead already.
   for (const LiveProcess& p : ReadAllLiveProcesses()) {
     const std::string args = Joined(p.argv);
     if (p.state == 'Z') continue;
-    for (const char* ours : {kBin, "npm_chains/spawner.js", "npm_chains/pool.py"}) {
+    for (const char* ours : {kBin, "scenarios/spawn.js", "npm_chains/pool.py"}) {
       EXPECT_EQ(args.find(ours), std::string::npos) << p.pid << " " << args;
     }
   }
