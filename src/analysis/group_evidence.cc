@@ -15,11 +15,11 @@ namespace {
 
 // /proc/PID/stat start times are in USER_HZ, which Linux fixes at 100 for user space. One parent
 // forking a batch (a pre-fork loop, `make -j`, a shell's `a & b &`) starts each copy within a few
-// milliseconds of the one before; a spawner starting copies on a timer or on demand leaves at
-// least its interval between them (100 ms or more), and load only stretches that. So a copy that
-// started less than 50 ms after the previous one joins its batch. This orders starts; it never
-// decides which chain or group a process belongs to.
-constexpr uint64_t kBatchGapTicks = 5;
+// milliseconds of the one before, tens of milliseconds on a loaded host; a spawner starting
+// copies on a timer or on demand leaves at least its interval between them (100 ms or more), and
+// load only stretches that. So a copy that started less than 80 ms after the previous one joins
+// its batch. This orders starts; it never decides which chain or group a process belongs to.
+constexpr uint64_t kBatchGapTicks = 8;
 
 std::string JoinArgv(const std::vector<std::string>& argv) {
   std::string out;
@@ -55,14 +55,24 @@ class GroupSubject {
   RuleSubject subject_;
 };
 
-// How many spawn events sorted start times fall into (see kBatchGapTicks).
-int SpawnEvents(std::vector<uint64_t> starts) {
+// Start times grouped into spawn events (see kBatchGapTicks): how many, and the largest.
+struct SpawnEvents {
+  int count = 0;
+  int largest = 0;
+};
+
+SpawnEvents EventsOf(std::vector<uint64_t> starts) {
   std::sort(starts.begin(), starts.end());
-  int events = 0;
+  SpawnEvents e;
+  int size = 0;
   for (size_t i = 0; i < starts.size(); ++i) {
-    if (i == 0 || starts[i] - starts[i - 1] >= kBatchGapTicks) ++events;
+    if (i == 0 || starts[i] - starts[i - 1] >= kBatchGapTicks) {
+      ++e.count;
+      size = 0;
+    }
+    e.largest = std::max(e.largest, ++size);
   }
-  return events;
+  return e;
 }
 
 // "pid 2102 (node /app/hub.js)", the command line bounded (renderers escape it).
@@ -78,8 +88,8 @@ struct Facts {
   int orphaned = 0;
   int wrapper_chains = 0;
   size_t shortest = 0, longest = 0;  // processes per chain
-  int live_events = 0;               // spawn events of the chains whose spawner is alive
-  int all_events = 0;
+  SpawnEvents live_events;  // of the chains whose spawner is alive
+  SpawnEvents all_events;
   int forked = 0;    // live chains forked from a spawner running the same program
   int sessions = 0;  // live chains rooted in a terminal session's leader
   int adopter = 0;   // the init the orphaned chains were reparented to (the first one's)
@@ -122,8 +132,8 @@ Facts Gather(const Snapshot& s, const Group& g) {
     }
     if (root->argv.size() <= 1 || spawner_signature == root_signature) ++f.forked;
   }
-  f.live_events = SpawnEvents(std::move(live_starts));
-  f.all_events = SpawnEvents(std::move(all_starts));
+  f.live_events = EventsOf(std::move(live_starts));
+  f.all_events = EventsOf(std::move(all_starts));
   return f;
 }
 
@@ -159,6 +169,18 @@ std::string LineageEvidence(const Snapshot& s, const Group& g, const Facts& f) {
   return out;
 }
 
+// "started together in one batch", "started in 5 separate spawn events and all kept", "started
+// in 2 spawn events, 3 of 4 in one batch".
+std::string EventsEvidence(const SpawnEvents& e, int copies, std::string_view kept) {
+  if (e.count == 1) return "started together in one batch";
+  if (e.largest > 1) {
+    return fmt::format("started in {} spawn events, {} of {} in one batch", e.count, e.largest,
+                       copies);
+  }
+  return fmt::format("started in {} separate spawn events{}{}", e.count, kept.empty() ? "" : " ",
+                     kept);
+}
+
 void AddEvidence(const Snapshot& s, const Group& g, const Facts& f, std::vector<std::string>* ev) {
   ev->push_back(LineageEvidence(s, g, f));
   if (f.wrapper_chains > 0) {
@@ -179,14 +201,9 @@ void AddEvidence(const Snapshot& s, const Group& g, const Facts& f, std::vector<
     ev->push_back("each leads a terminal session (a login or a terminal multiplexer's window)");
   }
   if (live > 1) {
-    ev->push_back(f.live_events == 1
-                      ? std::string("started together in one batch")
-                      : fmt::format("started in {} separate spawn events and all kept",
-                                    f.live_events));
+    ev->push_back(EventsEvidence(f.live_events, live, "and all kept"));
   } else if (g.origin == Origin::kGone && g.count > 1) {
-    ev->push_back(f.all_events == 1
-                      ? std::string("started together in one batch")
-                      : fmt::format("started in {} separate spawn events", f.all_events));
+    ev->push_back(EventsEvidence(f.all_events, g.count, ""));
   }
 }
 
@@ -202,7 +219,10 @@ Classification Decide(const Group& g, const Facts& f) {
   if (g.count == 1) return Classification::kSingle;
   if (g.origin == Origin::kGone || f.orphaned > 0) return Classification::kLeak;
   if (g.origin == Origin::kInit || f.spawner == nullptr) return Classification::kPool;
-  if (f.sessions == live || f.forked == live || f.live_events <= 1) return Classification::kPool;
+  // Mostly one batch: a pool, whose manager may have replaced a worker since.
+  if (f.sessions == live || f.forked == live || 2 * f.live_events.largest > live) {
+    return Classification::kPool;
+  }
   return Classification::kLeak;
 }
 

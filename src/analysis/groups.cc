@@ -101,6 +101,8 @@ std::vector<Group> BuildGroups(const Snapshot& s, const Rules& rules,
   std::map<GroupKey, std::vector<size_t>> by_key;
   for (size_t i = 0; i < chains.size(); ++i) {
     const Process* root = s.FindProcess(chains[i].root_pid);
+    // An exited process waiting to be reaped runs nothing and holds no memory: not a copy.
+    if (root != nullptr && (root->state == 'Z' || root->state == 'X')) continue;
     const ChainOrigin& o = origins[i];
     by_key[{chains[i].container, root != nullptr ? HostScope(*root) : std::string(),
             chains[i].root_signature, o.origin, o.spawner_pid, o.process_group}]

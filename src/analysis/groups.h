@@ -11,7 +11,8 @@
 
 namespace procleak {
 
-// One Group per (scope, root signature, lineage) (see lineage.h: who started each chain), chains
+// One Group per (scope, root signature, lineage) (see lineage.h: who started each chain) of the
+// chains whose root has not exited (a zombie waiting to be reaped is no copy), chains
 // oldest first, with spawner, orphan flags, memory, spawn rate, expected count (expect rules) and
 // the classification with its evidence (group_evidence.h). Leaks first, then by RSS.
 std::vector<Group> BuildGroups(const Snapshot& snapshot, const Rules& rules,

@@ -85,12 +85,19 @@ const std::string& HostScope(const Process& p) {
   return p.container.empty() ? p.cgroup : kNone;
 }
 
-std::vector<int> NamespaceCandidates(const Analysis& analysis) {
+std::vector<int> NamespaceCandidates(const Snapshot& s, const Analysis& analysis) {
   std::set<int> pids;
   for (const Group& g : analysis.groups) {
     if (g.count > 1 && g.spawner_pid != 0) pids.insert(g.spawner_pid);
     for (const Chain& c : g.chains) {
       if (c.orphaned && c.spawner_pid != 0) pids.insert(c.spawner_pid);
+      // `unshare --pid --fork sh -c X`: the shell is the namespace's init, and X would not
+      // continue its chain.
+      if (c.pids.size() < 2) continue;
+      const Process* root = s.FindProcess(c.root_pid);
+      if (root != nullptr && IsShellProgram(ClassifyCommand(root->argv, root->comm).program)) {
+        pids.insert(c.root_pid);
+      }
     }
   }
   return {pids.begin(), pids.end()};

@@ -54,8 +54,9 @@ const std::string& HostScope(const Process& p);
 
 // What a brief scan must read status for (Process::ns_pid) before the analysis can be trusted:
 // the spawner of every group of two or more chains (a PID namespace's init, unrecognised, would be
-// taken for their spawner) and the inits that orphaned chains were reparented to (named in
-// evidence). Sorted, without repeats.
-std::vector<int> NamespaceCandidates(const Analysis& analysis);
+// taken for their spawner), the inits that orphaned chains were reparented to (named in
+// evidence), and shells that root a chain of several processes (as a namespace's init, their
+// child would root its own). Sorted, without repeats.
+std::vector<int> NamespaceCandidates(const Snapshot& snapshot, const Analysis& analysis);
 
 }  // namespace procleak

@@ -125,7 +125,9 @@ std::vector<int> PidsWithShownRss(const Snapshot& snapshot, const Analysis& anal
     pids.insert(pids.end(), f.pids.begin(), f.pids.end());
     if (f.signature.empty()) continue;
     for (const Group& g : analysis.groups) {
-      if (g.signature != f.signature || g.container != f.container) continue;
+      if (g.signature != f.signature || g.container != f.container || g.cgroup != f.cgroup) {
+        continue;
+      }
       for (const Chain& c : g.chains) pids.insert(pids.end(), c.pids.begin(), c.pids.end());
     }
   }

@@ -178,6 +178,52 @@ TEST(Lineage, ExecdBatchFromOneParent_IsAPool) {
   ExpectNoWarnings(a);
 }
 
+TEST(Lineage, BatchWithOneLateForkUnderLoad_IsStillAPool) {
+  // Seen live: make -j4 under load forked its jobs at +0, +20, +30 and +80 ms; with a later
+  // straggler still, three of four came in one batch.
+  SnapshotBuilder b = Host();
+  b.Add(500, 1, {"make", "-j4"}, 1, 5, "", "/usr/bin/make");
+  std::vector<int> roots;
+  const double at[] = {0, 0.02, 0.03, 0.15};
+  for (int i = 0; i < 4; ++i) {
+    roots.push_back(b.Add(600 + i, 500, {"python3", "job.py"}, 1 + at[i] * kSecond, 1));
+  }
+  Analysis a = Analyze(b.Build(), nullptr);
+  const Group* g = ExactGroup(a, roots);
+  ASSERT_NE(g, nullptr);
+  EXPECT_EQ(g->classification, Classification::kPool) << Evidence(*g);
+  EXPECT_TRUE(HasEvidence(*g, "started in 2 spawn events, 3 of 4 in one batch")) << Evidence(*g);
+}
+
+TEST(Lineage, PoolWithAReplacedWorker_IsAPoolButALeakAfterABatchIsNot) {
+  for (bool replaced : {true, false}) {
+    SnapshotBuilder b = Host();
+    b.Add(500, 1, {"supervisord"}, 1, 5, "", "/usr/bin/python3");
+    std::vector<int> roots;
+    // A batch of four (or two), then one (or four) more, minutes apart.
+    const int batch = replaced ? 4 : 2;
+    const int later = replaced ? 1 : 4;
+    for (int i = 0; i < batch; ++i) roots.push_back(b.Add(600 + i, 500, {"worker"}, 1, 5));
+    for (int i = 0; i < later; ++i) roots.push_back(b.Add(700 + i, 500, {"worker"}, 5 + i, 5));
+    Analysis a = Analyze(b.Build(), nullptr);
+    const Group* g = ExactGroup(a, roots);
+    ASSERT_NE(g, nullptr);
+    EXPECT_EQ(g->classification, replaced ? Classification::kPool : Classification::kLeak)
+        << Evidence(*g);
+  }
+}
+
+TEST(Lineage, ExitedCopiesWaitingToBeReaped_AreNoCopies) {
+  SnapshotBuilder b = Host();
+  b.Add(500, 1, {"node", "/srv/spawner.js"}, 1, 20, "", "/usr/bin/node");
+  b.Add(600, 500, {"python3", "/srv/job.py"}, 2, 10);
+  b.Add(601, 500, {"python3", "/srv/job.py"}, 3, 0);
+  b.SetState(601, 'Z');
+  Analysis a = Analyze(b.Build(), nullptr);
+  EXPECT_EQ(GroupsOf(a, {601}).size(), 0u);
+  EXPECT_EQ(GroupsOf(a, {600})[0]->count, 1);
+}
+
 TEST(Lineage, ForkedWorkersOfTheSameProgram_AreAPoolWhenEverTheyStarted) {
   // A forking server keeps one child per connection: forked, never exec'd, spaced starts.
   SnapshotBuilder b = Host();

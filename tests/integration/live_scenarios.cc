@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <set>
 
 #include "testing/temp_tree.h"
@@ -156,6 +157,10 @@ void StageAndScan(SuiteRun& run, LiveProcesses& live) {
   std::vector<std::string> before;
   for (const std::unique_ptr<Scenario>& s : run.scenarios) before.push_back(Fingerprint(*s));
   run.scan = RunProcleak({"scan", "--json"});
+  // LIVE_SCENARIOS_KEEP=FILE keeps the document to look at after a failure.
+  if (const char* keep = std::getenv("LIVE_SCENARIOS_KEEP"); keep != nullptr && *keep != '\0') {
+    std::ofstream(keep) << run.scan.out;
+  }
   run.doc = Json::parse(run.scan.out, nullptr, /*allow_exceptions=*/false);
   if (run.doc.is_discarded()) {
     run.problems.push_back("scan output is not JSON: " + run.scan.out.substr(0, 500) + "\n" +
