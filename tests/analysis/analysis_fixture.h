@@ -31,6 +31,12 @@ class SnapshotBuilder {
     processes_.push_back(std::move(p));
     return pid;
   }
+  // Puts `pid`, added before, in the cgroup `path`.
+  void SetCgroup(int pid, const std::string& path) {
+    for (Process& p : processes_) {
+      if (p.pid == pid) p.cgroup = path;
+    }
+  }
   Container& AddContainer(std::string id, std::string name) {
     Container c;
     c.id = std::move(id);
