@@ -586,6 +586,39 @@ TEST(ReapStopper, ChildStartedDuringTheGrace_GetsSigtermToo) {
   EXPECT_GE(termed, 2);
 }
 
+TEST(ReapStopper, Report_MarksProcessesBelowTheChainAndFoundAfterTheScan) {
+  Incident in;
+  in.Start();
+  const int helper = in.fake.Add(in.node, {"git", "fetch"});
+  ReapPlan plan = PlanOf(in.fake, {{in.npm, in.sh}});
+  plan.groups[0].stop[0].processes.insert(plan.groups[0].stop[0].processes.begin(),
+                                          Planned(in.fake, helper, /*in_chain=*/false));
+  plan.order.insert(plan.order.begin(), plan.groups[0].stop[0].processes.front());
+  const ReapActed acted = StopChains(plan, Options(), &in.fake);
+  CliArgs args;
+  args.apply = true;
+  const std::string text = ReapText(plan, acted, args);
+  EXPECT_NE(text.find(std::to_string(helper) + "  terminated    git fetch  (below the chain)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find(std::to_string(in.node) +
+                      "  terminated    node /srv/server-x/index.js  (found after the scan)"),
+            std::string::npos)
+      << text;
+  const nlohmann::ordered_json doc =
+      ReapJson(Snapshot::Build(Host(), {}, {}, ScanStats()), plan, acted, args);
+  std::map<int, std::pair<bool, bool>> marks;  // pid -> (in_chain, discovered)
+  for (const auto& p : doc["groups"][0]["stop"][0]["processes"]) {
+    marks[p["pid"].get<int>()] = {p["in_chain"].get<bool>(), p["discovered"].get<bool>()};
+  }
+  EXPECT_EQ(marks[helper], std::make_pair(false, false));
+  EXPECT_EQ(marks[in.node], std::make_pair(false, true));
+  EXPECT_EQ(marks[in.sh], std::make_pair(true, false));
+  EXPECT_EQ(doc["summary"]["discovered"], 1);
+  EXPECT_EQ(doc["summary"]["processes"], 4);
+  EXPECT_EQ(doc["left_running"], nlohmann::ordered_json::array());
+}
+
 TEST(ReapStopper, DryRun_WouldSignalAllButProtected) {
   Incident in;
   in.Start();
