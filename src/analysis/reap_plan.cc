@@ -2,6 +2,7 @@
 #include "analysis/reap_plan.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <set>
 #include <utility>
@@ -136,6 +137,84 @@ ReapChain MakeChain(const Snapshot& s, const Group& g, const Chain& c, bool as_o
   return out;
 }
 
+// Whether `p` is in the same cgroups (and container) as `root`: no kill list spans cgroups.
+bool SameCgroup(const Process& p, const Process& root) {
+  return p.container == root.container && p.cgroup == root.cgroup &&
+         p.cgroup_lines == root.cgroup_lines;
+}
+
+// Adds to each chain to stop the processes of the snapshot below it (to the chain's list and to
+// the plan's order), and the kept chains' roots to plan->spared.
+void AddDescendants(const Snapshot& s, int self_pid, const std::vector<int>& ancestors,
+                    ReapPlan* plan) {
+  std::set<int> stopped;  // the processes of every chain to stop
+  std::set<int> kept;     // the roots of kept chains
+  for (const ReapGroup& g : plan->groups) {
+    for (const ReapChain& c : g.stop) {
+      for (const ReapProcess& p : c.processes) stopped.insert(p.pid);
+    }
+    for (const ReapChainRef& k : g.kept) {
+      const Process* p = s.FindProcess(k.root_pid);
+      if (p == nullptr) continue;
+      kept.insert(p->pid);
+      plan->spared.push_back({p->pid, p->starttime_ticks});
+    }
+  }
+  for (ReapGroup& g : plan->groups) {
+    for (ReapChain& c : g.stop) {
+      const Process* root = s.FindProcess(c.root_pid);
+      if (root == nullptr) continue;
+      std::set<int> own;
+      for (const ReapProcess& p : c.processes) own.insert(p.pid);
+      std::vector<ReapProcess> below;  // preorder: each after its ancestors
+      std::set<int> seen{root->pid};
+      std::vector<const Process*> todo{root};
+      while (!todo.empty()) {
+        const Process* parent = todo.back();
+        todo.pop_back();
+        // Reversed, so that the stack hands out the children in pid order.
+        for (auto it = parent->children.rbegin(); it != parent->children.rend(); ++it) {
+          const Process* p = s.FindProcess(*it);
+          if (p == nullptr || !seen.insert(p->pid).second) continue;
+          if (own.contains(p->pid)) {
+            todo.push_back(p);
+            continue;
+          }
+          if (kept.contains(p->pid)) {
+            plan->notes.push_back(fmt::format(
+                "the kept chain {} runs below chain {}, which is stopped; it is left running",
+                p->pid, c.root_pid));
+            continue;
+          }
+          if (stopped.contains(p->pid)) continue;  // another chain to stop: listed there
+          ReapProcess r = MakeProcess(s, *p, self_pid, ancestors);
+          r.in_chain = false;
+          if (r.protected_reason.empty() && !SameCgroup(*p, *root)) {
+            r.protected_reason = kOtherCgroup;
+          }
+          if (r.protected_reason.empty()) todo.push_back(p);
+          below.push_back(std::move(r));
+        }
+      }
+      plan->order.insert(plan->order.end(), below.rbegin(), below.rend());
+      c.processes.insert(c.processes.begin(), std::make_move_iterator(below.rbegin()),
+                         std::make_move_iterator(below.rend()));
+    }
+  }
+}
+
+// Stable: each process before its ancestors, deepest in the process tree first.
+void SortDeepestFirst(const Snapshot& s, std::vector<ReapProcess>* order) {
+  std::vector<std::pair<int, size_t>> depth;  // (depth, position) sorts deepest first, stable
+  for (size_t i = 0; i < order->size(); ++i) depth.emplace_back(Depth(s, (*order)[i].pid), i);
+  std::stable_sort(depth.begin(), depth.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<ReapProcess> sorted;
+  sorted.reserve(depth.size());
+  for (const auto& [d, i] : depth) sorted.push_back(std::move((*order)[i]));
+  *order = std::move(sorted);
+}
+
 }  // namespace
 
 ReapPlan PlanReap(const Snapshot& snapshot, const Analysis& analysis,
@@ -203,16 +282,8 @@ ReapPlan PlanReap(const Snapshot& snapshot, const Analysis& analysis,
     plan.groups.push_back(std::move(rg));
   }
 
-  std::vector<std::pair<int, size_t>> depth;  // (depth, position) sorts deepest first, stable
-  for (size_t i = 0; i < plan.order.size(); ++i) {
-    depth.emplace_back(Depth(snapshot, plan.order[i].pid), i);
-  }
-  std::stable_sort(depth.begin(), depth.end(),
-                   [](const auto& a, const auto& b) { return a.first > b.first; });
-  std::vector<ReapProcess> order;
-  order.reserve(depth.size());
-  for (const auto& [d, i] : depth) order.push_back(std::move(plan.order[i]));
-  plan.order = std::move(order);
+  AddDescendants(snapshot, self_pid, self_ancestors, &plan);
+  SortDeepestFirst(snapshot, &plan.order);
 
   for (int pid : selection.pids) {
     if (stopped_pids.contains(pid)) continue;
@@ -225,6 +296,10 @@ ReapPlan PlanReap(const Snapshot& snapshot, const Analysis& analysis,
     }
   }
   return plan;
+}
+
+std::string SkipDetail(const std::string& protected_reason) {
+  return protected_reason == kOtherCgroup ? protected_reason : "protected: " + protected_reason;
 }
 
 int SignallableCount(const ReapPlan& plan) {

@@ -3,27 +3,21 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <set>
 
 #include "base/read_file.h"
 #include "fmt/format.h"
 #include "procfs/cmdline_parser.h"
-#include "procfs/stat_parser.h"
-#include "signature/signature.h"
+#include "procfs/pid_listing.h"
 
 namespace procleak {
 namespace {
-
-// After SIGKILL a process exits as soon as it leaves the kernel; one that does not within this
-// long is stuck (uninterruptible sleep) and reported as failed.
-constexpr absl::Duration kKillWait = absl::Seconds(2);
 
 // glibc 2.36's <sys/pidfd.h> declares these without C linkage (fixed in 2.37), so C++ cannot
 // link against it: call the system calls directly.
@@ -32,174 +26,126 @@ int PidfdSignal(int fd, int sig) {
   return static_cast<int>(syscall(SYS_pidfd_send_signal, fd, sig, nullptr, 0u));
 }
 
-std::optional<Stat> ReadStat(int pid) {
+std::optional<Stat> ReadStatFile(const std::string& path) {
   std::string text;
   absl::StatusOr<ReadOutcome> read =
-      ReadFileAt(AT_FDCWD, "", fmt::format("/proc/{}/stat", pid).c_str(), &text);
+      ReadFileAt(AT_FDCWD, "", path.c_str(), &text, ReadUntil::kShortRead);
   if (!read.ok() || *read != ReadOutcome::kRead) return std::nullopt;
   absl::StatusOr<Stat> stat = ParseStat(text);
   if (!stat.ok()) return std::nullopt;
   return *stat;
 }
 
-// A zombie, or a process already on its way out (PF_EXITING: signals no longer matter to it).
-bool Exited(const Stat& stat) {
-  return stat.state == 'Z' || stat.state == 'X' || (stat.flags & kPfExiting) != 0;
-}
-
-// nullopt when `p` is still the planned process, else what it is now (gone or skipped).
-std::optional<ReapResult> Verify(const ReapProcess& p) {
-  std::optional<Stat> stat = ReadStat(p.pid);
-  if (!stat) return ReapResult{ReapOutcome::kGone, "exited"};
-  if (stat->starttime != p.starttime_ticks) {
-    return ReapResult{ReapOutcome::kGone, "exited; its pid now belongs to a later process"};
-  }
-  if (Exited(*stat)) return ReapResult{ReapOutcome::kGone, "exited"};
-  if ((stat->flags & kPfKthread) != 0) {
-    return ReapResult{ReapOutcome::kSkipped, "identity changed: a kernel thread"};
-  }
-  std::string text;
-  absl::StatusOr<ReadOutcome> read =
-      ReadFileAt(AT_FDCWD, "", fmt::format("/proc/{}/cmdline", p.pid).c_str(), &text);
-  if (!read.ok() || *read == ReadOutcome::kGone) return ReapResult{ReapOutcome::kGone, "exited"};
-  if (*read == ReadOutcome::kDenied) {
-    return ReapResult{ReapOutcome::kSkipped, "identity unverifiable: cmdline not readable"};
-  }
-  std::vector<std::string> argv = ParseCmdline(text);
-  std::string signature = ClassifyCommand(argv, stat->comm).signature;
-  if (signature == p.command_signature) return std::nullopt;
-  // An exiting process loses its command line (with its memory) before it becomes a zombie; it
-  // is flagged exiting before that.
-  std::optional<Stat> again = ReadStat(p.pid);
-  if (!again || again->starttime != p.starttime_ticks || Exited(*again)) {
-    return ReapResult{ReapOutcome::kGone, "exited"};
-  }
-  return ReapResult{ReapOutcome::kSkipped,
-                    fmt::format("identity changed: its command is now '{}', not '{}'", signature,
-                                p.command_signature)};
-}
-
-std::string Errno(const char* call, int err) {
-  return fmt::format("{}: {}", call, std::strerror(err));
-}
-
-struct Pinned {
-  size_t index = 0;  // into the order
-  int fd = -1;
-};
-
-// Polls the pidfds until each has exited (readable) or `wait` passes; returns those still
-// running. Exited ones get `outcome` and their pidfds are closed.
-std::vector<Pinned> AwaitExits(std::vector<Pinned> pinned, absl::Duration wait, ReapOutcome outcome,
-                               std::vector<ReapResult>* results) {
-  const absl::Time deadline = absl::Now() + wait;
-  while (!pinned.empty()) {
-    std::vector<pollfd> fds;
-    for (const Pinned& p : pinned) fds.push_back({p.fd, POLLIN, 0});
-    const absl::Duration left = std::max(deadline - absl::Now(), absl::ZeroDuration());
-    const int ms = static_cast<int>(
-        absl::ToInt64Milliseconds(left + absl::Milliseconds(1) - absl::Nanoseconds(1)));
-    const int ready = poll(fds.data(), fds.size(), ms);
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) break;  // timeout (or an error, which leaves the rest to SIGKILL)
-    std::vector<Pinned> running;
-    for (size_t i = 0; i < pinned.size(); ++i) {
-      if ((fds[i].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
-        (*results)[pinned[i].index] = {outcome, ""};
-        close(pinned[i].fd);
-      } else {
-        running.push_back(pinned[i]);
-      }
-    }
-    pinned = std::move(running);
-    if (absl::Now() >= deadline) break;
-  }
-  return pinned;
-}
+bool ExitedState(char state) { return state == 'Z' || state == 'X'; }
 
 }  // namespace
 
-const char* ReapOutcomeName(ReapOutcome outcome) {
-  switch (outcome) {
-    case ReapOutcome::kWouldSignal:
-      return "would_signal";
-    case ReapOutcome::kTerminated:
-      return "terminated";
-    case ReapOutcome::kKilled:
-      return "killed";
-    case ReapOutcome::kGone:
-      return "gone";
-    case ReapOutcome::kSkipped:
-      return "skipped";
-    case ReapOutcome::kFailed:
-      break;
+PidfdSystem::PidfdSystem(size_t pidfds) {
+  proc_fd_ = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  rlimit limit{};
+  const rlim_t wanted = static_cast<rlim_t>(pidfds) + 64;  // and what else procleak holds open
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < wanted) {
+    limit.rlim_cur = std::min(wanted, limit.rlim_max);
+    setrlimit(RLIMIT_NOFILE, &limit);  // on failure, pidfd_open reports EMFILE per process
   }
-  return "failed";
 }
 
-std::vector<ReapResult> SignalInOrder(const std::vector<ReapProcess>& order, absl::Duration grace) {
-  std::vector<ReapResult> results(order.size());
-  std::vector<Pinned> pinned;
-  for (size_t i = 0; i < order.size(); ++i) {
-    const ReapProcess& p = order[i];
-    if (!p.protected_reason.empty()) {
-      results[i] = {ReapOutcome::kSkipped, "protected: " + p.protected_reason};
-      continue;
-    }
-    if (std::optional<ReapResult> changed = Verify(p)) {
-      results[i] = *changed;
-      continue;
-    }
-    const int fd = PidfdOpen(p.pid);
-    if (fd < 0) {
-      results[i] = errno == ESRCH ? ReapResult{ReapOutcome::kGone, "exited"}
-                                  : ReapResult{ReapOutcome::kFailed, Errno("pidfd_open", errno)};
-      continue;
-    }
-    // The pidfd refers to whatever process held the pid when it was opened: if that one still
-    // has the planned starttime (and command), the pidfd pins the planned process and a pid
-    // reused from now on cannot be signalled by mistake.
-    if (std::optional<ReapResult> changed = Verify(p)) {
-      results[i] = *changed;
-      close(fd);
-      continue;
-    }
-    if (PidfdSignal(fd, SIGTERM) != 0) {
-      results[i] = errno == ESRCH ? ReapResult{ReapOutcome::kGone, "exited"}
-                                  : ReapResult{ReapOutcome::kFailed,
-                                               Errno("pidfd_send_signal SIGTERM", errno)};
-      close(fd);
-      continue;
-    }
-    pinned.push_back({i, fd});
-  }
-  std::vector<Pinned> left =
-      AwaitExits(std::move(pinned), grace, ReapOutcome::kTerminated, &results);
-  std::vector<Pinned> killed;
-  for (const Pinned& p : left) {
-    if (PidfdSignal(p.fd, SIGKILL) == 0) {
-      killed.push_back(p);
-      continue;
-    }
-    results[p.index] = errno == ESRCH ? ReapResult{ReapOutcome::kTerminated, ""}
-                                      : ReapResult{ReapOutcome::kFailed,
-                                                   Errno("pidfd_send_signal SIGKILL", errno)};
-    close(p.fd);
-  }
-  for (const Pinned& p : AwaitExits(std::move(killed), kKillWait, ReapOutcome::kKilled, &results)) {
-    results[p.index] = {ReapOutcome::kFailed, "still running after SIGKILL"};
-    close(p.fd);
-  }
-  return results;
+PidfdSystem::~PidfdSystem() {
+  if (proc_fd_ >= 0) close(proc_fd_);
 }
+
+std::optional<Stat> PidfdSystem::ReadStat(int pid) {
+  return ReadStatFile(fmt::format("/proc/{}/stat", pid));
+}
+
+ReadOutcome PidfdSystem::ReadArgv(int pid, std::vector<std::string>* argv) {
+  std::string text;
+  absl::StatusOr<ReadOutcome> read =
+      ReadFileAt(AT_FDCWD, "", fmt::format("/proc/{}/cmdline", pid).c_str(), &text);
+  if (!read.ok()) return ReadOutcome::kGone;
+  if (*read == ReadOutcome::kRead) *argv = ParseCmdline(text);
+  return *read;
+}
+
+std::optional<std::string> PidfdSystem::ReadCgroup(int pid) {
+  std::string text;
+  absl::StatusOr<ReadOutcome> read =
+      ReadFileAt(AT_FDCWD, "", fmt::format("/proc/{}/cgroup", pid).c_str(), &text);
+  if (!read.ok() || *read != ReadOutcome::kRead) return std::nullopt;
+  return text;
+}
+
+std::vector<Stat> PidfdSystem::ListProcesses() {
+  std::vector<Stat> out;
+  if (proc_fd_ < 0) return out;
+  absl::StatusOr<std::vector<int>> pids = ListPids(proc_fd_, "/proc");
+  if (!pids.ok()) return out;
+  out.reserve(pids->size());
+  for (int pid : *pids) {
+    if (std::optional<Stat> stat = ReadStat(pid)) out.push_back(std::move(*stat));
+  }
+  return out;
+}
+
+ReapSystem::Stopped PidfdSystem::ThreadsStopped(int pid, uint64_t starttime) {
+  std::optional<Stat> stat = ReadStat(pid);
+  if (!stat || stat->starttime != starttime || ExitedState(stat->state) ||
+      (stat->flags & kPfExiting) != 0) {
+    return Stopped::kGone;
+  }
+  const std::string task = fmt::format("/proc/{}/task", pid);
+  int dir = -1;
+  absl::StatusOr<ReadOutcome> opened = OpenDirAt(AT_FDCWD, "", task.c_str(), &dir);
+  if (!opened.ok() || *opened != ReadOutcome::kRead) {
+    return stat->state == 'T' || stat->state == 't' ? Stopped::kYes : Stopped::kNo;
+  }
+  absl::StatusOr<std::vector<int>> tids = ListPids(dir, task);
+  close(dir);
+  if (!tids.ok()) return Stopped::kNo;
+  for (int tid : *tids) {
+    std::optional<Stat> thread = ReadStatFile(fmt::format("{}/{}/stat", task, tid));
+    if (!thread) continue;  // exited since the listing
+    if (thread->state != 'T' && thread->state != 't' && !ExitedState(thread->state)) {
+      return Stopped::kNo;
+    }
+  }
+  return Stopped::kYes;
+}
+
+int PidfdSystem::Open(int pid) {
+  const int fd = PidfdOpen(pid);
+  return fd >= 0 ? fd : -errno;
+}
+
+int PidfdSystem::Signal(int handle, int sig) { return PidfdSignal(handle, sig) == 0 ? 0 : errno; }
+
+std::vector<int> PidfdSystem::WaitExited(const std::vector<int>& handles, absl::Duration timeout) {
+  std::vector<pollfd> fds;
+  fds.reserve(handles.size());
+  for (int h : handles) fds.push_back({h, POLLIN, 0});
+  const int ms = static_cast<int>(absl::ToInt64Milliseconds(
+      std::max(timeout, absl::ZeroDuration()) + absl::Milliseconds(1) - absl::Nanoseconds(1)));
+  std::vector<int> out;
+  if (poll(fds.data(), fds.size(), ms) <= 0) return out;  // a timeout, EINTR: none yet
+  for (const pollfd& p : fds) {
+    if ((p.revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) != 0) out.push_back(p.fd);
+  }
+  return out;
+}
+
+void PidfdSystem::Close(int handle) { close(handle); }
+
+absl::Time PidfdSystem::Now() { return absl::Now(); }
+
+void PidfdSystem::Sleep(absl::Duration duration) { absl::SleepFor(duration); }
 
 std::vector<int> SelfAncestors() {
   std::vector<int> out;
   std::set<int> seen;
-  std::optional<Stat> self = ReadStat(getpid());
+  std::optional<Stat> self = ReadStatFile("/proc/self/stat");
   for (int pid = self ? self->ppid : getppid(); pid > 0 && seen.insert(pid).second;) {
     out.push_back(pid);
-    std::optional<Stat> stat = ReadStat(pid);
+    std::optional<Stat> stat = ReadStatFile(fmt::format("/proc/{}/stat", pid));
     if (!stat) break;
     pid = stat->ppid;
   }

@@ -1,39 +1,41 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// Acting on a reap plan: re-verifying each process's identity, pinning it with a pidfd, SIGTERM
-// leaves first, waiting for exits, SIGKILL after the grace period.
+// The running system for `procleak reap --apply`: /proc read directly, processes pinned and
+// signalled through pidfds (pidfd_open(2), pidfd_send_signal(2)), exits awaited with poll(2).
 
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/time/time.h"
-#include "analysis/reap_plan.h"
+#include "cli/reap_system.h"
 
 namespace procleak {
 
-enum class ReapOutcome {
-  kWouldSignal,  // dry run
-  kTerminated,   // exited after SIGTERM
-  kKilled,       // exited after SIGKILL
-  kGone,     // had exited or was exiting (or its pid belongs to a later process) before its turn
-  kSkipped,  // protected, or its identity changed (detail says which)
-  kFailed,   // a system call failed (detail has the errno text), or it outlived SIGKILL
-};
-// "would_signal", "terminated", "killed", "gone", "skipped", "failed".
-const char* ReapOutcomeName(ReapOutcome outcome);
+class PidfdSystem : public ReapSystem {
+ public:
+  // Raises the soft limit on open files towards `pidfds` (a pidfd per pinned process), as far as
+  // the hard limit allows.
+  explicit PidfdSystem(size_t pidfds);
+  ~PidfdSystem() override;
+  PidfdSystem(const PidfdSystem&) = delete;
+  PidfdSystem& operator=(const PidfdSystem&) = delete;
 
-struct ReapResult {
-  ReapOutcome outcome = ReapOutcome::kWouldSignal;
-  std::string detail;  // why skipped, gone or failed; "" otherwise
-};
+  std::optional<Stat> ReadStat(int pid) override;
+  ReadOutcome ReadArgv(int pid, std::vector<std::string>* argv) override;
+  std::optional<std::string> ReadCgroup(int pid) override;
+  std::vector<Stat> ListProcesses() override;
+  Stopped ThreadsStopped(int pid, uint64_t starttime) override;
+  int Open(int pid) override;
+  int Signal(int handle, int sig) override;
+  std::vector<int> WaitExited(const std::vector<int>& handles, absl::Duration timeout) override;
+  void Close(int handle) override;
+  absl::Time Now() override;
+  void Sleep(absl::Duration duration) override;
 
-// One result per process of `order` (same positions). Protected processes are skipped. Every
-// other one is re-verified from /proc/PID/stat and cmdline (same starttime, same command
-// signature), opened with pidfd_open, verified again while the pidfd pins it, and sent SIGTERM
-// through the pidfd; then the pidfds are polled for up to `grace`, what is left gets SIGKILL and
-// is polled for up to 2 more seconds.
-std::vector<ReapResult> SignalInOrder(const std::vector<ReapProcess>& order, absl::Duration grace);
+ private:
+  int proc_fd_ = -1;
+};
 
 // The processes above this one, from its parent up to PID 1, read from /proc/PID/stat.
 std::vector<int> SelfAncestors();

@@ -175,18 +175,14 @@ TEST(ReapPlan, Protected_SelfAndAncestorsAreListedNotSignalled) {
   EXPECT_EQ(SignallableCount(plan), 2);
 }
 
-TEST(ReapPlan, Protected_Pid1AndKernelThreads) {
-  SnapshotBuilder b;
-  // Two copies of an init-like chain root at PID 1 cannot happen, but a group naming PID 1 must
-  // still never signal it: hand-craft the analysis.
-  b.Add(1, 0, {"sh", "-c", "x"}, 0, 1);
-  b.Add(7, 1, {"sh", "-c", "x"}, 10, 1);
-  Snapshot s = b.Build();
+// A hand-made analysis: one group of `sh -c x` chains, each only its root, and its
+// duplicate_chain finding (for shapes the analysis would not make).
+Analysis ShChains(const std::vector<int>& roots) {
   Analysis a;
   Group g;
   g.signature = "sh -c x";
-  g.count = 2;
-  for (int pid : {1, 7}) {
+  g.count = static_cast<int>(roots.size());
+  for (int pid : roots) {
     Chain c;
     c.root_pid = pid;
     c.pids = {pid};
@@ -197,6 +193,17 @@ TEST(ReapPlan, Protected_Pid1AndKernelThreads) {
   f.kind = "duplicate_chain";
   f.signature = g.signature;
   a.findings.push_back(f);
+  return a;
+}
+
+TEST(ReapPlan, Protected_Pid1AndKernelThreads) {
+  SnapshotBuilder b;
+  // Two copies of an init-like chain root at PID 1 cannot happen, but a group naming PID 1 must
+  // still never signal it: hand-craft the analysis.
+  b.Add(1, 0, {"sh", "-c", "x"}, 0, 1);
+  b.Add(7, 1, {"sh", "-c", "x"}, 10, 1);
+  Snapshot s = b.Build();
+  Analysis a = ShChains({1, 7});
   ReapSelection sel;
   sel.keep = {ReapKeep::Mode::kNewest, 0};
   ReapPlan plan = PlanReap(s, a, sel, 0, {});
@@ -272,6 +279,97 @@ TEST(ReapPlan, DuplicateOnly_IgnoresGroupsWithoutThatFinding) {
   sel.findings = {"duplicate_chain"};
   sel.signature = "hub.js";  // a single process: no finding
   EXPECT_TRUE(Plan(Hub(4, 0), sel).groups.empty());
+}
+
+std::vector<int> Pids(const std::vector<ReapProcess>& processes) {
+  std::vector<int> out;
+  for (const ReapProcess& p : processes) out.push_back(p.pid);
+  return out;
+}
+
+TEST(ReapPlan, Descendants_AreStoppedWithTheChainLeavesFirst) {
+  SnapshotBuilder b;
+  AddMcpHub(b, 3, 0);
+  // The oldest copy's node server runs a helper, which runs one of its own.
+  b.Add(4000, 3002, {"/usr/bin/git", "fetch"}, 50, 5, kHub);
+  b.Add(4001, 4000, {"/usr/bin/ssh", "git@example.com"}, 51, 5, kHub);
+  Snapshot s = b.Build();
+  ReapSelection sel;
+  sel.signature = "server-x";
+  ReapPlan plan = Plan(s, sel);
+  ASSERT_EQ(plan.groups.size(), 1u);
+  ASSERT_EQ(Roots(plan.groups[0].stop), std::vector<int>({3000, 3003}));
+  const ReapChain& oldest = plan.groups[0].stop[0];
+  EXPECT_EQ(Pids(oldest.processes), std::vector<int>({4001, 4000, 3002, 3001, 3000}));
+  EXPECT_FALSE(oldest.processes[0].in_chain);
+  EXPECT_FALSE(oldest.processes[1].in_chain);
+  EXPECT_TRUE(oldest.processes[2].in_chain);
+  EXPECT_EQ(oldest.processes[0].protected_reason, "");
+  EXPECT_EQ(Pids(plan.groups[0].stop[1].processes), std::vector<int>({3005, 3004, 3003}));
+  // In the plan's order too, each comes before its parent.
+  ASSERT_EQ(plan.order.size(), 8u);
+  EXPECT_EQ(plan.order[0].pid, 4001);
+  EXPECT_EQ(plan.order[1].pid, 4000);
+  EXPECT_EQ(SignallableCount(plan), 8);
+}
+
+TEST(ReapPlan, DescendantInAnotherCgroup_IsListedProtectedAndNotEntered) {
+  SnapshotBuilder b;
+  b.Add(500, 1, {"/usr/bin/python3", "/opt/spawner.py"}, 5, 20);
+  for (int i = 0; i < 3; ++i) {
+    int sh = b.Add(600 + 2 * i, 500, {"sh", "-c", "sleep 1000 reap-token; true"}, 10 + 5.0 * i, 1);
+    b.Add(601 + 2 * i, sh, {"sleep", "1000", "reap-token"}, 10 + 5.0 * i, 1);
+  }
+  b.Add(700, 601, {"/usr/bin/helper"}, 30, 1);
+  b.Add(701, 700, {"/usr/bin/helper", "--child"}, 30, 1);
+  b.SetCgroup(700, "/user.slice/other.scope");
+  b.SetCgroup(701, "/user.slice/other.scope");
+  ReapSelection sel;
+  sel.signature = "reap-token";
+  ReapPlan plan = Plan(b.Build(), sel);
+  ASSERT_EQ(plan.groups.size(), 1u);
+  const ReapChain& oldest = plan.groups[0].stop[0];
+  EXPECT_EQ(Pids(oldest.processes), std::vector<int>({700, 601, 600}));
+  EXPECT_EQ(oldest.processes[0].protected_reason, "in another cgroup than its chain");
+  EXPECT_EQ(SignallableCount(plan), 4);
+}
+
+TEST(ReapPlan, KeptChainBelowAStoppedOne_IsSparedAndNoted) {
+  SnapshotBuilder b;
+  b.Add(10, 1, {"sh", "-c", "x"}, 1, 1);
+  b.Add(11, 10, {"node", "server.js"}, 1, 1);
+  b.Add(20, 11, {"sh", "-c", "x"}, 2, 1);  // the newest copy, kept, runs below the oldest
+  b.Add(21, 20, {"sleep", "100"}, 2, 1);
+  Snapshot s = b.Build();
+  ReapPlan plan = PlanReap(s, ShChains({10, 20}), ReapSelection(), 0, {});
+  ASSERT_EQ(plan.groups.size(), 1u);
+  ASSERT_EQ(Roots(plan.groups[0].stop), std::vector<int>({10}));
+  EXPECT_EQ(Pids(plan.groups[0].stop[0].processes), std::vector<int>({11, 10}));
+  ASSERT_EQ(plan.spared.size(), 1u);
+  EXPECT_EQ(plan.spared[0].pid, 20);
+  EXPECT_EQ(plan.spared[0].starttime_ticks, 2u * 60 * 100);
+  ASSERT_EQ(plan.notes.size(), 1u);
+  EXPECT_EQ(plan.notes[0],
+            "the kept chain 20 runs below chain 10, which is stopped; it is left running");
+}
+
+TEST(ReapPlan, StoppedChainBelowAnother_IsListedOnce) {
+  SnapshotBuilder b;
+  b.Add(10, 1, {"sh", "-c", "x"}, 1, 1);
+  b.Add(11, 10, {"node", "server.js"}, 1, 1);
+  b.Add(20, 11, {"sh", "-c", "x"}, 2, 1);
+  b.Add(21, 20, {"sleep", "100"}, 2, 1);
+  b.Add(30, 1, {"sh", "-c", "x"}, 3, 1);
+  Snapshot s = b.Build();
+  ReapSelection sel;
+  sel.keep = {ReapKeep::Mode::kNewest, 1};
+  ReapPlan plan = PlanReap(s, ShChains({10, 20, 30}), sel, 0, {});
+  ASSERT_EQ(plan.groups.size(), 1u);
+  ASSERT_EQ(Roots(plan.groups[0].stop), std::vector<int>({10, 20}));
+  EXPECT_EQ(Pids(plan.groups[0].stop[0].processes), std::vector<int>({11, 10}));
+  EXPECT_EQ(Pids(plan.groups[0].stop[1].processes), std::vector<int>({21, 20}));
+  EXPECT_EQ(Pids(plan.order), std::vector<int>({21, 20, 11, 10}));
+  EXPECT_TRUE(plan.notes.empty());
 }
 
 }  // namespace

@@ -4,164 +4,24 @@
 // a chain that ended after planning is reported gone, one that ignores SIGTERM gets SIGKILL.
 // Every run selects by a token unique to the test, so nothing else on the machine is selected;
 // the spawner's process group (everything the test started) is killed in teardown.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <functional>
 #include <map>
-#include <optional>
-#include <set>
-#include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "testing/json_expect.h"
-#include "testing/run_procleak.h"
-#include "testing/temp_tree.h"
+#include "reap_live.h"
 
 namespace procleak {
 namespace {
 
-using namespace procleak::testing;  // NOLINT: RunProcleak, ParseJson, Field
-
-struct Identity {
-  int ppid = 0;
-  char state = '?';
-  uint64_t starttime = 0;
-};
-
-std::optional<Identity> ReadIdentity(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  size_t close = text.rfind(')');
-  if (close == std::string::npos) return std::nullopt;
-  std::istringstream rest(text.substr(close + 2));
-  Identity id;
-  std::string skip;
-  rest >> id.state >> id.ppid;
-  for (int field = 5; field < 22 && rest >> skip; ++field) {
-  }
-  rest >> id.starttime;
-  return id;
-}
-
-bool Alive(int pid) {
-  std::optional<Identity> id = ReadIdentity(pid);
-  return id && id->state != 'Z' && id->state != 'X';
-}
-
-std::vector<int> ChildrenOf(int parent) {
-  std::vector<int> out;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::optional<Identity> id = ReadIdentity(std::stoi(name));
-    if (id && id->ppid == parent && id->state != 'Z') out.push_back(std::stoi(name));
-  }
-  return out;
-}
-
-bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
-}
-
-// A forked copy of the test that leads its own process group and starts `sh -c SCRIPT` four
-// times: once, then, 2.1 s later (a separate start cycle, which makes the copies a leak), three
-// more 0.2 s apart. It reaps its children (SIGCHLD ignored) and then waits to be killed.
-class Spawner {
- public:
-  explicit Spawner(const std::string& script) {
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) return;  // the shells must not hold the write end
-    pid_ = fork();
-    if (pid_ == 0) {
-      close(fds[0]);
-      setpgid(0, 0);
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      signal(SIGCHLD, SIG_IGN);
-      for (int i = 0; i < 4; ++i) {
-        usleep(i == 1 ? 2100000 : i > 1 ? 200000 : 0);
-        pid_t child = fork();
-        if (child == 0) {
-          signal(SIGCHLD, SIG_DFL);
-          prctl(PR_SET_PDEATHSIG, SIGKILL);
-          execl("/bin/sh", "sh", "-c", script.c_str(), static_cast<char*>(nullptr));
-          _exit(127);
-        }
-        int pid = child;
-        if (write(fds[1], &pid, sizeof pid) != sizeof pid) _exit(1);
-      }
-      close(fds[1]);
-      for (;;) pause();
-    }
-    close(fds[1]);
-    int pid = 0;
-    while (read(fds[0], &pid, sizeof pid) == sizeof pid) roots_.push_back(pid);
-    close(fds[0]);
-    // Each chain is ready when its sh has started its sleep.
-    for (int root : roots_) {
-      WaitFor([&] { return ChildrenOf(root).size() == 1; }, std::chrono::seconds(5));
-      for (int leaf : ChildrenOf(root)) leaves_.push_back(leaf);
-    }
-  }
-  ~Spawner() {
-    if (pid_ <= 0) return;
-    kill(-pid_, SIGKILL);  // the group: spawner, every sh and sleep it started
-    for (int leaf : leaves_) kill(leaf, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-  }
-  pid_t pid() const { return pid_; }
-  const std::vector<int>& roots() const { return roots_; }    // oldest first
-  const std::vector<int>& leaves() const { return leaves_; }  // leaves()[i] under roots()[i]
-
- private:
-  pid_t pid_ = -1;
-  std::vector<int> roots_;
-  std::vector<int> leaves_;
-};
-
-std::string Token() {
-  return "procleak-reap-test-" + std::to_string(getpid()) + "-" +
-         ::testing::UnitTest::GetInstance()->current_test_info()->name();
-}
+using namespace procleak::testing;  // NOLINT: RunProcleak, ParseJson, Field, Spawner
 
 std::string Script(const std::string& token, bool ignore_term = false) {
   return std::string(ignore_term ? "trap '' TERM; " : "") + ": " + token + "; sleep 120; true";
-}
-
-std::vector<int> StopRoots(const Json& doc) {
-  std::vector<int> out;
-  for (const Json& g : Field(doc, "groups")) {
-    for (const Json& c : Field(g, "stop")) out.push_back(Field(c, "root_pid").get<int>());
-  }
-  return out;
-}
-
-// pid -> result of every process in the document.
-std::map<int, std::string> Results(const Json& doc) {
-  std::map<int, std::string> out;
-  for (const Json& g : Field(doc, "groups")) {
-    for (const Json& c : Field(g, "stop")) {
-      for (const Json& p : Field(c, "processes")) {
-        out[Field(p, "pid").get<int>()] = Field(p, "result").get<std::string>();
-      }
-    }
-  }
-  return out;
 }
 
 TEST(Reap, DryRun_ListsTheThreeOldestChainsAndSignalsNothing) {
@@ -223,38 +83,26 @@ TEST(Reap, Apply_StopsExactlyTheSurplusChains) {
   EXPECT_TRUE(Alive(spawner.roots()[3]));
   EXPECT_TRUE(Alive(spawner.leaves()[3]));
   EXPECT_TRUE(Alive(spawner.pid()));
+  // Neither the spawner nor the kept chain was stopped, continued or asked to terminate.
+  EXPECT_EQ(spawner.Signals(), std::vector<int>());
+  EXPECT_EQ(ReadIdentity(spawner.roots()[3])->state, 'S');
+  EXPECT_EQ(ReadIdentity(spawner.leaves()[3])->state, 'S');
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(spawner.AliveOfCopy(i), std::vector<int>()) << i;
 }
 
 TEST(Reap, Apply_ChainEndedAfterPlanning_IsReportedGone) {
   const std::string token = Token();
   Spawner spawner(Script(token));
   ASSERT_EQ(spawner.leaves().size(), 4u);
-  TempTree io;
-  const std::string out_path = io.Path("stdout");
-  pid_t reap = fork();
-  if (reap == 0) {
-    int fd = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(fd, STDOUT_FILENO);
-    setenv("PROCLEAK_REAP_STOP_AFTER_PLAN", "1", 1);
-    const char* bin = std::getenv("PROCLEAK_BIN");
-    execl(bin, bin, "reap", "--json", "--apply", "--signature", token.c_str(),
-          static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  ASSERT_GT(reap, 0);
-  int status = 0;
-  ASSERT_EQ(waitpid(reap, &status, WUNTRACED), reap);
-  ASSERT_TRUE(WIFSTOPPED(status)) << status;
   // The oldest chain ends between planning and acting.
-  kill(spawner.leaves()[0], SIGKILL);
-  kill(spawner.roots()[0], SIGKILL);
-  EXPECT_TRUE(WaitFor([&] { return !Alive(spawner.roots()[0]) && !Alive(spawner.leaves()[0]); },
-                      std::chrono::seconds(5)));
-  kill(reap, SIGCONT);
-  ASSERT_EQ(waitpid(reap, &status, 0), reap);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0);
-  Json doc = ParseJson(ReadAll(out_path));
+  PausedReap reap = RunReapPaused({"--signature", token}, [&] {
+    kill(spawner.leaves()[0], SIGKILL);
+    kill(spawner.roots()[0], SIGKILL);
+    EXPECT_TRUE(WaitFor([&] { return !Alive(spawner.roots()[0]) && !Alive(spawner.leaves()[0]); },
+                        std::chrono::seconds(5)));
+  });
+  EXPECT_EQ(reap.exit_code, 0);
+  const Json& doc = reap.doc;
   std::map<int, std::string> results = Results(doc);
   EXPECT_EQ(results[spawner.roots()[0]], "gone");
   EXPECT_EQ(results[spawner.leaves()[0]], "gone");

@@ -1,0 +1,637 @@
+// SPDX-License-Identifier: Apache-2.0
+// StopChains() against simulated processes: whole chains stopped with what they started since the
+// scan, forks while stopping, processes that ignore SIGTERM or survive SIGKILL, other cgroups,
+// protected and kept processes, limits; and how the report and exit status show what was left.
+#include "cli/reap_stopper.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cli/reap_report.h"
+#include "signature/signature.h"
+
+namespace procleak {
+namespace {
+
+struct FakeProcess {
+  int pid = 0;
+  int ppid = 0;
+  uint64_t starttime = 0;
+  std::vector<std::string> argv;
+  std::string cgroup = "0::/app.slice/app.service\n";
+  int chain = 0;  // which chain it descends from (inherited by children); 0: none
+  bool alive = true;
+  bool stopped = false;
+  bool term_pending = false;
+  // Behaviour.
+  bool ignores_term = false;
+  bool unkillable = false;    // survives SIGKILL (stuck in the kernel)
+  bool never_stops = false;   // SIGSTOP does not take (uninterruptible sleep)
+  bool fork_on_stop = false;  // a fork in flight completes as SIGSTOP arrives
+  bool stop_forker = false;   // forks as every SIGSTOP arrives, and so do its children
+  absl::Duration fork_every = absl::InfiniteDuration();
+  absl::Time next_fork = absl::InfiniteFuture();
+};
+
+// A process table with a clock that moves only when the code under test sleeps or waits.
+class FakeSystem : public ReapSystem {
+ public:
+  int Add(int ppid, std::vector<std::string> argv, int chain = -1) {
+    FakeProcess p;
+    p.pid = next_pid_++;
+    p.ppid = ppid;
+    p.starttime = ++ticks_;
+    p.argv = std::move(argv);
+    if (const FakeProcess* parent = Find(ppid)) {
+      p.cgroup = parent->cgroup;
+      p.chain = parent->chain;
+    }
+    if (chain >= 0) p.chain = chain;
+    procs_.push_back(p);
+    return p.pid;
+  }
+  // A process with `pid` that started after the one that had it.
+  void Reuse(int pid, std::vector<std::string> argv) {
+    Die(P(pid));
+    FakeProcess p;
+    p.pid = pid;
+    p.ppid = 1;
+    p.starttime = ++ticks_;
+    p.argv = std::move(argv);
+    procs_.push_back(p);
+  }
+  FakeProcess& P(int pid) {
+    for (auto it = procs_.rbegin(); it != procs_.rend(); ++it) {
+      if (it->pid == pid) return *it;
+    }
+    ADD_FAILURE() << "no process " << pid;
+    return procs_.front();
+  }
+  void ForkEvery(int pid, absl::Duration every) {
+    P(pid).fork_every = every;
+    P(pid).next_fork = now_ + every;
+  }
+  void Advance(absl::Duration d) {
+    const absl::Time until = now_ + d;
+    while (now_ < until) {
+      now_ = std::min(until, now_ + absl::Milliseconds(5));
+      for (size_t i = 0; i < procs_.size(); ++i) {
+        FakeProcess& p = procs_[i];
+        if (!p.alive || p.stopped || p.never_stops || now_ < p.next_fork) continue;
+        p.next_fork = now_ + p.fork_every;
+        Fork(i);
+      }
+    }
+  }
+  std::vector<int> AliveOfChain(int chain) const {
+    std::vector<int> out;
+    for (const FakeProcess& p : procs_) {
+      if (p.alive && p.chain == chain) out.push_back(p.pid);
+    }
+    return out;
+  }
+  // Signals each process received, in order.
+  std::vector<int> SignalsOf(int pid) const {
+    std::vector<int> out;
+    for (const auto& [to, sig] : log_) {
+      if (to == pid) out.push_back(sig);
+    }
+    return out;
+  }
+  const std::vector<std::pair<int, int>>& log() const { return log_; }
+  size_t open_handles() const { return handles_.size(); }
+
+  std::optional<Stat> ReadStat(int pid) override {
+    const FakeProcess* p = Find(pid);
+    if (p == nullptr) return std::nullopt;
+    Stat s;
+    s.pid = p->pid;
+    s.ppid = p->ppid;
+    s.comm = p->argv.empty() ? "" : p->argv[0];
+    s.state = p->stopped ? 'T' : 'S';
+    s.starttime = p->starttime;
+    return s;
+  }
+  ReadOutcome ReadArgv(int pid, std::vector<std::string>* argv) override {
+    const FakeProcess* p = Find(pid);
+    if (p == nullptr) return ReadOutcome::kGone;
+    *argv = p->argv;
+    return ReadOutcome::kRead;
+  }
+  std::optional<std::string> ReadCgroup(int pid) override {
+    const FakeProcess* p = Find(pid);
+    return p == nullptr ? std::nullopt : std::optional<std::string>(p->cgroup);
+  }
+  std::vector<Stat> ListProcesses() override {
+    ++listings_;
+    std::vector<Stat> out;
+    for (const FakeProcess& p : procs_) {
+      if (p.alive) out.push_back(*ReadStat(p.pid));
+    }
+    return out;
+  }
+  Stopped ThreadsStopped(int pid, uint64_t starttime) override {
+    const FakeProcess* p = Find(pid);
+    if (p == nullptr || p->starttime != starttime) return Stopped::kGone;
+    return p->stopped ? Stopped::kYes : Stopped::kNo;
+  }
+  int Open(int pid) override {
+    const FakeProcess* p = Find(pid);
+    if (p == nullptr) return -ESRCH;
+    handles_[next_handle_] = {p->pid, p->starttime};
+    return next_handle_++;
+  }
+  int Signal(int handle, int sig) override {
+    auto it = handles_.find(handle);
+    if (it == handles_.end()) return EBADF;
+    FakeProcess* p = Find(it->second.first);
+    if (p == nullptr || p->starttime != it->second.second) return ESRCH;
+    log_.push_back({p->pid, sig});
+    switch (sig) {
+      case SIGSTOP:
+        if (p->never_stops) break;
+        if (p->fork_on_stop || p->stop_forker) {
+          p->fork_on_stop = false;
+          Fork(static_cast<size_t>(p - procs_.data()));
+          p = Find(it->second.first);  // Fork may move the table
+        }
+        p->stopped = true;
+        break;
+      case SIGCONT:
+        p->stopped = false;
+        if (p->term_pending) {
+          p->term_pending = false;
+          if (!p->ignores_term) Die(*p);
+        }
+        break;
+      case SIGTERM:
+        if (p->stopped) {
+          p->term_pending = !p->ignores_term;
+        } else if (!p->ignores_term) {
+          Die(*p);
+        }
+        break;
+      case SIGKILL:
+        if (!p->unkillable) Die(*p);
+        break;
+      default:
+        break;
+    }
+    return 0;
+  }
+  std::vector<int> WaitExited(const std::vector<int>& handles, absl::Duration timeout) override {
+    const absl::Time until = now_ + timeout;
+    for (;;) {
+      std::vector<int> out;
+      for (int h : handles) {
+        auto it = handles_.find(h);
+        const FakeProcess* p = it == handles_.end() ? nullptr : Find(it->second.first);
+        if (p == nullptr || p->starttime != it->second.second) out.push_back(h);
+      }
+      if (!out.empty() || now_ >= until) return out;
+      Advance(std::min(absl::Milliseconds(5), until - now_));
+    }
+  }
+  void Close(int handle) override { handles_.erase(handle); }
+  absl::Time Now() override { return now_; }
+  void Sleep(absl::Duration d) override { Advance(d); }
+
+ private:
+  FakeProcess* Find(int pid) {
+    for (FakeProcess& p : procs_) {
+      if (p.alive && p.pid == pid) return &p;
+    }
+    return nullptr;
+  }
+  const FakeProcess* Find(int pid) const { return const_cast<FakeSystem*>(this)->Find(pid); }
+  void Fork(size_t parent) {
+    const int ppid = procs_[parent].pid;
+    const bool stop_forker = procs_[parent].stop_forker;
+    P(Add(ppid, {"sleep", "120"})).stop_forker = stop_forker;
+  }
+  void Die(FakeProcess& p) {
+    p.alive = false;
+    for (FakeProcess& c : procs_) {
+      if (c.alive && c.ppid == p.pid) c.ppid = 1;
+    }
+  }
+
+  std::vector<FakeProcess> procs_;
+  std::map<int, std::pair<int, uint64_t>> handles_;
+  std::vector<std::pair<int, int>> log_;
+  absl::Time now_ = absl::FromUnixSeconds(1800000000);
+  uint64_t ticks_ = 1000;
+  int next_pid_ = 100;
+  int next_handle_ = 3;
+  int listings_ = 0;
+};
+
+ReapProcess Planned(FakeSystem& fake, int pid, bool in_chain = true) {
+  const FakeProcess& p = fake.P(pid);
+  ReapProcess r;
+  r.pid = p.pid;
+  r.ppid = p.ppid;
+  r.starttime_ticks = p.starttime;
+  r.argv = p.argv;
+  r.comm = p.argv[0];
+  r.command_signature = ClassifyCommand(r.argv, r.comm).signature;
+  r.in_chain = in_chain;
+  return r;
+}
+
+// A plan of one group stopping the chains given as their processes, root first.
+ReapPlan PlanOf(FakeSystem& fake, const std::vector<std::vector<int>>& chains) {
+  ReapPlan plan;
+  ReapGroup g;
+  g.signature = "test";
+  for (const std::vector<int>& pids : chains) {
+    ReapChain c;
+    c.root_pid = pids.front();
+    for (auto it = pids.rbegin(); it != pids.rend(); ++it) {
+      c.processes.push_back(Planned(fake, *it));
+    }
+    g.stop.push_back(c);
+  }
+  plan.groups.push_back(g);
+  // Deepest first: the chains' processes are listed leaves first.
+  for (size_t depth = 0;; ++depth) {
+    bool any = false;
+    for (const ReapChain& c : plan.groups[0].stop) {
+      if (depth < c.processes.size()) {
+        plan.order.push_back(c.processes[depth]);
+        any = true;
+      }
+    }
+    if (!any) break;
+  }
+  return plan;
+}
+
+ReapStopOptions Options() {
+  ReapStopOptions o;
+  o.grace = absl::Seconds(1);
+  return o;
+}
+
+std::map<int, std::string> ResultsByPid(const ReapPlan& plan, const ReapActed& acted) {
+  std::map<int, std::string> out;
+  for (size_t i = 0; i < plan.order.size(); ++i) {
+    out[plan.order[i].pid] = ReapOutcomeName(acted.planned[i].outcome);
+  }
+  for (const auto& chain : acted.found) {
+    for (const ReapFound& f : chain) out[f.process.pid] = ReapOutcomeName(f.result.outcome);
+  }
+  return out;
+}
+
+std::vector<int> FoundPids(const ReapActed& acted, size_t chain) {
+  std::vector<int> out;
+  for (const ReapFound& f : acted.found.at(chain)) out.push_back(f.process.pid);
+  return out;
+}
+
+// The incident: a spawner's `npm exec` was scanned before it started `sh` and `node`.
+struct Incident {
+  FakeSystem fake;
+  int spawner = 0;
+  int npm = 0;
+  int sh = 0;
+  int node = 0;
+  int kept = 0;
+  Incident() {
+    spawner = fake.Add(1, {"node", "/app/hub.js"});
+    npm = fake.Add(spawner, {"npm", "exec", "server-x"}, 1);
+    kept = fake.Add(spawner, {"npm", "exec", "server-x"}, 2);
+  }
+  void Start() {
+    sh = fake.Add(npm, {"sh", "-c", "server-x"});
+    node = fake.Add(sh, {"node", "/srv/server-x/index.js"});
+  }
+};
+
+TEST(ReapStopper, ChildrenStartedAfterThePlan_AreStoppedAndReportedFound) {
+  Incident in;
+  const ReapPlan plan = PlanOf(in.fake, {{in.npm}});
+  in.Start();
+  const ReapActed acted = StopChains(plan, Options(), &in.fake);
+  EXPECT_TRUE(in.fake.AliveOfChain(1).empty());
+  std::map<int, std::string> results = ResultsByPid(plan, acted);
+  EXPECT_EQ(results[in.npm], "terminated");
+  EXPECT_EQ(results[in.sh], "terminated");
+  EXPECT_EQ(results[in.node], "terminated");
+  EXPECT_EQ(FoundPids(acted, 0), std::vector<int>({in.node, in.sh}));  // leaves first
+  EXPECT_FALSE(acted.found[0][0].process.in_chain);
+  EXPECT_EQ(acted.found[0][0].process.argv[0], "node");
+  EXPECT_TRUE(LeftRunning(plan, acted).empty());
+  EXPECT_EQ(ReapExitStatus(plan, acted, /*applied=*/true), 0);
+  EXPECT_EQ(in.fake.open_handles(), 0u);
+}
+
+TEST(ReapStopper, Freeze_StopsEveryProcessBeforeAnyGetsSigterm) {
+  Incident in;
+  const ReapPlan plan = PlanOf(in.fake, {{in.npm}});
+  in.Start();
+  StopChains(plan, Options(), &in.fake);
+  const std::vector<std::pair<int, int>>& log = in.fake.log();
+  auto first_term =
+      std::find_if(log.begin(), log.end(), [](const auto& e) { return e.second == SIGTERM; });
+  ASSERT_NE(first_term, log.end());
+  for (int pid : {in.npm, in.sh, in.node}) {
+    auto stop = std::find(log.begin(), log.end(), std::make_pair(pid, SIGSTOP));
+    EXPECT_LT(stop - log.begin(), first_term - log.begin()) << pid;
+  }
+  // SIGTERM, then SIGCONT, children before parents.
+  EXPECT_EQ(in.fake.SignalsOf(in.node), std::vector<int>({SIGSTOP, SIGTERM, SIGCONT}));
+  std::vector<int> terms;
+  for (const auto& [pid, sig] : log) {
+    if (sig == SIGTERM) terms.push_back(pid);
+  }
+  EXPECT_EQ(terms, std::vector<int>({in.node, in.sh, in.npm}));
+}
+
+TEST(ReapStopper, NothingOutsideTheChains_IsSignalled) {
+  Incident in;
+  const ReapPlan plan = PlanOf(in.fake, {{in.npm}});
+  in.Start();
+  const int sibling_child = in.fake.Add(in.kept, {"sh", "-c", "server-x"});
+  StopChains(plan, Options(), &in.fake);
+  for (int pid : {1, in.spawner, in.kept, sibling_child}) {
+    EXPECT_TRUE(in.fake.SignalsOf(pid).empty()) << pid;
+  }
+  EXPECT_EQ(in.fake.AliveOfChain(2).size(), 2u);
+}
+
+TEST(ReapStopper, LeafForkingEvery50ms_LeavesNothingOfTheChain) {
+  FakeSystem fake;
+  const int spawner = fake.Add(1, {"python3", "/opt/spawner.py"});
+  const int sh = fake.Add(spawner, {"sh", "-c", "forker"}, 1);
+  const int leaf = fake.Add(sh, {"forker"});
+  const ReapPlan plan = PlanOf(fake, {{sh, leaf}});
+  fake.ForkEvery(leaf, absl::Milliseconds(50));
+  fake.Advance(absl::Milliseconds(420));  // 8 grandchildren since the scan
+  const ReapActed acted = StopChains(plan, Options(), &fake);
+  EXPECT_TRUE(fake.AliveOfChain(1).empty());
+  EXPECT_GE(acted.found[0].size(), 8u);
+  EXPECT_TRUE(LeftRunning(plan, acted).empty());
+  EXPECT_FALSE(acted.incomplete);
+  EXPECT_EQ(ReapExitStatus(plan, acted, true), 0);
+}
+
+TEST(ReapStopper, ForkInFlightAsItStops_IsFoundAndStopped) {
+  FakeSystem fake;
+  const int sh = fake.Add(1, {"sh", "-c", "x"}, 1);
+  const int leaf = fake.Add(sh, {"server"});
+  const ReapPlan plan = PlanOf(fake, {{sh, leaf}});
+  fake.P(leaf).fork_on_stop = true;
+  const ReapActed acted = StopChains(plan, Options(), &fake);
+  EXPECT_TRUE(fake.AliveOfChain(1).empty());
+  ASSERT_EQ(acted.found[0].size(), 1u);
+  EXPECT_EQ(acted.found[0][0].process.ppid, leaf);
+  EXPECT_EQ(fake.SignalsOf(acted.found[0][0].process.pid).front(), SIGSTOP);
+}
+
+TEST(ReapStopper, IgnoringTerm_IsKilledAfterTheGrace) {
+  Incident in;
+  in.Start();
+  const ReapPlan plan = PlanOf(in.fake, {{in.npm, in.sh, in.node}});
+  in.fake.P(in.node).ignores_term = true;
+  const absl::Time start = in.fake.Now();
+  const ReapActed acted = StopChains(plan, Options(), &in.fake);
+  EXPECT_GE(in.fake.Now() - start, absl::Seconds(1));
+  std::map<int, std::string> results = ResultsByPid(plan, acted);
+  EXPECT_EQ(results[in.node], "killed");
+  EXPECT_EQ(results[in.sh], "terminated");
+  EXPECT_TRUE(in.fake.AliveOfChain(1).empty());
+  EXPECT_EQ(ReapExitStatus(plan, acted, true), 0);
+}
+
+TEST(ReapStopper, Unkillable_IsLeftRunningAndTheExitStatusIs1) {
+  Incident in;
+  const ReapPlan plan = PlanOf(in.fake, {{in.npm}});
+  in.Start();
+  in.fake.P(in.node).unkillable = true;
+  in.fake.P(in.node).ignores_term = true;
+  ReapActed acted = StopChains(plan, Options(), &in.fake);
+  std::vector<ReapLeft> left = LeftRunning(plan, acted);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].process->pid, in.node);
+  EXPECT_TRUE(left[0].found);
+  EXPECT_EQ(left[0].result->outcome, ReapOutcome::kFailed);
+  EXPECT_EQ(left[0].result->detail, "still running after SIGKILL");
+  EXPECT_EQ(ReapExitStatus(plan, acted, true), 1);
+  CliArgs args;
+  args.apply = true;
+  const std::string text = ReapText(plan, acted, args);
+  EXPECT_NE(text.find("left running: 1 process: " + std::to_string(in.node) +
+                      " node /srv/server-x/index.js (failed: still running "
+                      "after SIGKILL)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("3 processes in 1 chains (2 found after the scan): 2 terminated, 0 killed, "
+                      "0 gone, 0 skipped, 1 failed"),
+            std::string::npos)
+      << text;
+}
+
+TEST(ReapStopper, ChildInAnotherCgroup_IsNotSignalledAndIsLeftRunning) {
+  Incident in;
+  in.Start();
+  const int moved = in.fake.Add(in.node, {"git", "fetch"});
+  in.fake.P(moved).cgroup = "0::/user.slice/other.scope\n";
+  const int below_moved = in.fake.Add(moved, {"ssh", "host"});
+  const ReapPlan plan = PlanOf(in.fake, {{in.npm, in.sh, in.node}});
+  const ReapActed acted = StopChains(plan, Options(), &in.fake);
+  EXPECT_TRUE(in.fake.SignalsOf(moved).empty());
+  EXPECT_TRUE(in.fake.SignalsOf(below_moved).empty());
+  ASSERT_EQ(acted.found[0].size(), 1u);  // nothing below it is looked at
+  EXPECT_EQ(acted.found[0][0].result.detail, "in another cgroup than its chain");
+  EXPECT_EQ(ReapExitStatus(plan, acted, true), 1);
+  EXPECT_EQ(in.fake.AliveOfChain(1), std::vector<int>({moved, below_moved}));
+}
+
+TEST(ReapStopper, ProtectedChild_IsNeverSignalled) {
+  Incident in;
+  in.Start();
+  const int self = in.fake.Add(in.node, {"procleak", "reap"});
+  const ReapPlan plan = PlanOf(in.fake, {{in.npm, in.sh, in.node}});
+  ReapStopOptions options = Options();
+  options.protected_pids[self] = "procleak itself";
+  const ReapActed acted = StopChains(plan, options, &in.fake);
+  EXPECT_TRUE(in.fake.SignalsOf(self).empty());
+  ASSERT_EQ(acted.found[0].size(), 1u);
+  EXPECT_EQ(acted.found[0][0].result.detail, "protected: procleak itself");
+}
+
+TEST(ReapStopper, KeptChainBelowAStoppedOne_IsSpared) {
+  FakeSystem fake;
+  const int outer = fake.Add(1, {"sh", "-c", "x"}, 1);
+  const int kept = fake.Add(outer, {"sh", "-c", "x"}, 2);
+  const int kept_leaf = fake.Add(kept, {"sleep", "100"});
+  ReapPlan plan = PlanOf(fake, {{outer}});
+  plan.spared.push_back({kept, fake.P(kept).starttime});
+  const ReapActed acted = StopChains(plan, Options(), &fake);
+  EXPECT_TRUE(fake.SignalsOf(kept).empty());
+  EXPECT_TRUE(fake.SignalsOf(kept_leaf).empty());
+  EXPECT_TRUE(acted.found[0].empty());
+  EXPECT_EQ(ReapExitStatus(plan, acted, true), 0);
+}
+
+TEST(ReapStopper, PlannedChildThatExecd_IsKnownByItsParent) {
+  Incident in;
+  in.Start();
+  const ReapPlan plan = PlanOf(in.fake, {{in.npm, in.sh}});
+  in.fake.P(in.sh).argv = {"node", "/srv/x.js"};  // `sh -c` exec'd its command
+  const ReapActed acted = StopChains(plan, Options(), &in.fake);
+  std::map<int, std::string> results = ResultsByPid(plan, acted);
+  EXPECT_EQ(results[in.sh], "terminated");
+  EXPECT_TRUE(in.fake.AliveOfChain(1).empty());
+}
+
+TEST(ReapStopper, ReparentedProcessThatExecd_IsSkippedAsChanged) {
+  Incident in;
+  in.Start();
+  const ReapPlan plan = PlanOf(in.fake, {{in.npm, in.sh}});
+  in.fake.P(in.npm).alive = false;  // the root exited; its child was reparented and exec'd
+  in.fake.P(in.sh).ppid = 1;
+  in.fake.P(in.sh).argv = {"vim"};
+  const ReapActed acted = StopChains(plan, Options(), &in.fake);
+  std::map<int, std::string> results = ResultsByPid(plan, acted);
+  EXPECT_EQ(results[in.npm], "gone");
+  EXPECT_EQ(results[in.sh], "skipped");
+  EXPECT_TRUE(in.fake.SignalsOf(in.sh).empty());
+  EXPECT_EQ(ReapExitStatus(plan, acted, true), 1);
+}
+
+TEST(ReapStopper, PidReusedSinceThePlan_IsGoneAndTheNewProcessUntouched) {
+  Incident in;
+  in.Start();
+  const ReapPlan plan = PlanOf(in.fake, {{in.npm, in.sh, in.node}});
+  in.fake.Reuse(in.node, {"node", "/srv/server-x/index.js"});
+  const ReapActed acted = StopChains(plan, Options(), &in.fake);
+  std::map<int, std::string> results = ResultsByPid(plan, acted);
+  EXPECT_EQ(results[in.node], "gone");
+  EXPECT_TRUE(in.fake.SignalsOf(in.node).empty());
+  EXPECT_TRUE(acted.found[0].empty());
+}
+
+TEST(ReapStopper, MoreProcessesThanTheLimit_IsIncompleteAndExitStatus1) {
+  FakeSystem fake;
+  const int sh = fake.Add(1, {"sh", "-c", "x"}, 1);
+  for (int i = 0; i < 8; ++i) fake.Add(sh, {"sleep", "100"});
+  const ReapPlan plan = PlanOf(fake, {{sh}});
+  ReapStopOptions options = Options();
+  options.max_found = 5;
+  const ReapActed acted = StopChains(plan, options, &fake);
+  EXPECT_EQ(acted.found[0].size(), 5u);
+  EXPECT_TRUE(acted.incomplete);
+  EXPECT_EQ(fake.AliveOfChain(1).size(), 3u);
+  ASSERT_FALSE(acted.notes.empty());
+  EXPECT_NE(acted.notes.back().find("3 more"), std::string::npos) << acted.notes.back();
+  EXPECT_EQ(ReapExitStatus(plan, acted, true), 1);
+}
+
+TEST(ReapStopper, DeepChainBeyondTheRoundLimit_IsIncomplete) {
+  FakeSystem fake;
+  const int sh = fake.Add(1, {"sh", "-c", "x"}, 1);
+  fake.P(fake.Add(sh, {"sh"})).stop_forker = true;  // each level starts another as it stops
+  const ReapPlan plan = PlanOf(fake, {{sh}});
+  ReapStopOptions options = Options();
+  options.max_rounds = 3;
+  const ReapActed acted = StopChains(plan, options, &fake);
+  EXPECT_TRUE(acted.incomplete);
+  EXPECT_EQ(ReapExitStatus(plan, acted, true), 1);
+}
+
+TEST(ReapStopper, NeverStops_IsNotedAndStillKilled) {
+  Incident in;
+  in.Start();
+  const ReapPlan plan = PlanOf(in.fake, {{in.npm, in.sh, in.node}});
+  in.fake.P(in.node).never_stops = true;
+  in.fake.P(in.node).ignores_term = true;
+  const absl::Time start = in.fake.Now();
+  const ReapActed acted = StopChains(plan, Options(), &in.fake);
+  // The first freeze and the one before SIGKILL wait up to 1 s each for it; the grace is 1 s.
+  EXPECT_LT(in.fake.Now() - start, absl::Milliseconds(3200));
+  ASSERT_FALSE(acted.notes.empty());
+  EXPECT_NE(acted.notes[0].find("did not stop within 1s of SIGSTOP: " + std::to_string(in.node)),
+            std::string::npos)
+      << acted.notes[0];
+  EXPECT_EQ(ResultsByPid(plan, acted)[in.node], "killed");
+}
+
+TEST(ReapStopper, ChildStartedDuringTheGrace_GetsSigtermToo) {
+  FakeSystem fake;
+  const int sh = fake.Add(1, {"sh", "-c", "x"}, 1);
+  const int leaf = fake.Add(sh, {"server"});
+  const ReapPlan plan = PlanOf(fake, {{sh, leaf}});
+  fake.P(leaf).ignores_term = true;  // keeps running, and forking, after SIGTERM
+  fake.ForkEvery(leaf, absl::Milliseconds(300));
+  const ReapActed acted = StopChains(plan, Options(), &fake);
+  EXPECT_TRUE(fake.AliveOfChain(1).empty());
+  // Those started before the last look of the grace period get SIGTERM (and die of it); one
+  // started after would be frozen and killed.
+  int termed = 0;
+  for (const ReapFound& f : acted.found[0]) {
+    if (fake.SignalsOf(f.process.pid) == std::vector<int>({SIGTERM})) ++termed;
+    EXPECT_EQ(f.result.outcome, fake.SignalsOf(f.process.pid).front() == SIGTERM
+                                    ? ReapOutcome::kTerminated
+                                    : ReapOutcome::kKilled);
+  }
+  EXPECT_GE(termed, 2);
+}
+
+TEST(ReapStopper, Report_MarksProcessesBelowTheChainAndFoundAfterTheScan) {
+  Incident in;
+  in.Start();
+  const int helper = in.fake.Add(in.node, {"git", "fetch"});
+  ReapPlan plan = PlanOf(in.fake, {{in.npm, in.sh}});
+  plan.groups[0].stop[0].processes.insert(plan.groups[0].stop[0].processes.begin(),
+                                          Planned(in.fake, helper, /*in_chain=*/false));
+  plan.order.insert(plan.order.begin(), plan.groups[0].stop[0].processes.front());
+  const ReapActed acted = StopChains(plan, Options(), &in.fake);
+  CliArgs args;
+  args.apply = true;
+  const std::string text = ReapText(plan, acted, args);
+  EXPECT_NE(text.find(std::to_string(helper) + "  terminated    git fetch  (below the chain)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find(std::to_string(in.node) +
+                      "  terminated    node /srv/server-x/index.js  (found after the scan)"),
+            std::string::npos)
+      << text;
+  const nlohmann::ordered_json doc =
+      ReapJson(Snapshot::Build(Host(), {}, {}, ScanStats()), plan, acted, args);
+  std::map<int, std::pair<bool, bool>> marks;  // pid -> (in_chain, discovered)
+  for (const auto& p : doc["groups"][0]["stop"][0]["processes"]) {
+    marks[p["pid"].get<int>()] = {p["in_chain"].get<bool>(), p["discovered"].get<bool>()};
+  }
+  EXPECT_EQ(marks[helper], std::make_pair(false, false));
+  EXPECT_EQ(marks[in.node], std::make_pair(false, true));
+  EXPECT_EQ(marks[in.sh], std::make_pair(true, false));
+  EXPECT_EQ(doc["summary"]["discovered"], 1);
+  EXPECT_EQ(doc["summary"]["processes"], 4);
+  EXPECT_EQ(doc["left_running"], nlohmann::ordered_json::array());
+}
+
+TEST(ReapStopper, DryRun_WouldSignalAllButProtected) {
+  Incident in;
+  in.Start();
+  ReapPlan plan = PlanOf(in.fake, {{in.npm, in.sh, in.node}});
+  plan.order[1].protected_reason = "procleak itself";
+  const ReapActed acted = DryRunResults(plan);
+  ASSERT_EQ(acted.planned.size(), 3u);
+  EXPECT_EQ(acted.planned[0].outcome, ReapOutcome::kWouldSignal);
+  EXPECT_EQ(acted.planned[1].detail, "protected: procleak itself");
+  EXPECT_EQ(acted.found.size(), 1u);
+  EXPECT_EQ(ReapExitStatus(plan, acted, false), 0);
+  EXPECT_TRUE(in.fake.log().empty());
+}
+
+}  // namespace
+}  // namespace procleak
