@@ -50,7 +50,8 @@ struct Process {
   int ppid = 0;
   char state = '?';  // stat field 3: R S D Z T t X I P
   // stat fields 5-7, as this /proc's pid namespace sees them: process group, session, and the
-  // controlling terminal's device number (0: none). A process that leads its own group or session
+  // controlling terminal's device number (0: none). Group and session are 0 for kernel threads
+  // and when led outside that namespace, -1 when read while the process was being reaped. A process that leads its own group or session
   // was set apart on purpose (a daemon, a job, a terminal session); one left behind by its spawner
   // keeps the spawner's.
   int pgid = 0;

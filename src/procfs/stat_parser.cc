@@ -105,8 +105,8 @@ absl::StatusOr<Stat> ParseStat(std::string_view text) {
   stat.state = tokens[0][0];
   FieldReader fields(tokens);
   stat.ppid = static_cast<int>(fields.Unsigned(4, INT_MAX));
-  stat.pgrp = static_cast<int>(fields.Unsigned(5, INT_MAX));
-  stat.session = static_cast<int>(fields.Unsigned(6, INT_MAX));
+  stat.pgrp = fields.Signed(5);
+  stat.session = fields.Signed(6);
   stat.tty_nr = fields.Signed(7);
   stat.flags = fields.Unsigned(9);
   stat.num_threads = static_cast<int>(fields.Unsigned(20, INT_MAX));

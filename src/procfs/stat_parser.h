@@ -19,10 +19,11 @@ struct Stat {
   std::string comm;  // between the first '(' and the last ')': may hold spaces, ')' and '\n'
   char state = '?';
   int ppid = 0;
-  // Fields 5-7; 0 for kernel threads, and for a group or session led outside this pid namespace.
+  // Fields 5-7, printed with %d: 0 for kernel threads and for a group or session led outside this
+  // pid namespace, -1 for a task being reaped (the kernel could no longer look them up).
   int pgrp = 0;
   int session = 0;
-  int tty_nr = 0;  // the controlling terminal's device number, printed with %d; 0 for none
+  int tty_nr = 0;  // the controlling terminal's device number; 0 for none
   uint64_t flags = 0;
   int num_threads = 0;
   uint64_t starttime = 0;  // clock ticks after boot

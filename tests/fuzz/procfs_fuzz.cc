@@ -22,10 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   switch (in.selector % 6) {
     case 0: {
       auto stat = ParseStat(in.text);
-      if (stat.ok()) {
-        Check(stat->comm.size() < in.text.size());
-        Check(stat->pgrp >= 0 && stat->session >= 0);
-      }
+      if (stat.ok()) Check(stat->comm.size() < in.text.size());
       break;
     }
     case 1:

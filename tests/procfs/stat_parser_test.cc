@@ -85,6 +85,18 @@ TEST(StatParser, Reads_TerminalOfAnInteractiveShell) {
   EXPECT_EQ(stat->tty_nr, 34816);
 }
 
+TEST(StatParser, Reads_GroupAndSessionOfATaskBeingReaped) {
+  // do_task_stat() starts with pgid and sid -1 and ppid 0, and keeps them when the task's signal
+  // handlers are already gone (it is being reaped): seen live under churn.
+  absl::StatusOr<Stat> stat =
+      ParseStat("8341 (sh) Z 0 -1 -1 0 -1 4227084 95 0 0 0 0 1 0 0 20 0 1 0 5230 0 0 " +
+                std::string(kUserTail));
+  ASSERT_TRUE(stat.ok()) << stat.status();
+  EXPECT_EQ(stat->ppid, 0);
+  EXPECT_EQ(stat->pgrp, -1);
+  EXPECT_EQ(stat->session, -1);
+}
+
 TEST(StatParser, Reads_TtyNrThatTheKernelPrintsNegative) {
   // tty_nr is printed with %d: a device number with bit 31 set (a minor of 2^19 or more) reads
   // negative.
@@ -193,7 +205,8 @@ TEST(StatParser, Fails_OnTruncatedLine_NamingTheFirstMissingField) {
 
 TEST(StatParser, Fails_NamingTheFieldOfABadGroupSessionOrTerminal) {
   const std::pair<const char*, const char*> cases[] = {
-      {"5 (x) S 1 -5 5 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 9 0 0", "field 5 (pgrp) is not a number"},
+      {"5 (x) S 1 5- 5 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 9 0 0", "field 5 (pgrp) is not a number"},
+      {"5 (x) S 1 --5 5 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 9 0 0", "field 5 (pgrp) is not a number"},
       {"5 (x) S 1 5 s 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 9 0 0", "field 6 (session) is not a number"},
       {"5 (x) S 1 5 5 2147483648 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 9 0 0",
        "field 7 (tty_nr) is not a number"},
