@@ -25,11 +25,11 @@ struct ScanOptions {
   // /proc/PID/cgroup per process instead of cgroup.procs): slower, for checking the fast one.
   bool reference = false;
   // Read only what procleak scan's text report needs: /proc/PID/stat and cmdline (and
-  // smaps_rollup with pss), about half the kernel work of a full scan. Process::uid and exe stay
-  // empty, and without pss rss_bytes is stat's field 24, which since Linux 6.2 leaves out each
-  // CPU's unflushed share of the kernel's counters (a few dozen pages per process, either way);
-  // with pss, RSS and PSS both come from smaps_rollup and are exact. RefineRss() makes chosen
-  // processes' RSS exact. Scanner ignores it.
+  // smaps_rollup with pss), about half the kernel work of a full scan. Process::uid, ns_pid and
+  // exe stay empty, and without pss rss_bytes is stat's field 24, which since Linux 6.2 leaves out
+  // each CPU's unflushed share of the kernel's counters (a few dozen pages per process, either
+  // way); with pss, RSS and PSS both come from smaps_rollup and are exact. RefineRss() makes chosen
+  // processes' RSS exact, RefineNamespaces() fills in their ns_pid. Scanner ignores it.
   bool brief = false;
 };
 
@@ -44,6 +44,15 @@ absl::StatusOr<Snapshot> Scan(const ScanOptions& options);
 // whose pid names another process now, keeps the scan's figure. Errors as Scan().
 absl::Status RefineRss(const ScanOptions& options, const std::vector<int>& pids,
                        Snapshot* snapshot);
+
+// After a brief Scan() (ScanOptions::brief), which does not read /proc/PID/status: reads status
+// of `pids` and sets their Process::ns_pid (the pid inside a nested pid namespace, 1 for its
+// init). A process that has ended since, or whose pid names another process now (stat's starttime
+// differs), is left unchanged; so are kernel threads, unknown pids and processes in this /proc's
+// own pid namespace. Also fills in what a full scan leaves absent (processes not owned by root).
+// Errors as Scan().
+absl::Status RefineNamespaces(const ScanOptions& options, const std::vector<int>& pids,
+                              Snapshot* snapshot);
 
 // Scans one root again and again (procleak watch and record). The first Next() is a full Scan();
 // later ones are warm: a process seen before (same pid and starttime) has only its RSS (and PSS)

@@ -50,7 +50,8 @@ struct Process {
   int ppid = 0;
   char state = '?';  // stat field 3: R S D Z T t X I P
   // stat fields 5-7, as this /proc's pid namespace sees them: process group, session, and the
-  // controlling terminal's device number (0: none). A process that leads its own group or session
+  // controlling terminal's device number (0: none). Group and session are 0 for kernel threads
+  // and when led outside that namespace, -1 when read while the process was being reaped. A process that leads its own group or session
   // was set apart on purpose (a daemon, a job, a terminal session); one left behind by its spawner
   // keeps the spawner's.
   int pgid = 0;
@@ -58,7 +59,8 @@ struct Process {
   int tty_nr = 0;
   // Its pid inside its own pid namespace (the last `NSpid:` value of status) when that namespace
   // is nested below this /proc's: 1 for a namespace's init. Absent outside nested namespaces, and
-  // where status was not read (the brief read, until RefineProcesses()).
+  // where status was not read (a brief scan, and a full scan's processes not owned by root), until
+  // RefineNamespaces().
   std::optional<int> ns_pid;
   uint64_t starttime_ticks =
       0;                  // stat field 22: clock ticks after boot; (pid, starttime) is identity
@@ -166,8 +168,11 @@ struct ScanOptions;
 class Snapshot;
 absl::Status RefineRss(const ScanOptions& options, const std::vector<int>& pids,
                        Snapshot* snapshot);
+absl::Status RefineNamespaces(const ScanOptions& options, const std::vector<int>& pids,
+                              Snapshot* snapshot);
 
-// Immutable once built, but for RefineRss() making some processes' RSS exact. Processes are kept
+// Immutable once built, but for RefineRss() making some processes' RSS exact and
+// RefineNamespaces() filling in some processes' ns_pid. Processes are kept
 // sorted by pid; lookups are O(1).
 class Snapshot {
  public:
@@ -190,8 +195,10 @@ class Snapshot {
 
  private:
   friend absl::Status RefineRss(const ScanOptions&, const std::vector<int>&, Snapshot*);
+  friend absl::Status RefineNamespaces(const ScanOptions&, const std::vector<int>&, Snapshot*);
   void AggregateAll();  // descendants and subtree_rss_bytes of every process
-  void SetRss(const absl::flat_hash_map<int, uint64_t>& rss);  // by pid; then AggregateAll()
+  void SetRss(const absl::flat_hash_map<int, uint64_t>& rss);    // by pid; then AggregateAll()
+  void SetNsPids(const absl::flat_hash_map<int, int>& ns_pids);  // by pid
 
   Host host_;
   ScanStats stats_;

@@ -116,6 +116,13 @@ void Snapshot::SetRss(const absl::flat_hash_map<int, uint64_t>& rss) {
   AggregateAll();
 }
 
+void Snapshot::SetNsPids(const absl::flat_hash_map<int, int>& ns_pids) {
+  for (const auto& [pid, ns_pid] : ns_pids) {
+    auto it = index_.find(pid);
+    if (it != index_.end()) processes_[it->second].ns_pid = ns_pid;
+  }
+}
+
 const Container* Snapshot::FindContainer(const std::string& id) const {
   for (const Container& c : containers_) {
     if (c.id == id) return &c;

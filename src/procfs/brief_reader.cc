@@ -10,6 +10,7 @@
 #include "procfs/smaps_rollup_parser.h"
 #include "procfs/stat_parser.h"
 #include "procfs/statm_parser.h"
+#include "procfs/status_parser.h"
 
 namespace procleak {
 namespace {
@@ -84,12 +85,7 @@ absl::StatusOr<ProcessRead> ReadProcessBrief(int pid, ProcessReadContext* ctx, P
   if (!stat.ok()) return Malformed(*ctx, path.pid(), "stat", stat.status());
   Process p;
   p.pid = pid;
-  p.ppid = stat->ppid;
-  p.state = stat->state;
-  p.starttime_ticks = stat->starttime;
-  p.comm = std::move(stat->comm);
-  p.threads = stat->num_threads;
-  p.kernel_thread = (stat->flags & kPfKthread) != 0;
+  FillFromStat(&*stat, &p);
   if (cmdline.read) p.argv = ParseCmdline(*cmdline.text);
   // Kernel threads and zombies have no mm: no RSS, and smaps_rollup reads empty or ESRCH.
   if (!p.kernel_thread && p.state != 'Z') {
@@ -105,28 +101,55 @@ absl::StatusOr<ProcessRead> ReadProcessBrief(int pid, ProcessReadContext* ctx, P
   return ProcessRead::kRead;
 }
 
-absl::StatusOr<std::optional<uint64_t>> ReadExactRss(const Process& p, ProcessReadContext* ctx) {
-  PidPath path(p.pid);
+namespace {
+
+// Reads `file` of `p`, a process read before, into *file->text when `p` is still the process its
+// pid names: the file is opened first, then stat is read, and only when stat shows p's starttime
+// is the opened file read. That stat, or nullopt when p has ended, its pid names another process,
+// or the file cannot be opened or read.
+absl::StatusOr<std::optional<Stat>> ReadOfSameProcess(const Process& p, PidPath& path,
+                                                      ProcessReadContext* ctx, OptionalFile* file) {
   if (!path.valid()) return BadPid(ctx->proc_path, p.pid);
-  OptionalFile statm{.name = "statm", .text = &ctx->cmdline_buffer};  // free here: no cmdline
-  absl::Status status = Open(path, ctx, &statm);
-  FdCloser statm_closer(statm.fd);
+  absl::Status status = Open(path, ctx, file);
+  FdCloser closer(file->fd);
   if (!status.ok()) return status;
-  if (statm.fd < 0) return std::nullopt;
+  if (file->fd < 0) return std::nullopt;
   absl::StatusOr<ReadOutcome> stat_read = ReadFileAt(
       ctx->proc_fd, ctx->proc_path, path.File("stat"), &ctx->buffer, ReadUntil::kShortRead);
   if (!stat_read.ok()) return stat_read.status();
   if (*stat_read != ReadOutcome::kRead) return std::nullopt;
   absl::StatusOr<Stat> stat = ParseStat(ctx->buffer);
   if (!stat.ok()) return Malformed(*ctx, path.pid(), "stat", stat.status());
-  if (stat->starttime != p.starttime_ticks || stat->state == 'Z') return std::nullopt;
-  status = Read(path, ctx, &statm);
+  if (stat->starttime != p.starttime_ticks) return std::nullopt;
+  status = Read(path, ctx, file);
   if (!status.ok()) return status;
-  if (!statm.read) return std::nullopt;
+  if (!file->read) return std::nullopt;
+  return *std::move(stat);
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<uint64_t>> ReadExactRss(const Process& p, ProcessReadContext* ctx) {
+  PidPath path(p.pid);
+  OptionalFile statm{.name = "statm", .text = &ctx->cmdline_buffer};  // free here: no cmdline
+  absl::StatusOr<std::optional<Stat>> stat = ReadOfSameProcess(p, path, ctx, &statm);
+  if (!stat.ok()) return stat.status();
+  if (!*stat || (*stat)->state == 'Z') return std::nullopt;
   absl::StatusOr<Statm> parsed = ParseStatm(*statm.text);
   if (!parsed.ok()) return Malformed(*ctx, path.pid(), "statm", parsed.status());
   if (parsed->resident == 0) return std::nullopt;  // its memory map is gone: it is exiting
   return parsed->resident * ctx->page_size;
+}
+
+absl::StatusOr<std::optional<int>> ReadNsPid(const Process& p, ProcessReadContext* ctx) {
+  PidPath path(p.pid);
+  OptionalFile status{.name = "status", .text = &ctx->cmdline_buffer};  // free here: no cmdline
+  absl::StatusOr<std::optional<Stat>> stat = ReadOfSameProcess(p, path, ctx, &status);
+  if (!stat.ok()) return stat.status();
+  if (!*stat) return std::nullopt;
+  absl::StatusOr<StatusBrief> parsed = ParseStatusBrief(*status.text);
+  if (!parsed.ok()) return Malformed(*ctx, path.pid(), "status", parsed.status());
+  return parsed->ns_pid;
 }
 
 }  // namespace procleak

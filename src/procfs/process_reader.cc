@@ -122,12 +122,7 @@ absl::StatusOr<ProcessRead> ReadOpened(const PidDir& dir, Process* p) {
   }
   absl::StatusOr<Stat> stat = ParseStat(ctx->buffer);
   if (!stat.ok()) return FileError(dir, "stat", stat.status());
-  p->ppid = stat->ppid;
-  p->state = stat->state;
-  p->starttime_ticks = stat->starttime;
-  p->comm = std::move(stat->comm);
-  p->threads = stat->num_threads;
-  p->kernel_thread = (stat->flags & kPfKthread) != 0;
+  FillFromStat(&*stat, p);
 
   // Each optional file: a vanished process ends the read; absent or denied leaves fields empty.
   // The uid: /proc/PID belongs to the process's effective uid, except that the kernel shows root
@@ -148,11 +143,13 @@ absl::StatusOr<ProcessRead> ReadOpened(const PidDir& dir, Process* p) {
         absl::StatusOr<ProcStatus> status = ParseStatus(ctx->buffer);
         if (!status.ok()) return FileError(dir, "status", status.status());
         uid = status->uid;
+        p->ns_pid = status->ns_pid;
         if (status->kthread.value_or(0) != 0) p->kernel_thread = true;
       } else {
         absl::StatusOr<StatusBrief> brief = ParseStatusBrief(ctx->buffer);
         if (!brief.ok()) return FileError(dir, "status", brief.status());
         uid = brief->uid;
+        p->ns_pid = brief->ns_pid;
         if (brief->vm_rss_bytes) {
           p->rss_bytes = brief->vm_rss_bytes;
           rss_known = true;
@@ -247,9 +244,7 @@ absl::StatusOr<Refresh> RefreshStat(const PidDir& dir, Process* p) {
   absl::StatusOr<Stat> stat = ParseStat(dir.ctx->buffer);
   if (!stat.ok()) return FileError(dir, "stat", stat.status());
   if (stat->starttime != p->starttime_ticks) return Refresh::kEnded;
-  p->ppid = stat->ppid;
-  p->state = stat->state;
-  p->threads = stat->num_threads;
+  UpdateFromStat(*stat, p);
   if (p->state == 'Z') {
     p->rss_bytes.reset();
     p->pss_bytes.reset();
@@ -293,6 +288,22 @@ absl::StatusOr<Refresh> RefreshOpened(const PidDir& dir, Process* p) {
 }
 
 }  // namespace
+
+void UpdateFromStat(const Stat& stat, Process* p) {
+  p->state = stat.state;
+  p->ppid = stat.ppid;
+  p->pgid = stat.pgrp;
+  p->sid = stat.session;
+  p->tty_nr = stat.tty_nr;
+  p->threads = stat.num_threads;
+}
+
+void FillFromStat(Stat* stat, Process* p) {
+  UpdateFromStat(*stat, p);
+  p->starttime_ticks = stat->starttime;
+  p->comm = std::move(stat->comm);
+  p->kernel_thread = (stat->flags & kPfKthread) != 0;
+}
 
 absl::StatusOr<ProcessRead> ReadProcessKeepingDir(int pid, ProcessReadContext* ctx, Process* out,
                                                   int* dir_fd) {

@@ -29,7 +29,7 @@ struct ProcessReadContext {
   bool brief = false;
   std::string buffer;
   std::string cmdline_buffer, rollup_buffer;  // the brief reader's, open side by side
-  std::string pid_path;  // "/proc/123" of the process being read, for messages
+  std::string pid_path;                       // "/proc/123" of the process being read, for messages
   SkipCounter skips;
 
   // A context with these settings (descriptor, paths, flags) but fresh buffers and no skips:
@@ -49,14 +49,20 @@ struct ProcessReadContext {
 
 enum class ProcessRead { kRead, kVanished };
 
+struct Stat;
+// Copies what a process's stat says into *p: with FillFromStat everything Process takes from it
+// (the comm is moved out of *stat); with UpdateFromStat only what can change while it lives
+// (state, parent, process group, session, terminal and thread count).
+void FillFromStat(Stat* stat, Process* p);
+void UpdateFromStat(const Stat& stat, Process* p);
+
 // Reads stat, cmdline, the exe link, cgroup (with ctx->read_cgroup), smaps_rollup (with ctx->pss)
-// and, when /proc/PID is owned by root, status (for the uid; the directory's owner is the uid
-// otherwise) of `pid` into *out: everything in Process except started_at, cgroup and the derived
-// tree fields,
-// which the scanner fills. A process that is gone (ENOENT/ESRCH on any file) returns kVanished and
-// is counted in ctx->skips.vanished; a denied file leaves its fields absent and is counted in
-// ctx->skips.denied (a denied stat returns kVanished without counting it as vanished). Malformed
-// content is an error naming the file:
+// and, when /proc/PID is owned by root, status (for the uid and ns_pid; the directory's owner is
+// the uid otherwise, and ns_pid stays absent) of `pid` into *out: everything in Process except
+// started_at, cgroup and the derived tree fields, which the scanner fills. A process that is gone
+// (ENOENT/ESRCH on any file) returns kVanished and is counted in ctx->skips.vanished; a denied file
+// leaves its fields absent and is counted in ctx->skips.denied (a denied stat returns kVanished
+// without counting it as vanished). Malformed content is an error naming the file:
 // "/proc/123/stat: no ')' after comm".
 absl::StatusOr<ProcessRead> ReadProcess(int pid, ProcessReadContext* ctx, Process* out);
 
@@ -81,6 +87,12 @@ absl::StatusOr<ProcessRead> ReadProcessBrief(int pid, ProcessReadContext* ctx, P
 // more. statm is opened before stat is read, as in ReadProcessBrief.
 absl::StatusOr<std::optional<uint64_t>> ReadExactRss(const Process& p, ProcessReadContext* ctx);
 
+// The in-namespace pid (status's innermost `NSpid:`, see ProcStatus::ns_pid) of `p`, a process
+// read before, or nullopt when it is not in a nested pid namespace, it has ended or its pid names
+// another process now (stat's starttime differs). status is opened before stat is read, as in
+// ReadExactRss.
+absl::StatusOr<std::optional<int>> ReadNsPid(const Process& p, ProcessReadContext* ctx);
+
 enum class Refresh { kRefreshed, kEnded };
 
 // Files of one process kept open between scans; -1 when not kept. A /proc/PID file stays bound to
@@ -97,7 +109,8 @@ KeptFiles KeepFiles(int dir_fd, const ProcessReadContext& ctx);
 
 // Re-reads what changes of a process read before (*p): its RSS (statm), PSS (with ctx->pss) and,
 // with `read_stat` or when its memory map is gone (it exited and is a zombie now), stat's state,
-// ppid and thread count. Command line, exe, uid and cgroup are kept. Through `kept` when
+// ppid, process group, session, terminal and thread count. Command line, exe, uid, ns_pid and
+// cgroup are kept. Through `kept` when
 // kept.statm >= 0 (one pread each); otherwise, and for stat, /proc/PID is opened anew and
 // stat's starttime tells whether it is still the same process. kEnded: it is gone or its pid
 // now names another process.

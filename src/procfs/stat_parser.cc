@@ -18,18 +18,48 @@ namespace {
 constexpr int kFirstField = 3;
 constexpr int kLastField = 24;
 using Tokens = std::array<std::string_view, kLastField - kFirstField + 1>;
+// proc(5)'s names of fields 3..24, for messages.
+constexpr std::array<std::string_view, kLastField - kFirstField + 1> kFieldNames = {
+    "state",   "ppid",        "pgrp",        "session",   "tty_nr", "tpgid",  "flags",  "minflt",
+    "cminflt", "majflt",      "cmajflt",     "utime",     "stime",  "cutime", "cstime", "priority",
+    "nice",    "num_threads", "itrealvalue", "starttime", "vsize",  "rss"};
 
-absl::Status NotANumber(int field, std::string_view name) {
-  return absl::InvalidArgumentError(fmt::format("field {} ({}) is not a number", field, name));
-}
+// Reads fields of the tokens after comm, keeping the first one that is not a number: one check
+// at the end instead of a StatusOr per field, on a path that runs once per process and scan.
+class FieldReader {
+ public:
+  explicit FieldReader(const Tokens& tokens) : tokens_(tokens) {}
+  // Field `field` as an unsigned number no larger than `max`.
+  uint64_t Unsigned(int field, uint64_t max = UINT64_MAX) {
+    std::optional<uint64_t> value = ParseU64(tokens_[field - kFirstField]);
+    if (!value || *value > max) return Bad(field);
+    return *value;
+  }
+  // Field `field` as an int that may be negative (the kernel prints it with %d).
+  int Signed(int field) {
+    std::string_view token = tokens_[field - kFirstField];
+    const bool negative = !token.empty() && token[0] == '-';
+    if (negative) token.remove_prefix(1);
+    std::optional<uint64_t> value = ParseU64(token);
+    if (!value || *value > uint64_t{INT_MAX} + (negative ? 1 : 0)) {
+      return static_cast<int>(Bad(field));
+    }
+    return negative ? static_cast<int>(-static_cast<int64_t>(*value)) : static_cast<int>(*value);
+  }
+  absl::Status status() const {
+    if (bad_ == 0) return absl::OkStatus();
+    return absl::InvalidArgumentError(
+        fmt::format("field {} ({}) is not a number", bad_, kFieldNames[bad_ - kFirstField]));
+  }
 
-// Parses field `field` as an unsigned number no larger than `max`.
-absl::StatusOr<uint64_t> Field(const Tokens& tokens, int field, std::string_view name,
-                               uint64_t max = UINT64_MAX) {
-  std::optional<uint64_t> value = ParseU64(tokens[field - kFirstField]);
-  if (!value || *value > max) return NotANumber(field, name);
-  return *value;
-}
+ private:
+  uint64_t Bad(int field) {
+    if (bad_ == 0) bad_ = field;
+    return 0;
+  }
+  const Tokens& tokens_;
+  int bad_ = 0;  // the first field that is not a number
+};
 
 }  // namespace
 
@@ -42,9 +72,11 @@ absl::StatusOr<Stat> ParseStat(std::string_view text) {
   }
   Stat stat;
   std::optional<uint64_t> pid = ParseU64(StripWhitespace(text.substr(0, open)));
-  if (!pid || *pid > INT_MAX) return NotANumber(1, "pid");
+  if (!pid || *pid > INT_MAX) {
+    return absl::InvalidArgumentError("field 1 (pid) is not a number");
+  }
   stat.pid = static_cast<int>(*pid);
-  stat.comm = std::string(text.substr(open + 1, close - open - 1));
+  stat.comm.assign(text.substr(open + 1, close - open - 1));
 
   // The kernel separates fields with single spaces; splitting on runs of whitespace also absorbs
   // the final newline.
@@ -62,32 +94,26 @@ absl::StatusOr<Stat> ParseStat(std::string_view text) {
     tokens[count++] = std::string_view(begin, static_cast<size_t>(at - begin));
   }
   if (count < tokens.size()) {
-    return absl::InvalidArgumentError(
-        fmt::format("too few fields: {} after comm, need at least {}", count, tokens.size()));
+    return absl::InvalidArgumentError(fmt::format("too few fields: {} after comm, no field {} ({})",
+                                                  count, kFirstField + static_cast<int>(count),
+                                                  kFieldNames[count]));
   }
 
   if (tokens[0].size() != 1) {
     return absl::InvalidArgumentError("field 3 (state) is not a single character");
   }
   stat.state = tokens[0][0];
-  absl::StatusOr<uint64_t> ppid = Field(tokens, 4, "ppid", INT_MAX);
-  if (!ppid.ok()) return ppid.status();
-  stat.ppid = static_cast<int>(*ppid);
-  absl::StatusOr<uint64_t> flags = Field(tokens, 9, "flags");
-  if (!flags.ok()) return flags.status();
-  stat.flags = *flags;
-  absl::StatusOr<uint64_t> threads = Field(tokens, 20, "num_threads", INT_MAX);
-  if (!threads.ok()) return threads.status();
-  stat.num_threads = static_cast<int>(*threads);
-  absl::StatusOr<uint64_t> starttime = Field(tokens, 22, "starttime");
-  if (!starttime.ok()) return starttime.status();
-  stat.starttime = *starttime;
-  absl::StatusOr<uint64_t> vsize = Field(tokens, 23, "vsize");
-  if (!vsize.ok()) return vsize.status();
-  stat.vsize = *vsize;
-  absl::StatusOr<uint64_t> rss = Field(tokens, 24, "rss");
-  if (!rss.ok()) return rss.status();
-  stat.rss_pages = *rss;
+  FieldReader fields(tokens);
+  stat.ppid = static_cast<int>(fields.Unsigned(4, INT_MAX));
+  stat.pgrp = fields.Signed(5);
+  stat.session = fields.Signed(6);
+  stat.tty_nr = fields.Signed(7);
+  stat.flags = fields.Unsigned(9);
+  stat.num_threads = static_cast<int>(fields.Unsigned(20, INT_MAX));
+  stat.starttime = fields.Unsigned(22);
+  stat.vsize = fields.Unsigned(23);
+  stat.rss_pages = fields.Unsigned(24);
+  if (absl::Status status = fields.status(); !status.ok()) return status;
   return stat;
 }
 

@@ -19,6 +19,11 @@ struct Stat {
   std::string comm;  // between the first '(' and the last ')': may hold spaces, ')' and '\n'
   char state = '?';
   int ppid = 0;
+  // Fields 5-7, printed with %d: 0 for kernel threads and for a group or session led outside this
+  // pid namespace, -1 for a task being reaped (the kernel could no longer look them up).
+  int pgrp = 0;
+  int session = 0;
+  int tty_nr = 0;  // the controlling terminal's device number; 0 for none
   uint64_t flags = 0;
   int num_threads = 0;
   uint64_t starttime = 0;  // clock ticks after boot
@@ -26,8 +31,8 @@ struct Stat {
   uint64_t rss_pages = 0;  // field 24
 };
 
-// Errors say what is wrong ("no ')' after comm", "field 22 (starttime) is not a number") without a
-// path; the reader adds the path.
+// Errors say what is wrong ("no ')' after comm", "field 22 (starttime) is not a number", "too few
+// fields: 4 after comm, no field 7 (tty_nr)") without a path; the reader adds the path.
 absl::StatusOr<Stat> ParseStat(std::string_view text);
 
 }  // namespace procleak

@@ -73,6 +73,10 @@ Json ProcessJson(const Process& p) {
   return Json{
       {"pid", p.pid},
       {"ppid", p.ppid},
+      {"pgid", p.pgid},
+      {"sid", p.sid},
+      {"tty_nr", p.tty_nr},
+      {"ns_pid", Optional(p.ns_pid)},
       {"starttime", p.starttime_ticks},
       {"started_at", FormatRfc3339(p.started_at)},
       {"state", std::string(1, p.state)},

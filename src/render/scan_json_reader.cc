@@ -211,6 +211,13 @@ Process ReadProcess(Reader& r, const Json& j, const std::string& p) {
   Process proc;
   proc.pid = r.Int(j, p, "pid");
   proc.ppid = r.Int(j, p, "ppid");
+  // Not in documents of procleak before these fields: 0 and absent, as a version-1 record has them.
+  proc.pgid = static_cast<int>(r.OptInt(j, p, "pgid").value_or(0));
+  proc.sid = static_cast<int>(r.OptInt(j, p, "sid").value_or(0));
+  proc.tty_nr = static_cast<int>(r.OptInt(j, p, "tty_nr").value_or(0));
+  if (std::optional<int64_t> ns_pid = r.OptInt(j, p, "ns_pid")) {
+    proc.ns_pid = static_cast<int>(*ns_pid);
+  }
   proc.starttime_ticks = r.Uint(j, p, "starttime");
   proc.started_at = r.Time(j, p, "started_at");
   const std::string state = r.String(j, p, "state");

@@ -32,6 +32,10 @@ enum : uint32_t {
   kCgroupLines = 1 << 13,
   kProcessCgroup = 1 << 14,
   kProcessContainer = 1 << 15,
+  kPgid = 1 << 16,  // bits 16-19: format version 2
+  kSid = 1 << 17,
+  kTtyNr = 1 << 18,
+  kNsPid = 1 << 19,
 };
 }  // namespace
 
@@ -51,6 +55,10 @@ uint32_t ProcessFields::Diff(const Process& a, const Process& b) {
   Compare(a.cgroup_lines, b.cgroup_lines, kCgroupLines, &m);
   Compare(a.cgroup, b.cgroup, kProcessCgroup, &m);
   Compare(a.container, b.container, kProcessContainer, &m);
+  Compare(a.pgid, b.pgid, kPgid, &m);
+  Compare(a.sid, b.sid, kSid, &m);
+  Compare(a.tty_nr, b.tty_nr, kTtyNr, &m);
+  Compare(a.ns_pid, b.ns_pid, kNsPid, &m);
   return m;
 }
 
@@ -71,6 +79,10 @@ void ProcessFields::Put(const Process& p, uint32_t m, std::string* out) {
   if (m & kCgroupLines) PutMemberships(out, p.cgroup_lines);
   if (m & kProcessCgroup) PutString(out, p.cgroup);
   if (m & kProcessContainer) PutString(out, p.container);
+  if (m & kPgid) PutSigned(out, p.pgid);
+  if (m & kSid) PutSigned(out, p.sid);
+  if (m & kTtyNr) PutSigned(out, p.tty_nr);
+  if (m & kNsPid) PutOptionalInt(out, p.ns_pid);
 }
 
 bool ProcessFields::Get(ByteReader& in, uint32_t m, Process* p) {
@@ -98,6 +110,10 @@ bool ProcessFields::Get(ByteReader& in, uint32_t m, Process* p) {
   if ((m & kCgroupLines) && !GetMemberships(in, &p->cgroup_lines)) return false;
   if ((m & kProcessCgroup) && !in.String(&p->cgroup)) return false;
   if ((m & kProcessContainer) && !in.String(&p->container)) return false;
+  if ((m & kPgid) && !in.Int(&p->pgid)) return false;
+  if ((m & kSid) && !in.Int(&p->sid)) return false;
+  if ((m & kTtyNr) && !in.Int(&p->tty_nr)) return false;
+  if ((m & kNsPid) && !GetOptionalInt(in, &p->ns_pid)) return false;
   return true;
 }
 

@@ -26,23 +26,23 @@ struct DctxDeleter {
 
 }  // namespace
 
-std::string EncodeFileHeader() {
+std::string EncodeFileHeader(uint32_t version) {
   std::string out(kFileMagic);
-  PutFixed(&out, kFormatVersion, 4);
+  PutFixed(&out, version, 4);
   return out;
 }
 
-absl::StatusOr<bool> CheckFileHeader(std::string_view bytes) {
+absl::StatusOr<std::optional<uint32_t>> CheckFileHeader(std::string_view bytes) {
   std::string_view magic = bytes.substr(0, kFileMagic.size());
   if (!kFileMagic.starts_with(magic)) return absl::InvalidArgumentError("not a procleak record");
-  if (bytes.size() < kFileHeaderSize) return false;
+  if (bytes.size() < kFileHeaderSize) return std::nullopt;
   uint64_t version = GetFixed(bytes, kFileMagic.size(), 4);
-  if (version != kFormatVersion) {
+  if (version < kOldestFormatVersion || version > kFormatVersion) {
     return absl::UnimplementedError(
-        fmt::format("record format version {} is not supported (this procleak reads {})", version,
-                    kFormatVersion));
+        fmt::format("record format version {} is not supported (this procleak reads {} to {})",
+                    version, kOldestFormatVersion, kFormatVersion));
   }
-  return true;
+  return static_cast<uint32_t>(version);
 }
 
 std::string EncodeFrameHeader(const FrameHeader& h) {

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,7 +15,10 @@
 namespace procleak::store {
 
 inline constexpr std::string_view kFileMagic = "PROCLEAK-RECORD\n";
-inline constexpr uint32_t kFormatVersion = 1;
+// The version a new record is written in; a reader takes every version from kOldestFormatVersion
+// on, and a writer appending to an older record keeps writing that record's version.
+inline constexpr uint32_t kFormatVersion = 2;
+inline constexpr uint32_t kOldestFormatVersion = 1;
 inline constexpr size_t kFileHeaderSize = 20;  // magic, then the version as a little-endian u32
 inline constexpr std::string_view kFrameMagic = "PLfr";
 inline constexpr size_t kFrameHeaderSize = 32;
@@ -31,12 +35,14 @@ struct FrameHeader {
   uint32_t raw_bytes = 0;      // the payload decompressed
 };
 
-std::string EncodeFileHeader();
+// The file header of a record of `version` (tests write older ones).
+std::string EncodeFileHeader(uint32_t version = kFormatVersion);
 
-// Checks the start of a file. True: a complete header of this version. False: `bytes` are
-// shorter than a header and begin like one (a record cut off while its header was written).
-// Errors say "not a procleak record" or which version is not supported, without a path.
-absl::StatusOr<bool> CheckFileHeader(std::string_view bytes);
+// Checks the start of a file. The version of a complete header of a version this procleak reads;
+// nullopt when `bytes` are shorter than a header and begin like one (a record cut off while its
+// header was written). Errors say "not a procleak record" or which version is not supported,
+// without a path.
+absl::StatusOr<std::optional<uint32_t>> CheckFileHeader(std::string_view bytes);
 
 std::string EncodeFrameHeader(const FrameHeader& header);
 

@@ -26,17 +26,18 @@ absl::StatusOr<RecordIndex> IndexRecord(const std::string& path, uint64_t size,
   std::string bytes;
   absl::Status status = read(0, kFileHeaderSize, &bytes);
   if (!status.ok()) return WithPath(path, status);
-  absl::StatusOr<bool> complete = CheckFileHeader(bytes);
-  if (!complete.ok()) {
-    return WithPath(path, complete.status());
+  absl::StatusOr<std::optional<uint32_t>> version = CheckFileHeader(bytes);
+  if (!version.ok()) {
+    return WithPath(path, version.status());
   }
-  if (!*complete) {
+  if (!*version) {
     index.damage = Damage::kIncomplete;
     index.damage_text = fmt::format("{}: incomplete file header ({} of {} bytes); no moments", path,
                                     bytes.size(), kFileHeaderSize);
     return index;
   }
   index.file_header_complete = true;
+  index.version = **version;
   uint64_t offset = kFileHeaderSize;
   while (offset < size) {
     const uint64_t left = size - offset;

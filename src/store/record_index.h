@@ -25,7 +25,8 @@ struct RecordIndex {
   std::vector<RecordMoment> moments;
   std::vector<FrameHeader> headers;  // one per moment
   bool file_header_complete = false;
-  uint64_t end = 0;  // where the last listed frame ends (or the file header, or 0)
+  uint32_t version = kFormatVersion;  // the file header's, when complete
+  uint64_t end = 0;                   // where the last listed frame ends (or the file header, or 0)
   Damage damage = Damage::kNone;
   std::string damage_text;  // one line naming the file and byte offset; "" when intact
 };
@@ -47,8 +48,8 @@ inline absl::Status WithPath(const std::string& path, const absl::Status& status
 absl::Status PreadFully(int fd, uint64_t offset, size_t length, std::string* out);
 
 // Lists the frames of the `size`-byte record `path` read through `read`. A record cut off or
-// damaged anywhere lists what comes before; only what is not a record of this version at all,
-// or a read error, is an error (one line naming `path`).
+// damaged anywhere lists what comes before; only what is not a record of a version this procleak
+// reads, or a read error, is an error (one line naming `path`).
 absl::StatusOr<RecordIndex> IndexRecord(const std::string& path, uint64_t size, const ReadAt& read);
 
 // The same over bytes in memory (for tests and fuzzing).

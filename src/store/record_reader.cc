@@ -96,7 +96,7 @@ absl::StatusOr<Snapshot> RecordReader::Read(int index) {
     if (status.ok() && payload.size() != header.payload_bytes) {
       status = absl::DataLossError("the file is shorter than when it was opened");
     }
-    if (status.ok()) status = store::ApplyFrame(header, payload, &s.cached);
+    if (status.ok()) status = store::ApplyFrame(header, payload, &s.cached, s.index.version);
     if (!status.ok()) {
       s.cached_index = -1;
       return absl::DataLossError(fmt::format("{}: damaged frame at byte {} (moment {}): {}", s.path,

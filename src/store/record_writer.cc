@@ -52,9 +52,10 @@ struct RecordWriter::State {
   int fd = -1;
   std::string path;
   uint64_t size = 0;
-  int frames = 0;        // appended since Open
-  bool need_key = true;  // the next frame must be a key frame
-  bool broken = false;   // a write failed: the file may end in a partial frame
+  int frames = 0;                            // appended since Open
+  bool need_key = true;                      // the next frame must be a key frame
+  bool broken = false;                       // a write failed: the file may end in a partial frame
+  uint32_t version = store::kFormatVersion;  // the record's: appending keeps an older one
   store::SnapshotFields previous;
   store::Compressor compressor{kCompressionLevel};
   std::string payload, frame;  // reused buffers
@@ -110,6 +111,7 @@ absl::StatusOr<RecordWriter> RecordWriter::Open(int fd, std::string path, std::s
   // With O_APPEND this changes nothing; without it, writes still land at the end.
   if (lseek(fd, static_cast<off_t>(keep), SEEK_SET) < 0) return ErrnoError(name, "lseek");
   state->size = keep;
+  if (keep > 0) state->version = index->version;
   if (keep == 0) {
     absl::Status status = WriteFully(fd, name, store::EncodeFileHeader());
     if (status.ok()) status = Sync(fd, name);
@@ -131,7 +133,7 @@ absl::Status RecordWriter::Append(const Snapshot& snapshot) {
   // From here until the write succeeds, `previous` no longer matches the file: any failure
   // makes the next frame a key frame.
   s.need_key = true;
-  store::EncodePayload(snapshot, &s.previous, &s.payload);
+  store::EncodePayload(snapshot, &s.previous, &s.payload, s.version);
   if (s.payload.size() > store::kMaxPayloadBytes) {
     return absl::ResourceExhaustedError(
         fmt::format("{}: a snapshot of {} bytes is above the {} MiB frame limit", s.path,

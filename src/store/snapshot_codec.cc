@@ -75,10 +75,10 @@ class IndexGaps {
 };
 
 // A list section: the indices (into the previous list) of records removed; the records changed,
-// each as its index, a field mask and those fields; the records added, in full. `before` and
-// `after` are sorted by F::Less; `before` becomes `after`.
+// each as its index, a field mask and those fields; the records added, with every field of
+// format `version`. `before` and `after` are sorted by F::Less; `before` becomes `after`.
 template <typename F>
-void PutList(const std::vector<const typename F::Record*>& after_records,
+void PutList(const std::vector<const typename F::Record*>& after_records, uint32_t version,
              std::vector<typename F::Record>* before, std::string* out) {
   using Record = typename F::Record;
   std::string removed, changed, added;
@@ -86,6 +86,7 @@ void PutList(const std::vector<const typename F::Record*>& after_records,
   IndexGaps removed_gaps, changed_gaps;
   auto after = [&](size_t k) -> const Record& { return *after_records[k]; };
   const size_t after_size = after_records.size();
+  const uint32_t all = F::AllIn(version);
   std::vector<Record> next;
   next.reserve(after_size);
   size_t i = 0, j = 0;
@@ -94,17 +95,17 @@ void PutList(const std::vector<const typename F::Record*>& after_records,
       removed_gaps.Put(&removed, i++);
       ++removed_n;
     } else if (i == before->size() || F::Less(after(j), (*before)[i])) {
-      F::Put(after(j), F::kAll, &added);
+      F::Put(after(j), all, &added);
       ++added_n;
       next.push_back(after(j++));
     } else if (!F::SameIdentity((*before)[i], after(j))) {  // a pid reused by a new process
       removed_gaps.Put(&removed, i++);
       ++removed_n;
-      F::Put(after(j), F::kAll, &added);
+      F::Put(after(j), all, &added);
       ++added_n;
       next.push_back(after(j++));
     } else {
-      uint32_t mask = F::Diff((*before)[i], after(j));
+      uint32_t mask = F::Diff((*before)[i], after(j)) & all;
       next.push_back(std::move((*before)[i]));
       if (mask != 0) {
         changed_gaps.Put(&changed, i);
@@ -126,8 +127,9 @@ void PutList(const std::vector<const typename F::Record*>& after_records,
 }
 
 template <typename F>
-bool GetList(ByteReader& in, std::vector<typename F::Record>* list) {
+bool GetList(ByteReader& in, uint32_t version, std::vector<typename F::Record>* list) {
   using Record = typename F::Record;
+  const uint32_t all = F::AllIn(version);
   const size_t size = list->size();
   std::vector<bool> removed(size, false);
   uint64_t n;
@@ -141,7 +143,7 @@ bool GetList(ByteReader& in, std::vector<typename F::Record>* list) {
   if (!in.Count(&n)) return false;
   for (uint64_t k = 0; k < n; ++k) {
     uint64_t mask;
-    if (!changed_gaps.Get(in, size, &index) || !in.Varint(&mask) || mask > F::kAll ||
+    if (!changed_gaps.Get(in, size, &index) || !in.Varint(&mask) || (mask & ~uint64_t{all}) != 0 ||
         !F::Get(in, static_cast<uint32_t>(mask), &(*list)[index])) {
       return false;
     }
@@ -154,7 +156,7 @@ bool GetList(ByteReader& in, std::vector<typename F::Record>* list) {
   }
   for (uint64_t k = 0; k < n; ++k) {
     Record record;
-    if (!F::Get(in, F::kAll, &record)) return false;
+    if (!F::Get(in, all, &record)) return false;
     next.push_back(std::move(record));
   }
   // Kept records come before added ones, so a stable sort restores the writer's order even
@@ -174,36 +176,40 @@ std::vector<const T*> Pointers(std::span<const T> records) {
 
 }  // namespace
 
-void EncodePayload(const Snapshot& next, SnapshotFields* prev, std::string* out) {
+void EncodePayload(const Snapshot& next, SnapshotFields* prev, std::string* out, uint32_t version) {
   PutHost(next.host(), out);
   PutStats(next.stats(), out);
-  PutList<ProcessFields>(Pointers(next.processes()), &prev->processes, out);
+  PutList<ProcessFields>(Pointers(next.processes()), version, &prev->processes, out);
   std::vector<const Cgroup*> cgroups;
   cgroups.reserve(next.cgroups().size());
   for (const auto& [path, cgroup] : next.cgroups()) cgroups.push_back(&cgroup);
-  PutList<CgroupFields>(cgroups, &prev->cgroups, out);
-  PutList<ContainerFields>(Pointers(next.containers()), &prev->containers, out);
+  PutList<CgroupFields>(cgroups, version, &prev->cgroups, out);
+  PutList<ContainerFields>(Pointers(next.containers()), version, &prev->containers, out);
   prev->host = next.host();
   prev->stats = next.stats();
 }
 
-absl::Status ApplyPayload(std::string_view payload, SnapshotFields* state) {
+absl::Status ApplyPayload(std::string_view payload, SnapshotFields* state, uint32_t version) {
   ByteReader in(payload);
   if (!GetHost(in, &state->host)) return in.Error("bad host fields");
   if (!GetStats(in, &state->stats)) return in.Error("bad scan statistics");
-  if (!GetList<ProcessFields>(in, &state->processes)) return in.Error("bad process list");
-  if (!GetList<CgroupFields>(in, &state->cgroups)) return in.Error("bad cgroup list");
-  if (!GetList<ContainerFields>(in, &state->containers)) return in.Error("bad container list");
+  if (!GetList<ProcessFields>(in, version, &state->processes)) {
+    return in.Error("bad process list");
+  }
+  if (!GetList<CgroupFields>(in, version, &state->cgroups)) return in.Error("bad cgroup list");
+  if (!GetList<ContainerFields>(in, version, &state->containers)) {
+    return in.Error("bad container list");
+  }
   if (!in.done()) return in.Error(fmt::format("{} bytes after the end", in.remaining()));
   return absl::OkStatus();
 }
 
 absl::Status ApplyFrame(const FrameHeader& header, std::string_view compressed,
-                        SnapshotFields* state) {
+                        SnapshotFields* state, uint32_t version) {
   absl::StatusOr<std::string> payload = Decompress(compressed, header.raw_bytes);
   if (!payload.ok()) return payload.status();
   if (header.type == FrameType::kKey) *state = SnapshotFields{};
-  if (absl::Status status = ApplyPayload(*payload, state); !status.ok()) return status;
+  if (absl::Status status = ApplyPayload(*payload, state, version); !status.ok()) return status;
   if (state->processes.size() != header.processes) {
     return absl::DataLossError(fmt::format("payload holds {} processes, the frame header says {}",
                                            state->processes.size(), header.processes));

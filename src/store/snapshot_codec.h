@@ -26,17 +26,22 @@ struct SnapshotFields {
 
 // Appends to *out the payload that turns *prev into `next`, then makes *prev hold `next`'s
 // fields (reusing its allocations, as the writer does this every few seconds). An empty *prev
-// (a default SnapshotFields) gives a key frame's payload, which holds everything.
-void EncodePayload(const Snapshot& next, SnapshotFields* prev, std::string* out);
+// (a default SnapshotFields) gives a key frame's payload, which holds everything. The payload is
+// of record format `version`: an older one leaves out the fields it did not have.
+void EncodePayload(const Snapshot& next, SnapshotFields* prev, std::string* out,
+                   uint32_t version = kFormatVersion);
 
-// Applies a payload to *state: the previous moment's fields for a delta frame, empty ones for
-// a key frame. Errors name the payload byte where decoding stopped; *state is then unspecified.
-absl::Status ApplyPayload(std::string_view payload, SnapshotFields* state);
+// Applies a payload of record format `version` to *state: the previous moment's fields for a
+// delta frame, empty ones for a key frame. Fields the version does not hold stay as they were
+// (default, after a key frame). Errors name the payload byte where decoding stopped; *state is
+// then unspecified.
+absl::Status ApplyPayload(std::string_view payload, SnapshotFields* state,
+                          uint32_t version = kFormatVersion);
 
 // Decompresses a frame's payload and applies it (to empty fields for a key frame), checking it
 // against its header. Errors say what is wrong, without a path or offset.
 absl::Status ApplyFrame(const FrameHeader& header, std::string_view compressed,
-                        SnapshotFields* state);
+                        SnapshotFields* state, uint32_t version = kFormatVersion);
 
 Snapshot BuildSnapshot(const SnapshotFields& fields);
 

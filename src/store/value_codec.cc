@@ -24,6 +24,21 @@ void PutTagged(std::string* out, uint64_t base, uint64_t v) {
   }
 }
 
+// A byte 0 (absent) or 1, then the value as get(in, &value) reads it.
+template <typename T, typename Get>
+bool GetIfPresent(ByteReader& in, std::optional<T>* v, Get get) {
+  uint8_t present;
+  if (!in.Byte(&present) || present > 1) return false;
+  if (!present) {
+    v->reset();
+    return true;
+  }
+  T value;
+  if (!get(in, &value)) return false;
+  *v = value;
+  return true;
+}
+
 bool GetTagged(ByteReader& in, uint64_t base, uint64_t tag, uint64_t* v) {
   if (tag == base - 1) return in.Varint(v);
   *v = tag - base;
@@ -63,6 +78,15 @@ bool GetUid(ByteReader& in, std::optional<uint32_t>* uid) {
   }
   *uid = wide ? std::optional<uint32_t>(static_cast<uint32_t>(*wide)) : std::nullopt;
   return true;
+}
+
+void PutOptionalInt(std::string* out, const std::optional<int>& v) {
+  out->push_back(v ? 1 : 0);
+  if (v) PutSigned(out, *v);
+}
+
+bool GetOptionalInt(ByteReader& in, std::optional<int>* v) {
+  return GetIfPresent(in, v, [](ByteReader& r, int* value) { return r.Int(value); });
 }
 
 void PutPressure(std::string* out, const std::optional<Pressure>& p) {
@@ -187,16 +211,7 @@ bool GetMemberships(ByteReader& in, std::vector<CgroupMembership>* lines) {
 }
 
 bool GetOptionalTime(ByteReader& in, std::optional<absl::Time>* t) {
-  uint8_t present;
-  if (!in.Byte(&present) || present > 1) return false;
-  if (!present) {
-    t->reset();
-    return true;
-  }
-  absl::Time value;
-  if (!GetTime(in, &value)) return false;
-  *t = value;
-  return true;
+  return GetIfPresent(in, t, GetTime);
 }
 
 void PutOptionalTime(std::string* out, const std::optional<absl::Time>& t) {

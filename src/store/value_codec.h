@@ -21,6 +21,11 @@ void PutOptional(std::string* out, const std::optional<uint64_t>& v);
 bool GetOptional(ByteReader& in, std::optional<uint64_t>* v);
 bool GetUid(ByteReader& in, std::optional<uint32_t>* uid);  // an optional number below 2^32
 
+// Optional ints (which may be negative): a byte 0 (absent) or 1, then the value as a signed
+// varint.
+void PutOptionalInt(std::string* out, const std::optional<int>& v);
+bool GetOptionalInt(ByteReader& in, std::optional<int>* v);
+
 // Optional limits: 0 absent, 1 unlimited, 2 escape (the value follows), else value + 3.
 void PutLimit(std::string* out, const std::optional<Limit>& limit);
 bool GetLimit(ByteReader& in, std::optional<Limit>* limit);

@@ -212,6 +212,41 @@ TEST(Incident, OrphanedChainsNameTheirReaperAndTheOtherFindingsTheirContainers) 
   EXPECT_EQ((*nginx)["count"], 4);
 }
 
+TEST(Incident, CopiesKeepTheProcessGroupOfTheGatewayThatStartedThem) {
+  // tini (mcp-hub's init, a session leader) made each gateway instance a process group; the
+  // copies the first instance (host pid 2005, gone; container pid 7) started keep its group.
+  Scan scan = IncidentJson({"--fail-on", "never"});
+  const std::map<int, const Json*> procs = ProcessesByPid(scan.doc);
+  ASSERT_TRUE(procs.contains(kTini) && procs.contains(kGateway));
+  EXPECT_EQ((*procs.at(kTini))["pgid"], kTini);
+  EXPECT_EQ((*procs.at(kTini))["sid"], kTini);
+  EXPECT_EQ((*procs.at(kTini))["ns_pid"], 1);
+  EXPECT_EQ((*procs.at(kGateway))["pgid"], kGateway);
+  EXPECT_EQ((*procs.at(kGateway))["sid"], kTini);
+  EXPECT_EQ((*procs.at(kGateway))["ns_pid"], 31);
+  EXPECT_FALSE(procs.contains(2005));
+  std::map<int, int> by_group;  // chain processes per process group
+  for (const auto& [pid, p] : procs) {
+    if (pid < 3000) continue;
+    SCOPED_TRACE(pid);
+    EXPECT_EQ((*p)["sid"], kTini);
+    EXPECT_EQ((*p)["tty_nr"], 0);
+    EXPECT_EQ((*p)["ns_pid"], pid - 3000 + 40);
+    const int pgid = (*p)["pgid"];
+    ++by_group[pgid];
+    // An orphaned npm exec (reparented to tini) is in the dead gateway's group, a live one in
+    // the running gateway's.
+    if ((*p)["ppid"] == kTini) {
+      EXPECT_EQ(pgid, 2005);
+    } else if ((*p)["ppid"] == kGateway) {
+      EXPECT_EQ(pgid, kGateway);
+    }
+  }
+  const int copies = 24 + 23 * 3 + 22 * 5;
+  EXPECT_EQ(by_group, (std::map<int, int>{{2005, kOrphanedCopies * 9 * 3},
+                                          {kGateway, (copies - kOrphanedCopies * 9) * 3}}));
+}
+
 TEST(Incident, PssIsReadWithThePssOption) {
   Scan scan = IncidentJson({"--pss"});
   const Json* g = FindBy(Field(scan.doc, "groups"), "signature", kServers[0].signature);

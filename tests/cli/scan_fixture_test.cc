@@ -144,6 +144,27 @@ void ExpectProcesses(const Json& doc, const std::vector<ProcessWant>& want) {
   }
 }
 
+struct SessionWant {
+  int pid, pgid, sid, tty_nr;
+  std::optional<int> ns_pid;
+};
+
+// Checks each process's pgid, sid, tty_nr and ns_pid (every process of the tree, in pid order).
+void ExpectSessions(const Json& doc, const std::vector<SessionWant>& want) {
+  const Json& processes = Field(doc, "processes");
+  ASSERT_EQ(processes.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    const Json& p = processes[i];
+    const SessionWant& w = want[i];
+    const std::string where = "pid " + std::to_string(w.pid);
+    EXPECT_EQ(Field(p, "pid"), w.pid) << where;
+    EXPECT_EQ(Field(p, "pgid"), w.pgid) << where;
+    EXPECT_EQ(Field(p, "sid"), w.sid) << where;
+    EXPECT_EQ(Field(p, "tty_nr"), w.tty_nr) << where;
+    ExpectCount(p, "ns_pid", w.ns_pid ? std::optional<uint64_t>(*w.ns_pid) : std::nullopt, where);
+  }
+}
+
 // --------------------------------------------------------------------------------------------
 // v1-docker: cgroup v1 only, Docker with the cgroupfs driver (/docker/<id>).
 
@@ -206,6 +227,16 @@ TEST(ScanFixture, V1Docker_ReportsEveryField) {
           37396480},
       {1360, 1335, 6075, "2026-11-20T08:01:00.75Z", "S", "sleep", {"sleep", "infinity"}, 0, 1,
           532480, kBatchPath, false, 0, 0, 532480},
+  });
+  // Services of the host's init and containerd's shims lead their sessions, as does each
+  // container's init (runc calls setsid); tini puts its child in a group of its own.
+  // pid, pgid, sid, tty_nr, ns_pid
+  ExpectSessions(doc, {
+      {1, 1, 1, 0, kNull}, {2, 0, 0, 0, kNull}, {24, 0, 0, 0, kNull},
+      {620, 620, 620, 0, kNull}, {890, 890, 890, 0, kNull}, {1203, 1203, 1203, 0, kNull},
+      {1230, 1230, 1230, 0, 1}, {1251, 1251, 1230, 0, 7}, {1262, 1251, 1230, 0, 19},
+      {1263, 1251, 1230, 0, 8}, {1310, 1310, 1310, 0, kNull}, {1335, 1335, 1335, 0, 1},
+      {1360, 1335, 1335, 0, 9},
   });
   // clang-format on
 }
@@ -278,6 +309,14 @@ TEST(ScanFixture, V2Systemd_ReportsEveryField) {
           {"/coredns", "-conf", "/etc/coredns/Corefile"}, 65532, 13, 53686272, kCriPath, false, 0,
           0, 53686272},
   });
+  // nginx's workers and its zombie stay in the master's group and session.
+  // pid, pgid, sid, tty_nr, ns_pid
+  ExpectSessions(doc, {
+      {1, 1, 1, 0, kNull}, {2, 0, 0, 0, kNull}, {47, 0, 0, 0, kNull},
+      {655, 655, 655, 0, kNull}, {712, 712, 712, 0, kNull}, {1402, 1402, 1402, 0, kNull},
+      {1425, 1425, 1425, 0, 1}, {1461, 1425, 1425, 0, 29}, {1462, 1425, 1425, 0, 30},
+      {1470, 1425, 1425, 0, 31}, {1502, 1502, 1502, 0, kNull}, {1530, 1530, 1530, 0, 1},
+  });
   // clang-format on
 }
 
@@ -334,6 +373,15 @@ TEST(ScanFixture, Hybrid_ReportsEveryField) {
           kSandboxBPath, false, 0, 0, 524288},
       {520, 1, 26001, "2026-11-19T23:51:35.01Z", "S", "pause", {"/pause"}, 0, 1, 425984, kColonPath,
           false, 0, 0, 425984},
+  });
+  // bash 310 is a login shell on /dev/pts/0 (34816); python3 is its job, in a group of its own
+  // on that terminal, and its zombie child stays there. No pid namespace below this /proc's.
+  // pid, pgid, sid, tty_nr, ns_pid
+  ExpectSessions(doc, {
+      {1, 1, 1, 0, kNull}, {2, 0, 0, 0, kNull}, {3, 0, 0, 0, kNull}, {35, 0, 0, 0, kNull},
+      {310, 310, 310, 34816, kNull}, {322, 322, 310, 34816, kNull},
+      {340, 322, 310, 34816, kNull}, {402, 402, 402, 0, kNull}, {455, 402, 402, 0, kNull},
+      {520, 520, 520, 0, kNull},
   });
   // clang-format on
 }

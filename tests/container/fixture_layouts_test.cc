@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -18,9 +19,9 @@
 namespace procleak {
 namespace {
 
+using testing::DataDir;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
-using testing::DataDir;
 
 // Every process under TREE/proc, as ReadProcess reads them (cgroup_lines included).
 std::vector<Process> ReadTree(const std::string& root) {
@@ -234,6 +235,52 @@ TEST(FixtureLayouts, DockerSystemd_RunningWebAndRestartLoopingWorker) {
   EXPECT_EQ(in[1390], "");  // containerd-shim
   EXPECT_EQ(in[720], "");
   EXPECT_EQ(in[1441], kWeb);
+}
+
+// What stat and status say of who leads which process group and session, as each runtime
+// makes them: pid, pgid, sid, ns_pid.
+struct Leads {
+  int pid, pgid, sid;
+  std::optional<int> ns_pid;
+};
+
+void ExpectLeads(const std::string& tree, const std::vector<Leads>& want) {
+  SCOPED_TRACE(tree);
+  const Layout l = Read(tree);
+  for (const Leads& w : want) {
+    auto p = std::find_if(l.processes.begin(), l.processes.end(),
+                          [&](const Process& q) { return q.pid == w.pid; });
+    ASSERT_NE(p, l.processes.end()) << w.pid;
+    EXPECT_EQ(p->pgid, w.pgid) << w.pid;
+    EXPECT_EQ(p->sid, w.sid) << w.pid;
+    EXPECT_EQ(p->tty_nr, 0) << w.pid;
+    EXPECT_EQ(p->ns_pid, w.ns_pid) << w.pid;
+  }
+}
+
+TEST(FixtureLayouts, EveryRuntime_GroupsAndSessionsAsItMakesThem) {
+  // Monitors (conmon, lxc-start, systemd-nspawn) are daemons leading their sessions; every
+  // container's init leads one too; tini puts its child in a group of its own; services that a
+  // container's systemd starts lead theirs; other children stay in their parent's.
+  ExpectLeads("crio", {{1500, 1500, 1500, {}}, {1520, 1520, 1520, 1}, {1541, 1541, 1520, 7}});
+  ExpectLeads("podman", {{1100, 1100, 1100, {}},
+                         {2300, 2300, 2300, {}},
+                         {2310, 2310, 2310, 1},
+                         {2330, 2310, 2310, 26}});
+  ExpectLeads("lxc", {{900, 900, 900, {}},
+                      {910, 910, 910, 1},
+                      {960, 960, 960, 48},
+                      {1010, 1010, 1010, 112},
+                      {1011, 1010, 1010, 113}});
+  ExpectLeads("nspawn", {{1200, 1200, 1200, {}}, {1210, 1210, 1210, 1}, {1250, 1250, 1250, 71}});
+  ExpectLeads("k8s-containerd", {{1790, 1790, 1790, {}},
+                                 {1810, 1810, 1810, 1},
+                                 {1850, 1850, 1850, 1},
+                                 {1871, 1850, 1850, 14},
+                                 {2061, 2050, 2050, 9}});
+  ExpectLeads(
+      "docker-systemd",
+      {{2, 0, 0, {}}, {1390, 1390, 1390, {}}, {1410, 1410, 1410, 1}, {1441, 1410, 1410, 30}});
 }
 
 TEST(FixtureLayouts, OlderTrees_KeepTheirContainers) {

@@ -37,6 +37,9 @@ CYCLE_SECONDS = 1800
 HUB_START = 27 * 3600  # container started 27 h after boot (2026-11-19T09:00:00Z)
 FIRST_CYCLE = HUB_START + 60
 ORPHANED_CYCLES = 8  # cycles 0..7 were started by the gateway instance that died
+# That instance: its host pid (gone, absent from the tree) and its pid in the container. Its
+# copies keep the process group it led (tini made it one) in tini's session.
+DEAD_GATEWAY_PID, DEAD_GATEWAY_NSPID = 2005, 7
 NPX_CACHE = "/root/.npm/_npx"
 
 MCP_HUB = hex_id("incident/mcp-hub")
@@ -75,7 +78,10 @@ def mcp_chains(first_pid: int, init_pid: int, gateway_pid: int):
     for n, (start_s, cycle, kind) in enumerate(chains):
         pkg, binary, _ = SERVERS[kind]
         start = start_s * HZ
-        spawner = init_pid if cycle < ORPHANED_CYCLES else gateway_pid
+        orphaned = cycle < ORPHANED_CYCLES
+        spawner = init_pid if orphaned else gateway_pid
+        # Orphaned copies: the dead instance's group; live ones inherit the gateway's.
+        group = {"pgid": DEAD_GATEWAY_PID, "sid": init_pid} if orphaned else {}
         cache = f"{NPX_CACHE}/{hex_id(pkg, 16)}/node_modules/.bin/{binary}"
         npm_rss = (75 + (n * 7) % 6) * MIB  # 75-80 MiB
         node_rss = (40 + (n * 11) % 26) * MIB  # 40-65 MiB
@@ -83,7 +89,7 @@ def mcp_chains(first_pid: int, init_pid: int, gateway_pid: int):
         procs += [
             Proc(pid, ("npm exec " + pkg)[:15], spawner, start, npm_argv(pkg, cycle), threads=11,
                  size=pages(1050 * MIB), rss=pages(npm_rss), shared=pages(31 * MIB), cgroups=cg,
-                 nspid=pid - first_pid + 40),
+                 nspid=pid - first_pid + 40, **group),
             Proc(pid + 1, "sh", pid, start + 31, ["sh", "-c", binary], size=pages(2500 * 1024),
                  rss=pages(sh_rss), shared=pages(880 * 1024), cgroups=cg,
                  nspid=pid - first_pid + 41),
@@ -148,7 +154,8 @@ def processes():
         Proc(2000, "tini", 1900, HUB_START * HZ, ["/usr/bin/tini", "--", "node",
                                                   "/app/gateway.js"],
              size=600, rss=190, shared=150, cgroups=hub, nspid=1),
-        # The gateway's first instance (container pid 7) died after cycle 7; this is the second.
+        # The gateway's first instance (host pid 2005, container pid 7) died after cycle 7; this
+        # is the second. tini made each its own process group.
         Proc(2010, "node", 2000, (FIRST_CYCLE + ORPHANED_CYCLES * CYCLE_SECONDS - 30) * HZ,
              ["node", "/app/gateway.js"], threads=11, size=pages(1100 * MIB),
              rss=pages(96 * MIB), shared=pages(30 * MIB), cgroups=hub, nspid=31),
@@ -216,7 +223,8 @@ def incident() -> None:
     # 121 GiB, 108 GiB in use.
     t.host("ai-host-01", "6.1.0-27-amd64", BTIME, 32,
            (126877696, 9437184, 13631488, 5242880), mountinfo)
-    t.processes(procs, [(0, "", "")], kthread_line=False)
+    t.processes(procs, [(0, "", "")], kthread_line=False,
+                dead={DEAD_GATEWAY_PID: (2000, DEAD_GATEWAY_NSPID)})
     by_pid = {p.pid: p for p in procs}
     for pid, value in pss.items():
         t.write(f"proc/{pid}/smaps_rollup", smaps_rollup(by_pid[pid].rss * 4096, value))

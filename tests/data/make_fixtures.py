@@ -47,6 +47,94 @@ class Proc:
     uid: int = 0
     cgroups: dict = field(default_factory=dict)  # controller (or "" for v2) -> path
     nspid: Optional[int] = None  # pid inside the container's pid namespace
+    # Process group and session (stat fields 5 and 6): derived by Ids unless given.
+    pgid: Optional[int] = None
+    sid: Optional[int] = None
+    tty: Optional[int] = None  # controlling terminal's device number; inherited unless given
+    tpgid: Optional[int] = None  # its foreground process group; inherited with the terminal
+
+
+@dataclass
+class Ids:
+    """What stat fields 5-8 and status's NSpgid/NSsid say of one process."""
+    pgid: int
+    sid: int
+    tty: int
+    tpgid: int
+
+
+GROUPING_INITS = ("tini", "docker-init")  # put their child in a process group of its own
+
+
+def process_ids(procs) -> dict:
+    """pid -> Ids, as a real host has them: a process keeps its parent's process group, session
+    and terminal unless it leads a group or session of its own.
+
+    Leaders: PID 1 (its own group and session); kernel threads (0, no session); a process started
+    by the host's init or by a systemd (a service: systemd calls setsid, as daemons, sshd,
+    containerd, its shims and conmon do themselves); a pid namespace's init (runc, crun and LXC
+    call setsid for a container's first process). tini and docker-init put their child in a
+    process group of its own, in their session. A session leader has no terminal unless given
+    one. Proc.pgid/sid/tty/tpgid override all of this.
+    """
+    by_pid = {p.pid: p for p in procs}
+    ids = {}
+
+    def of(p: Proc) -> Ids:
+        if p.pid in ids:
+            return ids[p.pid]
+        parent = by_pid.get(p.ppid)
+        inherited = of(parent) if parent is not None and p.kind not in ("kthread", "kworker") \
+            else Ids(0, 0, 0, -1)
+        if p.kind in ("kthread", "kworker"):
+            got = Ids(0, 0, 0, -1)
+        elif p.pid == 1 or p.nspid == 1 or p.ppid == 1 or (
+                parent is not None and parent.comm == "systemd"):
+            got = Ids(p.pid, p.pid, 0, -1)
+        elif parent is not None and parent.comm in GROUPING_INITS:
+            got = Ids(p.pid, inherited.sid, inherited.tty, inherited.tpgid)
+        else:
+            got = Ids(inherited.pgid, inherited.sid, inherited.tty, inherited.tpgid)
+        if p.pgid is not None:
+            got.pgid = p.pgid
+        if p.sid is not None:
+            got.sid = p.sid
+        if p.tty is not None:
+            got.tty = p.tty
+        if p.tpgid is not None:
+            got.tpgid = p.tpgid
+        ids[p.pid] = got
+        return got
+
+    for p in procs:
+        of(p)
+    return ids
+
+
+def namespace_pids(procs, dead: dict) -> dict:
+    """A function (pid, host pid) -> the host pid as the pid namespace of `pid` sees it: its
+    NSpid there, 0 when it lies outside that namespace. `dead` maps host pids of processes that
+    are gone (a group's leader that exited) to (their namespace's init, their pid in it)."""
+    by_pid = {p.pid: p for p in procs}
+
+    def root(pid: int) -> Optional[int]:  # the init of pid's namespace; None for the host's
+        p = by_pid.get(pid)
+        while p is not None and p.nspid is not None:
+            if p.nspid == 1:
+                return p.pid
+            p = by_pid.get(p.ppid)
+        return None
+
+    def inner(pid: int, host_pid: int) -> int:
+        if host_pid in dead:
+            init, ns = dead[host_pid]
+            return ns if init == root(pid) else 0
+        other = by_pid.get(host_pid)
+        if other is None or other.nspid is None or root(host_pid) != root(pid):
+            return 0
+        return other.nspid
+
+    return inner
 
 
 # --------------------------------------------------------------------------------------------
@@ -56,7 +144,7 @@ class Proc:
 STATE_NAMES = {"R": "running", "S": "sleeping", "D": "disk sleep", "Z": "zombie", "I": "idle"}
 
 
-def stat_line(p: Proc) -> str:
+def stat_line(p: Proc, ids: Ids) -> str:
     """All 52 fields of /proc/PID/stat, shaped like the kernel's do_task_stat()."""
     if p.kind in ("kthread", "kworker"):
         flags = PF_KTHREAD_FLAGS if p.kind == "kthread" else KWORKER_FLAGS
@@ -65,13 +153,15 @@ def stat_line(p: Proc) -> str:
                   prio, nice, 1, 0, p.start, 0, 0, "18446744073709551615", 0, 0, 0, 0, 0, 0, 0,
                   2147483647, 0, 1, 0, 0, 0, p.pid % 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
     elif p.kind == "zombie":  # no mm: sizes and addresses read 0, the task still has a slot
-        fields = [p.state, p.ppid, p.ppid, p.ppid, 0, -1, ZOMBIE_FLAGS, 95, 0, 0, 0, 0, 1, 0, 0,
+        fields = [p.state, p.ppid, ids.pgid, ids.sid, ids.tty, ids.tpgid, ZOMBIE_FLAGS, 95, 0,
+                  0, 0, 0, 1, 0, 0,
                   20, 0, 1, 0, p.start, 0, 0, "18446744073709551615", 0, 0, 0, 0, 0, 0, 0, 0, 0,
                   0, 0, 0, 17, p.pid % 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
     else:
         base = 0x55D0C0000000 + p.pid * 0x10000
         stack = 0x7FFD10000000 + p.pid * 0x1000
-        fields = [p.state, p.ppid, p.pid, p.pid, 0, -1, USER_FLAGS, 1000 + p.pid * 3, 0,
+        fields = [p.state, p.ppid, ids.pgid, ids.sid, ids.tty, ids.tpgid, USER_FLAGS,
+                  1000 + p.pid * 3, 0,
                   12 + p.pid % 17, 0, p.pid % 97 + 3, p.pid % 41 + 1, 0, 0, 20, 0, p.threads, 0,
                   p.start, p.size * 4096, p.rss, "18446744073709551615", base, base + 0x2F1A3,
                   stack, 0, 0, 0, 0, 4096, 17642, 1, 0, 0, 17, p.pid % 2, 0, 0, 0, 0, 0,
@@ -89,9 +179,15 @@ def statm_line(p: Proc) -> str:
     return f"{p.size} {p.rss} {p.shared} {text} 0 {data} 0\n"
 
 
-def status_text(p: Proc, with_kthread_line: bool) -> str:
+def status_text(p: Proc, ids: Ids, ns_pid_of, with_kthread_line: bool) -> str:
+    """ns_pid_of(pid, host_pid): host_pid as the namespace of pid sees it (namespace_pids)."""
     gid = p.uid
     ns = f"\t{p.nspid}" if p.nspid is not None else ""
+
+    def nested(host_pid: int) -> str:  # NSpgid and NSsid: the host's value, then the container's
+        if p.nspid is None:
+            return f"{host_pid}"
+        return f"{host_pid}\t{ns_pid_of(p.pid, host_pid) if host_pid else 0}"
     lines = [
         f"Name:\t{p.comm}",
         "Umask:\t0000" if p.kind in ("kthread", "kworker") else "Umask:\t0022",
@@ -107,8 +203,8 @@ def status_text(p: Proc, with_kthread_line: bool) -> str:
         "Groups:\t ",
         f"NStgid:\t{p.pid}{ns}",
         f"NSpid:\t{p.pid}{ns}",
-        f"NSpgid:\t{p.pid if p.kind == 'user' else 0}{ns}",
-        f"NSsid:\t{p.pid if p.kind == 'user' else 0}{ns}",
+        f"NSpgid:\t{nested(ids.pgid)}",
+        f"NSsid:\t{nested(ids.sid)}",
     ]
     if with_kthread_line:
         lines.append(f"Kthread:\t{1 if p.kind in ('kthread', 'kworker') else 0}")
@@ -331,12 +427,15 @@ class Tree:
         self.write("proc/meminfo", meminfo(*mem))
         self.write("proc/self/mountinfo", mountinfo)
 
-    def processes(self, procs, hierarchies, kthread_line: bool) -> None:
+    def processes(self, procs, hierarchies, kthread_line: bool, dead=None) -> None:
+        """`dead`: see namespace_pids."""
+        ids = process_ids(procs)
+        ns_pid_of = namespace_pids(procs, dead or {})
         for p in procs:
             d = f"proc/{p.pid}/"
-            self.write(d + "stat", stat_line(p))
+            self.write(d + "stat", stat_line(p, ids[p.pid]))
             self.write(d + "statm", statm_line(p))
-            self.write(d + "status", status_text(p, kthread_line))
+            self.write(d + "status", status_text(p, ids[p.pid], ns_pid_of, kthread_line))
             self.write(d + "cmdline", cmdline_bytes(p))
             self.write(d + "cgroup", cgroup_text(p, hierarchies))
 
@@ -617,10 +716,11 @@ def hybrid() -> None:
         Proc(2, "kthreadd", 0, 14, kind="kthread"),
         Proc(3, "pool_workqueue_release", 2, 14, kind="kthread"),
         Proc(35, "kworker/u8:2-writeback", 2, 160, kind="kworker", state="I"),
+        # A login shell on /dev/pts/0 (136:0); python3 is its foreground job, a group of its own.
         Proc(310, "bash", 1, 20411, ["/bin/bash", "--login"], size=1813, rss=980, shared=735,
-             cgroups=in_a),
+             cgroups=in_a, tty=34816, tpgid=322),
         Proc(322, "python3", 310, 20587, ["python3", "train.py", "--epochs", "3"], threads=9,
-             size=901233, rss=262144, shared=9011, cgroups=in_a),
+             size=901233, rss=262144, shared=9011, cgroups=in_a, pgid=322),
         Proc(340, "sh", 322, 31002, kind="zombie", state="Z", cgroups=in_a),
         Proc(402, "bash", 1, 25110, ["/bin/bash"], size=1813, rss=962, shared=731, cgroups=in_b),
         Proc(455, "sleep", 402, 25876, ["sleep", "600"], size=1370, rss=128, shared=116,

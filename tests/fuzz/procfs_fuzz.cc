@@ -28,10 +28,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 1:
       (void)ParseStatm(in.text);
       break;
-    case 2:
-      (void)ParseStatus(in.text);
-      (void)ParseStatusBrief(in.text);
+    case 2: {
+      auto status = ParseStatus(in.text);
+      auto brief = ParseStatusBrief(in.text);
+      // The full parse reads every line the brief one reads, and agrees with it.
+      if (status.ok()) Check(brief.ok() && brief->ns_pid == status->ns_pid);
+      if (brief.ok() && brief->ns_pid) {
+        Check(*brief->ns_pid >= 0 && in.text.find("NSpid:") != std::string_view::npos);
+      }
       break;
+    }
     case 3: {
       auto argv = ParseCmdline(in.text);
       Check(argv.size() <= CountOf(in.text, '\0') + 1);

@@ -36,7 +36,7 @@ void FuzzRecord(std::string_view bytes) {
     if (!m.key && !usable) continue;
     std::string_view payload =
         bytes.substr(m.offset + kFrameHeaderSize, m.bytes - kFrameHeaderSize);
-    usable = ApplyFrame(index->headers[i], payload, &state).ok();
+    usable = ApplyFrame(index->headers[i], payload, &state, index->version).ok();
     if (usable) (void)BuildSnapshot(state);
   }
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// A brief Scan() made exact by RefineRss() equals a full Scan() but for uid and exe, and the text
-// report procleak scan makes that way equals the one of a full scan.
+// A brief Scan() made exact by RefineRss() and RefineNamespaces() equals a full Scan() but for uid
+// and exe, and the text report procleak scan makes that way equals the one of a full scan.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -165,6 +165,8 @@ TEST_P(FixtureTree, BriefScanRefinedEverywhere_EqualsFullScanButForUidAndExe) {
   ASSERT_TRUE(full.ok()) << full.status();
   absl::Status refined = RefineRss(options, AllPids(*brief), &*brief);
   ASSERT_TRUE(refined.ok()) << refined;
+  refined = RefineNamespaces(options, AllPids(*brief), &*brief);
+  ASSERT_TRUE(refined.ok()) << refined;
   ExpectSameSnapshot(*brief, *full);
 }
 
@@ -173,6 +175,8 @@ TEST_P(FixtureTree, BriefScanWithPss_EqualsFullScanButForUidAndExe) {
   absl::StatusOr<Snapshot> full = Scan({.root = root(), .pss = true});
   ASSERT_TRUE(brief.ok()) << brief.status();
   ASSERT_TRUE(full.ok()) << full.status();
+  absl::Status refined = RefineNamespaces({.root = root()}, AllPids(*brief), &*brief);
+  ASSERT_TRUE(refined.ok()) << refined;
   ExpectSameSnapshot(*brief, *full);
 }
 

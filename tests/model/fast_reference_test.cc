@@ -38,6 +38,10 @@ void ExpectSameProcess(const Process& fast, const Process& ref) {
   ExpectSameIdentity(fast, ref);
   SCOPED_TRACE(fast.pid);
   EXPECT_EQ(fast.state, ref.state);
+  EXPECT_EQ(fast.pgid, ref.pgid);
+  EXPECT_EQ(fast.sid, ref.sid);
+  EXPECT_EQ(fast.tty_nr, ref.tty_nr);
+  EXPECT_EQ(fast.ns_pid, ref.ns_pid);  // a fixture tree's files belong to root: status is read
   EXPECT_EQ(fast.threads, ref.threads);
   EXPECT_EQ(fast.rss_bytes, ref.rss_bytes);
   EXPECT_EQ(fast.pss_bytes, ref.pss_bytes);

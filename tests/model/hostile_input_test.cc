@@ -285,7 +285,7 @@ TEST(HostileInput, GarbageStat_FailsWithOneLineNamingTheFile) {
       {std::string("\xff\xfe\0\x01\x02\x03"sv), "no '(' before comm"},
       {std::string("\x01\x02 (x) "sv) + tokens, "field 1 (pid) is not a number"},
       {"42 (x) \x80\x81" + tokens, "field 3 (state) is not a single character"},
-      {"42 (x) S\x80 1", "too few fields: 2 after comm, need at least 22"},
+      {"42 (x) S\x80 1", "too few fields: 2 after comm, no field 5 (pgrp)"},
   };
   for (const Case& c : cases) {
     TempTree tree;
@@ -407,8 +407,8 @@ TEST(HostileInput, TruncatedStat_FailsNamingTheFile) {
   // Cut inside the comm, right after it, and one field short of starttime.
   const std::vector<std::pair<size_t, std::string>> cuts = {
       {6, "no ')' after comm"},
-      {full.find(')') + 1, "too few fields: 0 after comm, need at least 22"},
-      {full.find(" 1000 "), "too few fields: 19 after comm, need at least 22"},
+      {full.find(')') + 1, "too few fields: 0 after comm, no field 3 (state)"},
+      {full.find(" 1000 "), "too few fields: 19 after comm, no field 22 (starttime)"},
   };
   for (const auto& [length, message] : cuts) {
     TempTree tree;

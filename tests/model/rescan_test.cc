@@ -109,6 +109,30 @@ TEST_F(RescanTree, Rescan_RereadsParentOfOrphanedChild) {
   EXPECT_EQ(second.FindProcess(1)->children, (std::vector<int>{42}));
 }
 
+TEST_F(RescanTree, Rescan_UpdatesGroupSessionAndTerminal_WhenItRereadsStat_AndKeepsNsPid) {
+  tree_.Write("proc/42/status", "Name:\tworker\nUid:\t0\t0\t0\t0\nNSpid:\t42\t3\nThreads:\t1\n");
+  Scanner scanner({.root = tree_.root()});
+  const Snapshot first = Next(scanner);
+  ASSERT_NE(first.FindProcess(42), nullptr);
+  EXPECT_EQ(first.FindProcess(42)->pgid, 42);
+  EXPECT_EQ(first.FindProcess(42)->ns_pid, 3);
+  // Its parent ended (so stat is read again), and it had moved to another group and session.
+  tree_.Remove("proc/40");
+  std::string stat = StatLine(42, "worker", 'S', 1, 1000);
+  stat.replace(stat.find(" 1 42 0 0 -1 "), 13, " 1 77 70 34816 -1 ");
+  tree_.Write("proc/42/stat", stat);
+  tree_.Write("proc/42/status", "Name:\tworker\nUid:\t0\t0\t0\t0\nNSpid:\t42\nThreads:\t1\n");
+  const Snapshot second = Next(scanner);
+  EXPECT_EQ(scanner.reused(), 2);
+  const Process* p = second.FindProcess(42);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->ppid, 1);
+  EXPECT_EQ(p->pgid, 77);
+  EXPECT_EQ(p->sid, 70);
+  EXPECT_EQ(p->tty_nr, 34816);
+  EXPECT_EQ(p->ns_pid, 3);  // status is not read again: a process never changes namespace
+}
+
 TEST_F(RescanTree, Rescan_FailsNamingMalformedStatm) {
   Scanner scanner({.root = tree_.root()});
   Next(scanner);

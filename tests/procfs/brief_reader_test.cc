@@ -71,6 +71,7 @@ Process MustRead(ReadFn read, int pid, ProcessReadContext* ctx) {
 // lines, and RSS and PSS as the caller expects them.
 Process AsBrief(Process p, std::optional<uint64_t> rss, std::optional<uint64_t> pss) {
   p.uid.reset();
+  p.ns_pid.reset();  // from status, which the brief reader does not read
   p.exe.clear();
   p.cgroup_lines.clear();
   p.rss_bytes = rss;
@@ -306,6 +307,52 @@ TEST_F(ExactRss, Fails_NamingMalformedStatm) {
   ASSERT_FALSE(rss.ok());
   EXPECT_THAT(std::string(rss.status().message()),
               ::testing::StartsWith(tree_.Path("proc/42/statm") + ": "));
+}
+
+// ---- ReadNsPid ----
+
+class NsPid : public ExactRss {
+ protected:
+  void SetUp() override {
+    ExactRss::SetUp();
+    tree_.Write("proc/42/status", "Name:\tw\nUid:\t0\t0\t0\t0\nNSpid:\t42\t7\nThreads:\t1\n");
+  }
+  absl::StatusOr<std::optional<int>> ReadIt() { return ReadNsPid(read_, &proc_->ctx); }
+  std::optional<int> Inner() {
+    absl::StatusOr<std::optional<int>> ns_pid = ReadIt();
+    EXPECT_TRUE(ns_pid.ok()) << ns_pid.status();
+    return ns_pid.value_or(std::nullopt);
+  }
+};
+
+TEST_F(NsPid, IsTheInnermostNsPid_ForTheSameProcess) {
+  EXPECT_FALSE(read_.ns_pid.has_value());  // the brief read leaves status alone
+  EXPECT_EQ(Inner(), 7);
+  tree_.Write("proc/42/status", "Name:\tw\nUid:\t0\t0\t0\t0\nNSpid:\t42\nThreads:\t1\n");
+  EXPECT_EQ(Inner(), std::nullopt);  // not in a nested namespace
+}
+
+TEST_F(NsPid, IsNone_WhenThePidNamesAnotherProcessOrIsGone) {
+  tree_.Write("proc/42/stat", StatLine(42, "w", 'S', 1, 1001));
+  EXPECT_EQ(Inner(), std::nullopt);
+  tree_.Write("proc/42/stat", StatLine(42, "w", 'S', 1, 1000));
+  tree_.Remove("proc/42/status");
+  EXPECT_EQ(Inner(), std::nullopt);
+  tree_.Remove("proc/42");
+  EXPECT_EQ(Inner(), std::nullopt);
+}
+
+TEST_F(NsPid, IsRead_ForAZombie) {
+  tree_.Write("proc/42/stat", StatLine(42, "w", 'Z', 1, 1000));
+  EXPECT_EQ(Inner(), 7);
+}
+
+TEST_F(NsPid, Fails_NamingMalformedStatus) {
+  tree_.Write("proc/42/status", "Name:\tw\nNSpid:\t42\tseven\n");
+  absl::StatusOr<std::optional<int>> ns_pid = ReadIt();
+  ASSERT_FALSE(ns_pid.ok());
+  EXPECT_EQ(std::string(ns_pid.status().message()),
+            tree_.Path("proc/42/status") + ": line 2: bad value for NSpid");
 }
 
 // ---- Real /proc ----

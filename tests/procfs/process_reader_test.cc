@@ -20,6 +20,7 @@
 #include "procfs/cgroup_file_parser.h"
 #include "procfs/cmdline_parser.h"
 #include "procfs/pid_listing.h"
+#include "procfs/stat_parser.h"
 #include "testing/temp_tree.h"
 
 namespace procleak {
@@ -31,12 +32,13 @@ using testing::TempTree;
 using ::testing::UnorderedElementsAre;
 using namespace std::string_literals;
 
-// A real stat line (fields to 52) with pid, comm, state, ppid, flags and starttime substituted.
+// A real stat line (fields to 52) with pid, comm, state, ppid, flags and starttime substituted;
+// the process leads its group in session 4003, on terminal 34817 (/dev/pts/1).
 std::string StatLine(int pid, std::string_view comm, char state, int ppid, uint64_t flags,
                      uint64_t starttime) {
   return std::to_string(pid) + " (" + std::string(comm) + ") " + state + " " +
-         std::to_string(ppid) + " " + std::to_string(pid) + " 4003 0 -1 " + std::to_string(flags) +
-         " 134 0 1 0 0 0 0 0 20 0 3 0 " + std::to_string(starttime) +
+         std::to_string(ppid) + " " + std::to_string(pid) + " 4003 34817 -1 " +
+         std::to_string(flags) + " 134 0 1 0 0 0 0 0 20 0 3 0 " + std::to_string(starttime) +
          " 3133440 381 18446744073709551615 93869367730176 93869367750057 140724598536800 0 0 0 "
          "0 0 0 0 0 0 17 1 0 0 0 0 0 93869367766064 93869367767680 93869819977728 "
          "140724598545037 140724598545057 140724598545057 140724598546411 0\n";
@@ -50,9 +52,9 @@ void WriteUserProcess(const TempTree& tree, int pid) {
   tree.Write(dir + "stat", StatLine(pid, "a) b (c\nd", 'S', 1, kUserFlags, 283419));
   tree.Write(dir + "statm", "765 433 405 5 0 123 0\n");
   tree.Write(dir + "status",
-             "Name:\ta) b (c\\nd\nState:\tS (sleeping)\nUid:\t1000\t1001\t1001\t1001\nVmRSS:\t    "
-             "1732 kB\n"
-             "Threads:\t3\n");
+             "Name:\ta) b (c\\nd\nState:\tS (sleeping)\nUid:\t1000\t1001\t1001\t1001\n"
+             "NSpid:\t" +
+                 std::to_string(pid) + "\t7\nVmRSS:\t    1732 kB\nThreads:\t3\n");
   tree.Write(dir + "cmdline", "/usr/bin/worker\0--queue\0jobs high\0"s);
   tree.Write(
       dir + "cgroup",
@@ -83,6 +85,10 @@ TEST(ProcessReader, Reads_EveryFieldOfFixtureProcess) {
   ASSERT_EQ(*read, ProcessRead::kRead);
   EXPECT_EQ(p.pid, 123);
   EXPECT_EQ(p.ppid, 1);
+  EXPECT_EQ(p.pgid, 123);
+  EXPECT_EQ(p.sid, 4003);
+  EXPECT_EQ(p.tty_nr, 34817);
+  EXPECT_EQ(p.ns_pid, 7);  // status's innermost NSpid
   EXPECT_EQ(p.state, 'S');
   EXPECT_EQ(p.starttime_ticks, 283419u);
   EXPECT_EQ(p.comm, "a) b (c\nd");
@@ -120,7 +126,31 @@ TEST(ProcessReader, UidIsTheOwnerOfProcPidWhenThatIsNotRoot) {
   Process p;
   ASSERT_EQ(ReadProcess(123, &proc.ctx, &p).value_or(ProcessRead::kVanished), ProcessRead::kRead);
   EXPECT_EQ(p.uid, 4242u);
+  EXPECT_FALSE(p.ns_pid.has_value());  // status was not read (RefineNamespaces reads it)
+  EXPECT_EQ(p.sid, 4003);              // stat's fields are there
   EXPECT_EQ(proc.ctx.skips.vanished + proc.ctx.skips.denied, 0);
+}
+
+TEST(ProcessReader, Reads_NsPidFromStatus_InTheFastAndTheReferenceReader) {
+  TempTree tree;
+  WriteUserProcess(tree, 123);
+  tree.Write("proc/123/status",
+             "Name:\tx\nUid:\t0\t0\t0\t0\nNStgid:\t123\t45\t1\nNSpid:\t123\t45\t1\n"
+             "VmRSS:\t    1732 kB\nThreads:\t3\n");
+  WriteUserProcess(tree, 124);
+  tree.Write("proc/124/status", "Name:\tx\nUid:\t0\t0\t0\t0\nNSpid:\t124\nThreads:\t3\n");
+  for (bool reference : {false, true}) {
+    SCOPED_TRACE(reference ? "reference" : "fast");
+    ProcFixture proc(tree);
+    proc.ctx.reference = reference;
+    Process nested, flat;
+    ASSERT_EQ(ReadProcess(123, &proc.ctx, &nested).value_or(ProcessRead::kVanished),
+              ProcessRead::kRead);
+    ASSERT_EQ(ReadProcess(124, &proc.ctx, &flat).value_or(ProcessRead::kVanished),
+              ProcessRead::kRead);
+    EXPECT_EQ(nested.ns_pid, 1);  // the deepest namespace's init
+    EXPECT_FALSE(flat.ns_pid.has_value());
+  }
 }
 
 TEST(ProcessReader, WithoutReadCgroup_LeavesTheLinesToTheScanner) {
@@ -467,6 +497,13 @@ TEST(ProcessReaderLive, Reads_ForkedChildThenCountsItVanishedAfterReaping) {
 
   EXPECT_EQ(p.pid, child.pid());
   EXPECT_EQ(p.ppid, getpid());
+  // A forked child stays in its parent's process group and session, on its terminal.
+  EXPECT_EQ(p.pgid, getpgrp());
+  EXPECT_EQ(p.sid, getsid(0));
+  absl::StatusOr<Stat> own_stat = ParseStat(ReadWhole("/proc/self/stat"));
+  ASSERT_TRUE(own_stat.ok()) << own_stat.status();
+  EXPECT_EQ(p.tty_nr, own_stat->tty_nr);
+  EXPECT_FALSE(p.ns_pid.has_value());  // in the pid namespace of this /proc
   EXPECT_EQ(p.state, 'S');
   EXPECT_EQ(p.rss_bytes, resident * proc.ctx.page_size);
   EXPECT_GT(resident, 0u);
@@ -518,6 +555,10 @@ TEST(ProcessReaderLive, Reads_RealKthreadd) {
   ASSERT_EQ(*read, ProcessRead::kRead);
   EXPECT_TRUE(p.kernel_thread);
   EXPECT_EQ(p.ppid, 0);
+  EXPECT_EQ(p.pgid, 0);
+  EXPECT_EQ(p.sid, 0);
+  EXPECT_EQ(p.tty_nr, 0);
+  EXPECT_FALSE(p.ns_pid.has_value());
   EXPECT_THAT(p.argv, IsEmpty());
   EXPECT_FALSE(p.rss_bytes.has_value());
 }

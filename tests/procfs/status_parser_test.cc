@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <string_view>
+
 namespace procleak {
 namespace {
 
@@ -39,6 +42,71 @@ TEST(StatusParser, Reads_EffectiveUidThreadsRssAndKthread) {
   EXPECT_EQ(status->threads, 1u);
   EXPECT_EQ(status->vm_rss_bytes, 1732u * 1024u);
   EXPECT_EQ(status->kthread, 0u);
+}
+
+TEST(StatusParser, LeavesNsPidAbsent_InTheReadersOwnNamespace) {
+  absl::StatusOr<ProcStatus> status = ParseStatus(kUserStatus);  // `NSpid:\t13350`
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_FALSE(status->ns_pid.has_value());
+  absl::StatusOr<StatusBrief> brief = ParseStatusBrief(kUserStatus);
+  ASSERT_TRUE(brief.ok()) << brief.status();
+  EXPECT_FALSE(brief->ns_pid.has_value());
+}
+
+// A container's process seen from the host: NStgid, NSpid, NSpgid and NSsid with two values.
+constexpr std::string_view kContainerStatus =
+    "Name:\tnode\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t12345\nNgid:\t0\n"
+    "Pid:\t12345\nPPid:\t12300\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n"
+    "FDSize:\t64\nGroups:\t \nNStgid:\t12345\t7\nNSpid:\t12345\t7\nNSpgid:\t12300\t1\n"
+    "NSsid:\t12300\t1\nVmPeak:\t 1100216 kB\nVmRSS:\t   65008 kB\nThreads:\t11\n";
+
+TEST(StatusParser, Reads_InnermostNsPid_OfANestedNamespace) {
+  absl::StatusOr<ProcStatus> status = ParseStatus(kContainerStatus);
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_EQ(status->ns_pid, 7);
+  absl::StatusOr<StatusBrief> brief = ParseStatusBrief(kContainerStatus);
+  ASSERT_TRUE(brief.ok()) << brief.status();
+  EXPECT_EQ(brief->ns_pid, 7);
+  EXPECT_EQ(brief->uid, 0u);
+  EXPECT_EQ(brief->vm_rss_bytes, 65008u * 1024u);
+}
+
+TEST(StatusParser, Reads_TheDeepestOfThreeLevels) {
+  // A process in `unshare --pid --fork` inside a container, read from the host: the innermost
+  // namespace's init.
+  absl::StatusOr<ProcStatus> status = ParseStatus("Uid:\t0\t0\t0\t0\nNSpid:\t12345\t7\t1\n");
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_EQ(status->ns_pid, 1);
+}
+
+TEST(StatusParser, Fails_NamingTheLineOfAMalformedNsPid) {
+  for (std::string_view bad : {"NSpid:\t12345\tx\n", "NSpid:\t\n", "NSpid:\t12345\t-1\n",
+                               "NSpid:\t12345\t2147483648\n", "NSpid:\t1 2junk\n"}) {
+    std::string text = "Name:\tx\nUid:\t0\t0\t0\t0\n" + std::string(bad);
+    absl::StatusOr<ProcStatus> status = ParseStatus(text);
+    ASSERT_FALSE(status.ok()) << bad;
+    EXPECT_EQ(status.status().message(), "line 3: bad value for NSpid") << bad;
+    absl::StatusOr<StatusBrief> brief = ParseStatusBrief(text);
+    ASSERT_FALSE(brief.ok()) << bad;
+    EXPECT_EQ(brief.status().message(), "line 3: bad value for NSpid") << bad;
+  }
+}
+
+TEST(StatusParserBrief, StopsAfterVmRss_WhichTheKernelPrintsAfterNsPid) {
+  // What follows VmRSS is never read: a malformed NSpid there (no kernel prints one) is no error.
+  std::string text = std::string(kContainerStatus) + "NSpid:\tjunk\n";
+  absl::StatusOr<StatusBrief> brief = ParseStatusBrief(text);
+  ASSERT_TRUE(brief.ok()) << brief.status();
+  EXPECT_EQ(brief->ns_pid, 7);
+}
+
+TEST(StatusParserBrief, ReadsNsPid_OfAProcessWithoutMm) {
+  // A kernel thread or zombie has no VmRSS line: the whole file is read.
+  absl::StatusOr<StatusBrief> brief = ParseStatusBrief(
+      "Name:\tsh\nState:\tZ (zombie)\nUid:\t0\t0\t0\t0\nNSpid:\t4242\t19\nThreads:\t1\n");
+  ASSERT_TRUE(brief.ok()) << brief.status();
+  EXPECT_EQ(brief->ns_pid, 19);
+  EXPECT_FALSE(brief->vm_rss_bytes.has_value());
 }
 
 TEST(StatusParser, LeavesRssAbsent_ForZombieWithoutMm) {

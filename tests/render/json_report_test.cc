@@ -79,6 +79,36 @@ TEST(JsonReport, Processes_CarryFieldsAndSurviveInvalidUtf8) {
             "/docker/2403ccfe427f1dc7b6120dccb9ac58c2f8456950380d587a9f33ea7f00dd303d");
 }
 
+TEST(JsonReport, Processes_CarryGroupSessionTerminalAndNsPid) {
+  const Snapshot base = testing::ReportSnapshot();
+  std::vector<Process> procs(base.processes().begin(), base.processes().end());
+  for (Process& p : procs) {
+    if (p.pid == 100) {  // a container's init, which runc made a session leader
+      p.pgid = p.sid = 100;
+      p.ns_pid = 1;
+    } else if (p.pid == 101) {  // its child, in its own group on a terminal
+      p.pgid = 101;
+      p.sid = 100;
+      p.tty_nr = 34816;
+      p.ns_pid = 7;
+    }
+  }
+  const Json doc = Parse(Snapshot::Build(base.host(), procs, {}, base.stats()));
+  const Json& procs_json = doc["processes"];
+  ASSERT_EQ(procs_json.size(), 6u);
+  const Json& kworker = procs_json[2];
+  EXPECT_EQ(kworker["pgid"], 0);
+  EXPECT_EQ(kworker["sid"], 0);
+  EXPECT_EQ(kworker["tty_nr"], 0);
+  EXPECT_TRUE(kworker["ns_pid"].is_null());  // null, not 0: not in a nested namespace
+  EXPECT_EQ(procs_json[4]["sid"], 100);
+  EXPECT_EQ(procs_json[4]["ns_pid"], 1);
+  EXPECT_EQ(procs_json[5]["pgid"], 101);
+  EXPECT_EQ(procs_json[5]["sid"], 100);
+  EXPECT_EQ(procs_json[5]["tty_nr"], 34816);
+  EXPECT_EQ(procs_json[5]["ns_pid"], 7);
+}
+
 TEST(JsonReport, SubtreeOption_LimitsProcessesOnly) {
   Json doc = Parse(testing::ReportSnapshot(), 2);
   ASSERT_EQ(doc["processes"].size(), 3u);

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "procleak/scan.h"
 #include "render/analysis_json.h"
 #include "render/json_report.h"
@@ -28,6 +30,10 @@ void ExpectSameProcesses(const Snapshot& want, const Snapshot& got) {
     SCOPED_TRACE(w.pid);
     EXPECT_EQ(w.pid, g.pid);
     EXPECT_EQ(w.ppid, g.ppid);
+    EXPECT_EQ(w.pgid, g.pgid);
+    EXPECT_EQ(w.sid, g.sid);
+    EXPECT_EQ(w.tty_nr, g.tty_nr);
+    EXPECT_EQ(w.ns_pid, g.ns_pid);
     EXPECT_EQ(w.state, g.state);
     EXPECT_EQ(w.starttime_ticks, g.starttime_ticks);
     EXPECT_EQ(w.started_at, g.started_at);
@@ -221,6 +227,51 @@ TEST(ScanJsonReader, Minimal_FillsFieldsAndMembership) {
   EXPECT_FALSE(s->containers()[0].restart_count.has_value());
 }
 
+TEST(ScanJsonReader, GroupSessionTerminalAndNsPid_RoundTrip) {
+  Process leader;
+  leader.pid = 1;
+  leader.pgid = leader.sid = 1;
+  Process shell;
+  shell.pid = 4003;
+  shell.ppid = 1;
+  shell.pgid = shell.sid = 4003;
+  shell.tty_nr = -2147450880;  // the kernel prints a device number with bit 31 set negative
+  shell.ns_pid = 1;
+  Process job = shell;
+  job.pid = 4010;
+  job.ppid = 4003;
+  job.pgid = 4010;
+  job.tty_nr = 34816;
+  job.ns_pid = std::numeric_limits<int>::max();
+  const Snapshot want = Snapshot::Build({}, {leader, shell, job}, {}, {});
+  const std::string text = Document(want, Analyze(want, nullptr));
+  const nlohmann::json doc = nlohmann::json::parse(text);
+  EXPECT_EQ(doc["processes"][0]["ns_pid"], nullptr);
+  EXPECT_EQ(doc["processes"][1]["sid"], 4003);
+  EXPECT_EQ(doc["processes"][2]["pgid"], 4010);
+  absl::StatusOr<Snapshot> got = SnapshotFromScanJson(text, "a.json");
+  ASSERT_TRUE(got.ok()) << got.status();
+  ExpectSameProcesses(want, *got);
+}
+
+TEST(ScanJsonReader, DocumentOfAnEarlierProcleak_HasNoGroupSessionTerminalOrNsPid) {
+  absl::StatusOr<Snapshot> s = SnapshotFromScanJson(Minimal().dump(), "a.json");
+  ASSERT_TRUE(s.ok()) << s.status();
+  const Process* p = s->FindProcess(1);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->pgid, 0);
+  EXPECT_EQ(p->sid, 0);
+  EXPECT_EQ(p->tty_nr, 0);
+  EXPECT_FALSE(p->ns_pid.has_value());
+  nlohmann::json doc = Minimal();
+  doc["processes"][0]["ns_pid"] = nullptr;  // null: not in a nested namespace
+  doc["processes"][0]["pgid"] = 1;
+  s = SnapshotFromScanJson(doc.dump(), "a.json");
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_FALSE(s->FindProcess(1)->ns_pid.has_value());
+  EXPECT_EQ(s->FindProcess(1)->pgid, 1);
+}
+
 TEST(ScanJsonReader, WithoutAnalysisSections_HasNoContainers) {
   nlohmann::json doc = Minimal();
   doc.erase("containers");
@@ -268,6 +319,17 @@ TEST(ScanJsonReader, Errors_AreOneLineNamingTheFileAndField) {
   doc["processes"][3]["cmdline"][1] = 7;
   EXPECT_EQ(ErrorOf(doc), "a.json: processes[3].cmdline[1]: expected a string");
   doc["processes"][3]["cmdline"] = nlohmann::json::array();
+  doc["processes"][3]["pgid"] = "1";
+  EXPECT_EQ(ErrorOf(doc), "a.json: processes[3].pgid: expected an integer");
+  doc["processes"][3]["pgid"] = 1;
+  doc["processes"][3]["ns_pid"] = 1.5;
+  EXPECT_EQ(ErrorOf(doc), "a.json: processes[3].ns_pid: expected an integer");
+  doc["processes"][3]["ns_pid"] = 3000000000u;
+  EXPECT_EQ(ErrorOf(doc), "a.json: processes[3].ns_pid: out of range");
+  doc["processes"][3]["ns_pid"] = 7;
+  doc["processes"][3]["tty_nr"] = -3000000000ll;
+  EXPECT_EQ(ErrorOf(doc), "a.json: processes[3].tty_nr: out of range");
+  doc["processes"][3]["tty_nr"] = -1;
   doc["processes"][3]["state"] = "SS";
   EXPECT_EQ(ErrorOf(doc), "a.json: processes[3].state: expected one character");
   doc["processes"][3].erase("state");

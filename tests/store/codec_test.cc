@@ -92,14 +92,26 @@ TEST(FrameHeader, RoundTripsAndRejectsEveryFlippedBit) {
 TEST(FileHeader, AcceptsItsPrefixesAsCutOffAndRejectsOtherBytes) {
   std::string header = EncodeFileHeader();
   ASSERT_EQ(header.size(), kFileHeaderSize);
-  EXPECT_EQ(*CheckFileHeader(header), true);
+  EXPECT_EQ(*CheckFileHeader(header), 2u);
   for (size_t n = 0; n < header.size(); ++n)
-    EXPECT_EQ(*CheckFileHeader(header.substr(0, n)), false);
+    EXPECT_EQ(*CheckFileHeader(header.substr(0, n)), std::nullopt);
   EXPECT_EQ(Message(CheckFileHeader("PROCLEAK-RECORD\r").status()), "not a procleak record");
   std::string v7 = header;
   v7[16] = 7;
   EXPECT_EQ(Message(CheckFileHeader(v7).status()),
-            "record format version 7 is not supported (this procleak reads 1)");
+            "record format version 7 is not supported (this procleak reads 1 to 2)");
+  std::string v0 = header;
+  v0[16] = 0;
+  EXPECT_EQ(Message(CheckFileHeader(v0).status()),
+            "record format version 0 is not supported (this procleak reads 1 to 2)");
+}
+
+TEST(FileHeader, ReadsVersionOne) {
+  EXPECT_EQ(*CheckFileHeader(EncodeFileHeader(1)), 1u);
+  absl::StatusOr<RecordIndex> index = IndexRecordBytes("old", EncodeFileHeader(1));
+  ASSERT_TRUE(index.ok()) << index.status();
+  EXPECT_TRUE(index->file_header_complete);
+  EXPECT_EQ(index->version, 1u);
 }
 
 TEST(Compression, RoundTripsAndCatchesDamageSizeLiesAndTrailingBytes) {
@@ -135,6 +147,43 @@ TEST(Payload, RoundTrips_KeyAndDeltaPayloadsOfEverySnapshotKind) {
     ASSERT_TRUE(ApplyPayload(payloads[i], &state).ok());
     testing::ExpectSameSnapshot(snapshots[i], BuildSnapshot(state));
   }
+}
+
+TEST(Payload, VersionOne_RoundTripsWithoutTheVersionTwoFields) {
+  absl::Time t = testing::RecordEpoch();
+  std::vector<Snapshot> snapshots = {testing::FullSnapshot(t), testing::HostileSnapshot(t)};
+  for (const Snapshot& s : testing::ChangingSnapshots(12)) snapshots.push_back(s);
+  SnapshotFields previous, state;
+  for (size_t i = 0; i < snapshots.size(); ++i) {
+    SCOPED_TRACE(i);
+    std::string v1, v2;
+    SnapshotFields before = previous;
+    EncodePayload(snapshots[i], &before, &v2);
+    EncodePayload(snapshots[i], &previous, &v1, 1);
+    EXPECT_LE(v1.size(), v2.size());
+    ASSERT_TRUE(ApplyPayload(v1, &state, 1).ok());
+    testing::ExpectSameSnapshot(testing::AsVersionOne(snapshots[i]), BuildSnapshot(state));
+  }
+}
+
+TEST(Payload, VersionOne_RejectsAMaskWithVersionTwoBits) {
+  // A delta in which only pid 100's process group changed: its mask is bit 16 alone.
+  Snapshot first = testing::FullSnapshot(testing::RecordEpoch());
+  std::vector<Process> procs(first.processes().begin(), first.processes().end());
+  for (Process& p : procs) {
+    if (p.pid == 100) p.pgid = 100;
+  }
+  std::vector<Cgroup> cgroups;
+  for (const auto& [path, c] : first.cgroups()) cgroups.push_back(c);
+  Snapshot second = Snapshot::Build(first.host(), procs, cgroups, first.stats(),
+                                    {first.containers().begin(), first.containers().end()});
+  std::vector<std::string> payloads = Payloads({first, second});
+  SnapshotFields state;
+  ASSERT_TRUE(ApplyPayload(payloads[0], &state).ok());
+  SnapshotFields v1_state = state;
+  ASSERT_TRUE(ApplyPayload(payloads[1], &state).ok());
+  EXPECT_EQ(state.processes[2].pgid, 100);
+  EXPECT_THAT(Message(ApplyPayload(payloads[1], &v1_state, 1)), HasSubstr("bad process list"));
 }
 
 TEST(Payload, Delta_HoldsOnlyWhatChanged) {

@@ -82,7 +82,7 @@ TEST(FuzzSeeds, Decode_WithTheCurrentFormat) {
           EXPECT_TRUE(store::ApplyFrame(index->headers[i],
                                         body.substr(m.offset + store::kFrameHeaderSize,
                                                     m.bytes - store::kFrameHeaderSize),
-                                        &state)
+                                        &state, index->version)
                           .ok());
         }
         break;

@@ -19,6 +19,10 @@ Process FullProcess(int pid, int ppid, absl::Time at) {
   Process p;
   p.pid = pid;
   p.ppid = ppid;
+  p.pgid = ppid;
+  p.sid = 1;
+  p.tty_nr = 34816;  // /dev/pts/0
+  p.ns_pid = pid % 97 + 1;
   p.state = 'S';
   p.starttime_ticks = 123456789ull + static_cast<uint64_t>(pid);
   p.started_at = at - absl::Seconds(pid) - absl::Nanoseconds(7);
@@ -108,6 +112,9 @@ Snapshot FullSnapshot(absl::Time at) {
   procs[0].comm = "systemd";
   procs[0].uid = 0;
   procs[0].container = "";
+  procs[0].pgid = procs[0].sid = 1;
+  procs[0].tty_nr = 0;
+  procs[0].ns_pid.reset();  // in the reader's own namespace
   procs[2].state = 'Z';
   procs[2].argv.clear();
   procs[2].rss_bytes = 0;
@@ -151,6 +158,10 @@ Snapshot HostileSnapshot(absl::Time at) {
   odd.rss_bytes = kMax64;
   odd.pss_bytes = kMax64 - 1;
   odd.state = '\0';
+  odd.pgid = std::numeric_limits<int>::max();
+  odd.sid = std::numeric_limits<int>::min();
+  odd.tty_nr = -2147450880;  // bit 31 set: the kernel prints it negative
+  odd.ns_pid = std::numeric_limits<int>::min();
   procs.push_back(odd);
   Process huge = FullProcess(std::numeric_limits<int>::min(), 0, at);
   huge.argv.assign(20000, "--flag");
@@ -214,6 +225,9 @@ std::vector<Snapshot> ChangingSnapshots(int n) {
         procs[1].argv.push_back("--more");
         procs[1].state = procs[1].state == 'S' ? 'R' : 'S';
         procs[1].ppid = i;
+        procs[1].pgid = procs[1].sid = procs[1].pid;  // setsid()
+        procs[1].tty_nr = 0;
+        procs[1].ns_pid.reset();
         cgroups[0].memory_limit = Limit::Unlimited();
         cgroups[0].memory_pressure.reset();
         containers[0].started_at.reset();
@@ -221,6 +235,9 @@ std::vector<Snapshot> ChangingSnapshots(int n) {
       case 4:  // and come back; a cgroup and a container come and go
         procs[1].pss_bytes = 0;
         procs[1].uid = 0;
+        procs[1].pgid = i;
+        procs[1].tty_nr = 34817 + i;
+        procs[1].ns_pid = 0;  // present, not absent
         cgroups[0].memory_limit = Limit::Of(5);
         if (cgroups.size() == 2) {
           cgroups.push_back(FullCgroup("/user.slice", {}));
@@ -238,6 +255,18 @@ std::vector<Snapshot> ChangingSnapshots(int n) {
     out.push_back(Snapshot::Build(host, procs, cgroups, stats, containers));
   }
   return out;
+}
+
+Snapshot AsVersionOne(const Snapshot& s) {
+  std::vector<Process> procs(s.processes().begin(), s.processes().end());
+  for (Process& p : procs) {
+    p.pgid = p.sid = p.tty_nr = 0;
+    p.ns_pid.reset();
+  }
+  std::vector<Cgroup> cgroups;
+  for (const auto& [path, c] : s.cgroups()) cgroups.push_back(c);
+  return Snapshot::Build(s.host(), std::move(procs), std::move(cgroups), s.stats(),
+                         {s.containers().begin(), s.containers().end()});
 }
 
 void ExpectSameSnapshot(const Snapshot& want, const Snapshot& got) {

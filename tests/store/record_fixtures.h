@@ -26,6 +26,9 @@ Snapshot HostileSnapshot(absl::Time at);
 // `n` snapshots 10 s apart in which processes, cgroups and containers come, go and change
 // (including a pid reused by a new process, and values going from present to absent).
 std::vector<Snapshot> ChangingSnapshots(int n);
+// `s` as a record of format version 1 keeps it: without the process group, session, terminal and
+// ns_pid of version 2.
+Snapshot AsVersionOne(const Snapshot& s);
 
 void ExpectSameSnapshot(const Snapshot& want, const Snapshot& got);
 

@@ -244,6 +244,55 @@ TEST_F(RecordTest, RecordWriter_Appends_ToAnExistingRecordStartingWithAKeyFrame)
   ExpectReadsBack(*reader, {snapshots[0], snapshots[1], snapshots[2], snapshots[3], snapshots[5]});
 }
 
+// tests/data/records/v1-four-moments.plr: written by procleak record before version 2, from a
+// copy of the v1-docker tree changed between its four moments.
+const std::string kVersionOneRecord =
+    std::string(PROCLEAK_TEST_DATA) + "/records/v1-four-moments.plr";
+
+TEST_F(RecordTest, RecordReader_Reads_AVersionOneRecord_WithoutTheNewFields) {
+  absl::StatusOr<RecordReader> reader = RecordReader::Open(kVersionOneRecord);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  EXPECT_EQ(reader->damage(), "");
+  std::vector<int> processes;
+  for (const RecordMoment& m : reader->moments()) processes.push_back(m.processes);
+  EXPECT_EQ(processes, (std::vector<int>{13, 14, 13, 13}));
+  for (int i = 3; i >= 0; --i) {  // from the last, so each is decoded from its key frame
+    absl::StatusOr<Snapshot> s = reader->Read(i);
+    ASSERT_TRUE(s.ok()) << s.status();
+    EXPECT_EQ(s->host().hostname, "ip-10-0-3-17.ec2.internal");
+    for (const Process& p : s->processes()) {
+      EXPECT_EQ(p.pgid, 0) << p.pid;
+      EXPECT_EQ(p.sid, 0) << p.pid;
+      EXPECT_EQ(p.tty_nr, 0) << p.pid;
+      EXPECT_EQ(p.ns_pid, std::nullopt) << p.pid;
+    }
+    ASSERT_NE(s->FindProcess(1251), nullptr);
+    EXPECT_EQ(s->FindProcess(1251)->comm, "node) x");
+    EXPECT_EQ(s->FindProcess(1251)->threads, i >= 2 ? 12 : 11);  // changed at moment 2
+  }
+}
+
+TEST_F(RecordTest, RecordWriter_Appends_ToAVersionOneRecordInVersionOne) {
+  const std::string old = ReadBytes(kVersionOneRecord);
+  WriteBytes(path_, old);
+  std::vector<Snapshot> snapshots = testing::ChangingSnapshots(3);
+  std::string notice;
+  ASSERT_TRUE(AppendAll(path_, snapshots, &notice).ok());
+  EXPECT_EQ(notice, "");
+  const std::string bytes = ReadBytes(path_);
+  EXPECT_EQ(bytes.substr(0, old.size()), old);  // the file header still says version 1
+  absl::StatusOr<RecordReader> reader = RecordReader::Open(path_);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  ASSERT_EQ(reader->moments().size(), 7u);
+  EXPECT_TRUE(reader->moments()[4].key);
+  for (size_t i = 0; i < snapshots.size(); ++i) {
+    absl::StatusOr<Snapshot> got = reader->Read(static_cast<int>(4 + i));
+    ASSERT_TRUE(got.ok()) << got.status();
+    ExpectSameSnapshot(testing::AsVersionOne(snapshots[i]), *got);
+  }
+  EXPECT_TRUE(reader->Read(3).ok());
+}
+
 TEST_F(RecordTest, RecordWriter_Reports_BytesWrittenAsTheFileSize) {
   int fd = open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   ASSERT_GE(fd, 0);
@@ -292,9 +341,9 @@ TEST_F(RecordTest, RecordReader_Rejects_AFileThatIsNotARecordNamingIt) {
 }
 
 TEST_F(RecordTest, RecordReader_Rejects_AnUnknownFormatVersionNamingTheFile) {
-  WriteBytes(path_, std::string("PROCLEAK-RECORD\n\x02\0\0\0", 20));
+  WriteBytes(path_, std::string("PROCLEAK-RECORD\n\x03\0\0\0", 20));
   EXPECT_EQ(Message(RecordReader::Open(path_).status()),
-            path_ + ": record format version 2 is not supported (this procleak reads 1)");
+            path_ + ": record format version 3 is not supported (this procleak reads 1 to 2)");
   std::string notice;
   EXPECT_FALSE(AppendAll(path_, {}, &notice).ok());
 }
@@ -308,7 +357,7 @@ TEST_F(RecordTest, RecordWriter_Starts_AnEmptyFileWithTheFileHeader) {
   std::string notice = "stale";
   ASSERT_TRUE(AppendAll(path_, {}, &notice).ok());
   EXPECT_EQ(notice, "");
-  EXPECT_EQ(ReadBytes(path_), std::string("PROCLEAK-RECORD\n\x01\0\0\0", 20));
+  EXPECT_EQ(ReadBytes(path_), std::string("PROCLEAK-RECORD\n\x02\0\0\0", 20));
   absl::StatusOr<RecordReader> reader = RecordReader::Open(path_);
   ASSERT_TRUE(reader.ok());
   EXPECT_TRUE(reader->moments().empty());

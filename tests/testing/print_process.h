@@ -10,8 +10,10 @@ namespace procleak {
 
 inline void PrintTo(const Process& p, std::ostream* os) {
   auto opt = [](const std::optional<uint64_t>& v) { return v ? std::to_string(*v) : "none"; };
-  *os << "{pid " << p.pid << " ppid " << p.ppid << " state " << p.state << " starttime "
-      << p.starttime_ticks << " started_at " << p.started_at << " comm '" << p.comm << "' argv [";
+  *os << "{pid " << p.pid << " ppid " << p.ppid << " pgid " << p.pgid << " sid " << p.sid
+      << " tty_nr " << p.tty_nr << " ns_pid " << (p.ns_pid ? std::to_string(*p.ns_pid) : "none")
+      << " state " << p.state << " starttime " << p.starttime_ticks << " started_at "
+      << p.started_at << " comm '" << p.comm << "' argv [";
   for (const std::string& arg : p.argv) *os << "'" << arg << "' ";
   *os << "] uid " << (p.uid ? std::to_string(*p.uid) : "none") << " threads " << p.threads
       << " rss " << opt(p.rss_bytes) << " pss " << opt(p.pss_bytes) << " exe '" << p.exe
