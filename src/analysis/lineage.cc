@@ -34,10 +34,11 @@ bool IsContainerInit(const Snapshot& s, const Process& p) {
 }
 
 // A process that was set apart on purpose: it leads its own process group or session (a
-// daemon, a service, a job, a terminal session). Unknown (both 0: read from a source without
-// them) counts as set apart, so that nothing is called orphaned without evidence.
+// daemon, a service, a job, a terminal session). Unknown (0: read from a source without them,
+// or outside this /proc's pid namespace; -1: read while being reaped) counts as set apart, so
+// that nothing is called orphaned without evidence.
 bool LeadsItsGroup(const Process& p) {
-  return p.pgid == p.pid || p.sid == p.pid || (p.pgid == 0 && p.sid == 0);
+  return p.pgid == p.pid || p.sid == p.pid || (p.pgid <= 0 && p.sid <= 0);
 }
 
 // (container, cgroup, root signature): the copies that can belong to one group.
@@ -52,7 +53,7 @@ SignatureKey KeyOf(const Process& root, const SpawnChain& c) {
 // (a supervisor that is also the init of its namespace).
 bool LeftByEarlierInstance(const Process& orphan, const Process& spawner) {
   if (orphan.starttime_ticks >= spawner.starttime_ticks) return false;
-  return (orphan.sid != 0 && orphan.sid == spawner.sid) || orphan.ppid == spawner.ppid;
+  return (orphan.sid > 0 && orphan.sid == spawner.sid) || orphan.ppid == spawner.ppid;
 }
 
 }  // namespace

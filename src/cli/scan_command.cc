@@ -7,6 +7,7 @@
 
 #include "absl/time/time.h"
 #include "base/text_format.h"
+#include "cli/brief_report.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "fmt/format.h"
@@ -72,15 +73,10 @@ int RunScan(const CliArgs& args) {
   absl::StatusOr<Snapshot> snapshot = Scan(options);
   if (!snapshot.ok()) return Fail(snapshot.status());
   std::optional<Analysis> analysis;
-  if (options.brief && !options.pss) {
-    // Exact RSS where the report shows it: findings' processes and the largest ones. Findings
-    // do not depend on RSS for whether they exist, only for their figures and order; without
-    // any, the analysis holds nothing the report shows and stands.
-    analysis = Analyze(*snapshot, use);
-    const std::vector<int> shown = PidsWithShownRss(*snapshot, *analysis, {});
-    if (!analysis->findings.empty()) analysis.reset();
-    absl::Status refined = RefineRss(options, shown, &*snapshot);
-    if (!refined.ok()) return Fail(refined);
+  if (options.brief) {
+    absl::StatusOr<Analysis> made = AnalyzeBriefScan(options, use, &*snapshot);
+    if (!made.ok()) return Fail(made.status());
+    analysis = *std::move(made);
   }
   const int status = Report(*snapshot, args, use, std::move(analysis));
   // The process ends now: handing thousands of records back to malloc one by one would only

@@ -168,8 +168,8 @@ void GroupFamilies(const Snapshot& s, const Analysis& a, size_t max_groups, Expo
                                     ? fmt::format("gone:{}", g.process_group)
                                     : fmt::format("{}", g.spawner_pid);
     const std::string labels = Labels({{"container", container},
-                                       {"cgroup", g.cgroup},
                                        {"signature", g.signature},
+                                       {"cgroup", g.cgroup},
                                        {"spawner", spawner}});
     if (listed == max_groups || !seen.insert(labels).second) {
       ++omitted;
@@ -177,10 +177,10 @@ void GroupFamilies(const Snapshot& s, const Analysis& a, size_t max_groups, Expo
     }
     ++listed;
     chains.samples.push_back({Labels({{"container", container},
-                                      {"cgroup", g.cgroup},
                                       {"signature", g.signature},
-                                      {"spawner", spawner},
-                                      {"classification", ClassificationName(g.classification)}}),
+                                      {"classification", ClassificationName(g.classification)},
+                                      {"cgroup", g.cgroup},
+                                      {"spawner", spawner}}),
                               fmt::format("{}", g.count)});
     if (g.expected) expected.samples.push_back({labels, fmt::format("{}", *g.expected)});
     rss.samples.push_back({labels, fmt::format("{}", g.rss_bytes)});

@@ -14,6 +14,7 @@
 
 #include "procleak/analysis.h"
 #include "procleak/scan.h"
+#include "cli/brief_report.h"
 #include "render/text_report.h"
 #include "testing/fake_proc.h"
 #include "testing/fixture_trees.h"
@@ -72,18 +73,14 @@ struct Report {
   std::string text;
 };
 
-// The text report as RunScan (src/cli/scan_command.cc) makes it: a brief scan, exact RSS where
-// the report shows it, the first analysis kept unless it has findings.
+// The text report as RunScan (src/cli/scan_command.cc) makes it: a brief scan, then
+// AnalyzeBriefScan.
 absl::StatusOr<Report> CliReport(const std::string& root) {
   const ScanOptions options{.root = root, .brief = true};
   absl::StatusOr<Snapshot> s = Scan(options);
   if (!s.ok()) return s.status();
-  std::optional<Analysis> analysis = Analyze(*s, nullptr);
-  const std::vector<int> shown = PidsWithShownRss(*s, *analysis, {});
-  if (!analysis->findings.empty()) analysis.reset();
-  absl::Status refined = RefineRss(options, shown, &*s);
-  if (!refined.ok()) return refined;
-  if (!analysis) analysis = Analyze(*s, nullptr);
+  absl::StatusOr<Analysis> analysis = AnalyzeBriefScan(options, nullptr, &*s);
+  if (!analysis.ok()) return analysis.status();
   std::string text = Render(*s, *analysis);
   return Report{*std::move(s), *std::move(analysis), std::move(text)};
 }

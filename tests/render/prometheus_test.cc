@@ -104,11 +104,12 @@ TEST(Prometheus, Incident_LeakGroupsFirstWithTheirChainsAndRss) {
   ASSERT_GE(chains.size(), 9u);
   EXPECT_EQ(chains[0],
             "procleak_group_chains{container=\"mcp-hub\",signature=\"npm exec "
-            "@modelcontextprotocol/server-filesystem > sh > node\",classification=\"leak\"} 24")
+            "@modelcontextprotocol/server-filesystem > sh > node\",classification=\"leak\","
+            "cgroup=\"\",spawner=\"2010\"} 24")
       << text;
   EXPECT_TRUE(HasLine(text,
                       "procleak_group_expected_chains{container=\"mcp-hub\",signature=\"npm exec "
-                      "tavily-mcp > sh > node\"} 1"));
+                      "tavily-mcp > sh > node\",cgroup=\"\",spawner=\"2010\"} 1"));
   EXPECT_EQ(Samples(text, "procleak_group_pss_bytes").size(), 0u) << "no PSS scan: no series";
   EXPECT_EQ(Samples(text, "procleak_group_rss_bytes").size(), chains.size());
   EXPECT_TRUE(HasLine(text, "procleak_groups_omitted 0"));
