@@ -770,3 +770,5 @@ if __name__ == "__main__":
     runtime_fixtures.main()
     import incident_fixture  # the host of issue 4's incident
     incident_fixture.incident()
+    import detection_fixture  # issue 15's shapes in containers and host services
+    detection_fixture.detection()
