@@ -45,11 +45,11 @@ const char* OriginName(Origin o);  // "spawner", "init", "gone"
 // one lineage (one spawner, or one process group its spawner left behind).
 struct Group {
   std::string signature;  // most of its chains': "npm exec @scope/server-x > sh > node"
-  std::string container;        // Container::id, "" for the host
-  std::string cgroup;           // outside containers: the cgroup every chain is in; "" in one
+  std::string container;  // Container::id, "" for the host
+  std::string cgroup;     // outside containers: the cgroup every chain is in; "" in one
   Origin origin = Origin::kSpawner;
-  int spawner_pid = 0;    // kSpawner and kInit: the live process that started them; kGone: 0
-  int process_group = 0;  // kGone: the process group they were left in; otherwise 0
+  int spawner_pid = 0;          // kSpawner and kInit: the live process that started them; kGone: 0
+  int process_group = 0;        // kGone: the process group they were left in; otherwise 0
   int count = 0;                // chains
   std::optional<int> expected;  // from a rule, per lineage; unset when no rule names a count
   Classification classification = Classification::kSingle;

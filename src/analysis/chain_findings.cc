@@ -17,7 +17,7 @@ constexpr uint64_t kGiB = 1ull << 30;
 std::string Where(const Snapshot& s, const Group& g) {
   if (g.container.empty()) {
     return g.cgroup.empty() || g.cgroup == "/" ? "on the host"
-                                                : fmt::format("in cgroup {}", g.cgroup);
+                                               : fmt::format("in cgroup {}", g.cgroup);
   }
   const Container* c = s.FindContainer(g.container);
   std::string name = c && !c->name.empty() ? c->name : g.container.substr(0, 12);

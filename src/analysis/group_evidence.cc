@@ -88,11 +88,11 @@ struct Facts {
   int orphaned = 0;
   int wrapper_chains = 0;
   size_t shortest = 0, longest = 0;  // processes per chain
-  SpawnEvents live_events;  // of the chains whose spawner is alive
+  SpawnEvents live_events;           // of the chains whose spawner is alive
   SpawnEvents all_events;
-  int forked = 0;    // live chains forked from a spawner running the same program
-  int sessions = 0;  // live chains rooted in a terminal session's leader
-  int adopter = 0;   // the init the orphaned chains were reparented to (the first one's)
+  int forked = 0;         // live chains forked from a spawner running the same program
+  int sessions = 0;       // live chains rooted in a terminal session's leader
+  int adopter = 0;        // the init the orphaned chains were reparented to (the first one's)
   int in_init_group = 0;  // chains in the process group their init parent leads (kInit)
   const Process* spawner = nullptr;
 };
@@ -150,11 +150,12 @@ std::string LineageEvidence(const Snapshot& s, const Group& g, const Facts& f) {
                          g.process_group);
     case Origin::kInit:
       if (f.spawner == nullptr) return "started by an init";
-      return fmt::format("started by {}, {}, {}", Described(*f.spawner),
-                         InitDescription(s, *f.spawner),
-                         f.in_init_group == 0
-                             ? "as services: each leads its own process group or session"
-                             : "in the process group it leads itself (jobs of its own)");
+      return fmt::format(
+          "started by {}, {}, {}", Described(*f.spawner), InitDescription(s, *f.spawner),
+          f.in_init_group == 0         ? "as services: each leads its own process group "
+                                         "or session"
+          : f.in_init_group == g.count ? "in the process group it leads itself (jobs of its own)"
+                                       : "as services or as jobs in the process group it leads");
     case Origin::kSpawner:
       break;
   }
@@ -162,9 +163,9 @@ std::string LineageEvidence(const Snapshot& s, const Group& g, const Facts& f) {
   std::string out = "spawned by " + Described(*f.spawner);
   if (InitRoleOf(s, *f.spawner) == InitRole::kSpawner) out += ", the container's init";
   if (f.orphaned > 0) {
-    out += fmt::format("; {} left behind by earlier instances of its program (older than {}), {}",
-                       Plural(f.orphaned, "copy was", "copies were"), PidText(*f.spawner),
-                       reparented);
+    out +=
+        fmt::format("; {} left behind by earlier instances of its program (older than {}), {}",
+                    Plural(f.orphaned, "copy was", "copies were"), PidText(*f.spawner), reparented);
   }
   return out;
 }
@@ -184,10 +185,10 @@ std::string EventsEvidence(const SpawnEvents& e, int copies, std::string_view ke
 void AddEvidence(const Snapshot& s, const Group& g, const Facts& f, std::vector<std::string>* ev) {
   ev->push_back(LineageEvidence(s, g, f));
   if (f.wrapper_chains > 0) {
-    ev->push_back(fmt::format(
-        "{} of {} are wrapper chains ({} processes each)", f.wrapper_chains, g.count,
-        f.shortest == f.longest ? fmt::format("{}", f.longest)
-                                : fmt::format("{}-{}", f.shortest, f.longest)));
+    ev->push_back(
+        fmt::format("{} of {} are wrapper chains ({} processes each)", f.wrapper_chains, g.count,
+                    f.shortest == f.longest ? fmt::format("{}", f.longest)
+                                            : fmt::format("{}-{}", f.shortest, f.longest)));
   }
   const int live = g.count - f.orphaned;
   if (f.spawner != nullptr && g.origin == Origin::kSpawner && live > 0) {

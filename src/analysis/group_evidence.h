@@ -21,7 +21,6 @@ namespace procleak {
 //  - services of an init, terminal sessions, copies forked from a parent running the same
 //    program, or copies started in one batch: pool;
 //  - copies one live spawner started in separate spawn events and keeps: leak.
-void ClassifyGroup(const Snapshot& snapshot, const Rules& rules, const SpawnChain& first,
-                   Group* g);
+void ClassifyGroup(const Snapshot& snapshot, const Rules& rules, const SpawnChain& first, Group* g);
 
 }  // namespace procleak

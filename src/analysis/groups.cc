@@ -88,7 +88,8 @@ Group MakeGroup(const Snapshot& s, const GroupKey& key, const std::vector<size_t
   if (all_pss && s.stats().pss) g.pss_bytes = pss;
   if (g.count > 1) {
     absl::Duration span = g.chains.back().started_at - g.chains.front().started_at;
-    if (span > absl::ZeroDuration()) g.spawn_rate_per_hour = (g.count - 1) / absl::ToDoubleHours(span);
+    if (span > absl::ZeroDuration())
+      g.spawn_rate_per_hour = (g.count - 1) / absl::ToDoubleHours(span);
   }
   return g;
 }

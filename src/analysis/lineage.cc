@@ -17,9 +17,9 @@ namespace {
 
 // Programs that adopt orphans (init systems, container inits, user service managers, shims and
 // supervisors set as child subreapers). /proc does not show PR_SET_CHILD_SUBREAPER, so by name.
-constexpr std::string_view kReapers[] = {
-    "systemd",   "tini",  "dumb-init",       "catatonit",   "s6-svscan", "runit",
-    "conmon",    "init",  "containerd-shim", "docker-init", "pause",     "runsvdir"};
+constexpr std::string_view kReapers[] = {"systemd",         "tini",        "dumb-init", "catatonit",
+                                         "s6-svscan",       "runit",       "conmon",    "init",
+                                         "containerd-shim", "docker-init", "pause",     "runsvdir"};
 
 bool IsReaper(const Process& p) {
   return std::find(std::begin(kReapers), std::end(kReapers), p.comm) != std::end(kReapers);
@@ -64,7 +64,7 @@ InitRole InitRoleOf(const Snapshot& s, const Process& p) {
     // An entrypoint shell runs commands and adopts what they leave; an application as the init
     // (`node hub.js` run directly) starts its children itself.
     return IsShellProgram(ClassifyCommand(p.argv, p.comm).program) ? InitRole::kAdopter
-                                                                    : InitRole::kSpawner;
+                                                                   : InitRole::kSpawner;
   }
   return p.ns_pid == 1 ? InitRole::kAdopter : InitRole::kNone;
 }

@@ -86,7 +86,8 @@ std::set<size_t> Kept(const ReapKeep& keep, const Group& g) {
 // Whether `f` is about group `g`: chain findings carry the group's scope, signature and spawner,
 // and name some of its chains' processes (two groups of one spawner never share a process).
 bool About(const Finding& f, const Group& g) {
-  if (f.container != g.container || f.cgroup != g.cgroup || f.signature != g.signature) return false;
+  if (f.container != g.container || f.cgroup != g.cgroup || f.signature != g.signature)
+    return false;
   if (f.spawner_pid != (g.origin == Origin::kGone ? 0 : g.spawner_pid)) return false;
   if (f.pids.empty()) return true;
   return std::any_of(g.chains.begin(), g.chains.end(), [&](const Chain& c) {

@@ -149,8 +149,9 @@ void ContainerFamilies(const Snapshot& s, Exposition& e) {
 }
 
 void GroupFamilies(const Snapshot& s, const Analysis& a, size_t max_groups, Exposition& e) {
-  Family& chains = e.Add("procleak_group_chains", "gauge",
-                         "Copies of a spawn chain (one signature in one container or cgroup, from one spawner).");
+  Family& chains = e.Add(
+      "procleak_group_chains", "gauge",
+      "Copies of a spawn chain (one signature in one container or cgroup, from one spawner).");
   Family& expected =
       e.Add("procleak_group_expected_chains", "gauge", "Copies of the chain a rule expects.");
   Family& rss = e.Add("procleak_group_rss_bytes", "gauge", "RSS summed over the group's chains.");
@@ -164,9 +165,8 @@ void GroupFamilies(const Snapshot& s, const Analysis& a, size_t max_groups, Expo
     if (g.count <= 1 && g.classification != Classification::kLeak) continue;
     const std::string container = ContainerLabel(s, g.container);
     // One group per spawner: the spawner's pid, or the process group a gone spawner left.
-    const std::string spawner = g.origin == Origin::kGone
-                                    ? fmt::format("gone:{}", g.process_group)
-                                    : fmt::format("{}", g.spawner_pid);
+    const std::string spawner = g.origin == Origin::kGone ? fmt::format("gone:{}", g.process_group)
+                                                          : fmt::format("{}", g.spawner_pid);
     const std::string labels = Labels({{"container", container},
                                        {"signature", g.signature},
                                        {"cgroup", g.cgroup},

@@ -72,8 +72,8 @@ class ChainBuilder {
       if (!procs_[i].kernel_thread && !assigned_[i]) AddChain(i);
     }
     // Roots are met in pid order, so this mostly finds them sorted.
-    SortUnlessSorted(chains_,
-                     [](const SpawnChain& a, const SpawnChain& b) { return a.root_pid < b.root_pid; });
+    SortUnlessSorted(
+        chains_, [](const SpawnChain& a, const SpawnChain& b) { return a.root_pid < b.root_pid; });
     return std::move(chains_);
   }
 

@@ -250,10 +250,10 @@ bool IsInterpreter(std::string_view prog) {
 // take one); args.size() when it runs none (`python3 -m mod`, `node -e code`, a REPL).
 size_t ScriptIndex(Args args) {
   static constexpr std::array<std::string_view, 12> kWithValue = {
-      "-r", "--require", "--import", "--loader", "--experimental-loader", "-W",
+      "-r", "--require", "--import", "--loader", "--experimental-loader",   "-W",
       "-X", "-I",        "-o",       "-O",       "--check-hash-based-pycs", "-C"};
-  static constexpr std::array<std::string_view, 8> kNoScript = {
-      "-c", "-m", "-e", "--eval", "-p", "--print", "-E", "-"};
+  static constexpr std::array<std::string_view, 8> kNoScript = {"-c", "-m",      "-e", "--eval",
+                                                                "-p", "--print", "-E", "-"};
   for (size_t i = 0; i < args.size(); ++i) {
     std::string_view a = args[i];
     if (a == "--") return i + 1 < args.size() ? i + 1 : args.size();
@@ -326,7 +326,8 @@ void AddShellCommand(std::string_view command, Words* words) {
   if (program == 1) words->Add(cmd[0]);
   if (program >= cmd.size()) return;
   std::string_view reduced;
-  std::string_view name = ReduceCachePath(cmd[program], &reduced) ? reduced : Basename(cmd[program]);
+  std::string_view name =
+      ReduceCachePath(cmd[program], &reduced) ? reduced : Basename(cmd[program]);
   words->Add(name);
   AddProgramArgs(name, Args(cmd).subspan(program + 1), words);
 }

@@ -2,13 +2,13 @@
 #pragma once
 // Builds snapshots by hand for the analysis tests: processes with start times, containers.
 
+#include <gtest/gtest.h>
+
 #include <functional>
 #include <map>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "procleak/analysis.h"
 #include "procleak/snapshot.h"
@@ -40,9 +40,7 @@ class SnapshotBuilder {
   // process whose parent is not added leads its own (as a daemon or service does).
   void SetGroup(int pid, int pgid, int sid) { groups_[pid] = {pgid, sid}; }
   // Makes `pid` lead its own process group (and session, with `session`).
-  void SetLeader(int pid, bool session = false) {
-    groups_[pid] = {pid, session ? pid : -1};
-  }
+  void SetLeader(int pid, bool session = false) { groups_[pid] = {pid, session ? pid : -1}; }
   void SetCgroup(int pid, std::string cgroup) { Find(pid).cgroup = std::move(cgroup); }
   void SetState(int pid, char state) { Find(pid).state = state; }
   void SetTty(int pid, int tty_nr) { Find(pid).tty_nr = tty_nr; }

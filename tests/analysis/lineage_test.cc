@@ -151,8 +151,8 @@ TEST(Lineage, LeakFasterThanOneCopyPerSecond_IsALeak) {
     b.Add(500, 1, {"node", "/srv/spawner.js"}, 1, 20, "", "/usr/bin/node");
     std::vector<int> roots;
     for (int i = 0; i < 6; ++i) {
-      roots.push_back(b.Add(600 + i, 500, {"python3", "/srv/fast.py"},
-                            1 + interval * kSecond * i, 15, "", "/usr/bin/python3.11"));
+      roots.push_back(b.Add(600 + i, 500, {"python3", "/srv/fast.py"}, 1 + interval * kSecond * i,
+                            15, "", "/usr/bin/python3.11"));
     }
     Analysis a = Analyze(b.Build(), nullptr);
     const Group* g = ExactGroup(a, roots);
@@ -167,8 +167,8 @@ TEST(Lineage, ExecdBatchFromOneParent_IsAPool) {
   b.Add(500, 1, {"make", "-j4"}, 1, 5, "", "/usr/bin/make");
   std::vector<int> roots;
   for (int i = 0; i < 4; ++i) {
-    roots.push_back(b.Add(600 + i, 500, {"sleep", "600"}, 1 + 0.01 * kSecond * i, 1, "",
-                          "/usr/bin/sleep"));
+    roots.push_back(
+        b.Add(600 + i, 500, {"sleep", "600"}, 1 + 0.01 * kSecond * i, 1, "", "/usr/bin/sleep"));
   }
   Analysis a = Analyze(b.Build(), nullptr);
   const Group* g = ExactGroup(a, roots);
@@ -244,8 +244,8 @@ TEST(Lineage, DeadSupervisor_CopiesLeftInItsProcessGroupAreOrphanedLeak) {
   SnapshotBuilder b = Host();
   std::vector<int> roots;
   for (int i = 0; i < 3; ++i) {
-    roots.push_back(b.Add(600 + i, 1, {"python3", "/srv/worker.py"}, 1 + 0.3 * kSecond * i, 30,
-                          "", "/usr/bin/python3.11"));
+    roots.push_back(b.Add(600 + i, 1, {"python3", "/srv/worker.py"}, 1 + 0.3 * kSecond * i, 30, "",
+                          "/usr/bin/python3.11"));
     b.SetGroup(600 + i, 590, 580);  // the dead supervisor's group, in a session still open
   }
   Analysis a = Analyze(b.Build(), nullptr);
@@ -278,8 +278,8 @@ TEST(Lineage, RestartedSupervisor_OwnsTheCopiesItsEarlierInstanceLeft) {
   b.Add(500, 400, {"python3", "/srv/sup.py"}, 2, 20, "", "/usr/bin/python3.11");
   b.SetLeader(500);
   for (int i = 0; i < 3; ++i) {
-    roots.push_back(b.Add(700 + i, 500, {"python3", "/srv/srv.py"}, 2.1 + 0.4 * kSecond * i, 30,
-                          "", "/usr/bin/python3.11"));
+    roots.push_back(b.Add(700 + i, 500, {"python3", "/srv/srv.py"}, 2.1 + 0.4 * kSecond * i, 30, "",
+                          "/usr/bin/python3.11"));
   }
   Analysis a = Analyze(b.Build(), nullptr);
   const Group* g = ExactGroup(a, roots);
@@ -308,8 +308,8 @@ TEST(Lineage, CopiesReparentedToAPidNamespacesInit_AreOrphanedWithTheirNsPids) {
   b.SetNsPid(330, 9);
   std::vector<int> roots;
   for (int i = 0; i < 3; ++i) {
-    roots.push_back(b.Add(310 + i, 301, {"python3", "/srv/ns_copy.py"}, 2 + 0.3 * kSecond * i,
-                          20, "", "/usr/bin/python3.11"));
+    roots.push_back(b.Add(310 + i, 301, {"python3", "/srv/ns_copy.py"}, 2 + 0.3 * kSecond * i, 20,
+                          "", "/usr/bin/python3.11"));
     b.SetNsPid(310 + i, 3 + i);
   }
   Analysis a = Analyze(b.Build(), nullptr);
@@ -331,8 +331,8 @@ TEST(Lineage, SpawnerInsideAPidNamespace_IsNamedWithItsNsPid) {
   b.SetNsPid(302, 2);
   std::vector<int> roots;
   for (int i = 0; i < 3; ++i) {
-    roots.push_back(b.Add(310 + i, 302, {"python3", "/srv/ns_copy.py"}, 2 + 0.3 * kSecond * i,
-                          20, "", "/usr/bin/python3.11"));
+    roots.push_back(b.Add(310 + i, 302, {"python3", "/srv/ns_copy.py"}, 2 + 0.3 * kSecond * i, 20,
+                          "", "/usr/bin/python3.11"));
   }
   Analysis a = Analyze(b.Build(), nullptr);
   const Group* g = ExactGroup(a, roots);
@@ -424,7 +424,8 @@ TEST(Lineage, CopiesInDifferentCgroups_NeverShareAGroupOrAKillList) {
   b.SetCgroup(500, "/system.slice/launcher.service");
   for (int i = 0; i < 4; ++i) {
     b.Add(600 + i, 500, {"python3", "/srv/job.py"}, 2 + i, 10);
-    b.SetCgroup(600 + i, i % 2 == 0 ? "/system.slice/launcher.service" : "/system.slice/other.service");
+    b.SetCgroup(600 + i,
+                i % 2 == 0 ? "/system.slice/launcher.service" : "/system.slice/other.service");
   }
   Analysis a = Analyze(b.Build(), nullptr);
   std::vector<const Group*> groups = GroupsOf(a, {600, 601, 602, 603});

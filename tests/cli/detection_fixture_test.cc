@@ -145,8 +145,8 @@ TEST(Detection, ApplicationAsTheContainersInit_IsTheSpawnerOfItsCopies) {
 TEST(Detection, ClientSessionsWithOneServerEach_AreNoFinding) {
   std::set<int> pids;
   for (int client : {3100, 3200, 3300}) {
-    for (int pid : {client, client + 10, client + 11, client + 12, client + 20, client + 21,
-                    client + 22}) {
+    for (int pid :
+         {client, client + 10, client + 11, client + 12, client + 20, client + 21, client + 22}) {
       pids.insert(pid);
     }
     // Each server is its client's only copy: a group of one, not listed.

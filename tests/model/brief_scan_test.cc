@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "cli/brief_report.h"
 #include "procleak/analysis.h"
 #include "procleak/scan.h"
-#include "cli/brief_report.h"
 #include "render/text_report.h"
 #include "testing/fake_proc.h"
 #include "testing/fixture_trees.h"
