@@ -117,7 +117,9 @@ Facts Gather(const Snapshot& s, const Group& g) {
       continue;
     }
     live_starts.push_back(root->starttime_ticks);
-    if (root->sid == root->pid && root->tty_nr != 0) ++f.sessions;
+    if ((root->sid == root->pid && root->tty_nr != 0) || IsInteractiveShell(root->argv)) {
+      ++f.sessions;
+    }
     const Process* sp = f.spawner;
     if (sp == nullptr || sp->comm != root->comm ||
         (!sp->exe.empty() && !root->exe.empty() && sp->exe != root->exe)) {
@@ -199,7 +201,9 @@ void AddEvidence(const Snapshot& s, const Group& g, const Facts& f, std::vector<
     }
   }
   if (f.sessions > 0 && f.sessions == live) {
-    ev->push_back("each leads a terminal session (a login or a terminal multiplexer's window)");
+    ev->push_back(
+        "each is a session: an interactive shell, or the leader of a terminal session (a login "
+        "or a terminal multiplexer's window)");
   }
   if (live > 1) {
     ev->push_back(EventsEvidence(f.live_events, live, "and all kept"));

@@ -389,6 +389,21 @@ CommandForm EnvForm(Args rest) {
 
 bool IsShellProgram(std::string_view program) { return IsShell(program); }
 
+bool IsInteractiveShell(const std::vector<std::string>& argv) {
+  if (argv.empty()) return false;
+  std::string_view program = Basename(argv[0]);
+  if (program.starts_with('-')) program.remove_prefix(1);  // a login shell: "-bash"
+  if (!IsShell(program)) return false;
+  std::vector<std::string_view> args(argv.begin() + 1, argv.end());
+  for (std::string_view arg : args) {
+    if (arg == "--") break;
+    if (arg.size() > 1 && arg[0] == '-' && arg[1] != '-' && arg.find('c') != arg.npos) {
+      return false;  // -c, -lc, -ec: a command string
+    }
+  }
+  return ScriptIndex(args) == args.size();  // and no script to run
+}
+
 CommandForm ClassifyCommand(const std::vector<std::string>& argv, std::string_view comm) {
   if (argv.empty()) return Form("[" + std::string(comm) + "]", comm, false);
 

@@ -29,4 +29,8 @@ CommandForm ClassifyCommand(const std::vector<std::string>& argv, std::string_vi
 // Whether a CommandForm::program is a POSIX-style shell (sh, bash, dash, zsh, ash, ksh, mksh).
 bool IsShellProgram(std::string_view program);
 
+// Whether `argv` is an interactive shell: a shell (or login shell, "-bash") given neither a
+// command string (-c) nor a script, so it reads its commands from a terminal or a pipe.
+bool IsInteractiveShell(const std::vector<std::string>& argv);
+
 }  // namespace procleak

@@ -390,6 +390,25 @@ TEST(Lineage, TerminalSessionsOfOneServer_AreNotALeak) {
   ExpectNoWarnings(a);
 }
 
+TEST(Lineage, InteractiveShellsOneParentStarted_AreSessionsButScriptsAreNot) {
+  for (bool interactive : {true, false}) {
+    SnapshotBuilder b = Host();
+    b.Add(500, 1, {"python3", "/srv/harness.py"}, 1, 20, "", "/usr/bin/python3.11");
+    std::vector<int> roots;
+    for (int i = 0; i < 3; ++i) {
+      std::vector<std::string> argv = interactive ? std::vector<std::string>{"bash", "-i"}
+                                                  : std::vector<std::string>{"bash", "/srv/x.sh"};
+      roots.push_back(b.Add(600 + i, 500, argv, 2 + i, 4, "", "/usr/bin/bash"));
+    }
+    Analysis a = Analyze(b.Build(), nullptr);
+    const Group* g = ExactGroup(a, roots);
+    ASSERT_NE(g, nullptr);
+    EXPECT_EQ(g->classification, interactive ? Classification::kPool : Classification::kLeak)
+        << Evidence(*g);
+    EXPECT_EQ(HasEvidence(*g, "interactive shell"), interactive) << Evidence(*g);
+  }
+}
+
 TEST(Lineage, ServicesAnInitStartedOneByOne_AreNotALeak) {
   SnapshotBuilder b = Host();
   std::vector<int> roots;

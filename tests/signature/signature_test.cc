@@ -247,5 +247,17 @@ TEST(Signature, ManyArguments_AreAllNormalised) {
   EXPECT_EQ(sig.size(), 4 + 50000 * 7u);
 }
 
+TEST(Signature, InteractiveShell_IsAShellWithoutCommandOrScript) {
+  EXPECT_TRUE(IsInteractiveShell({"bash"}));
+  EXPECT_TRUE(IsInteractiveShell({"-bash"}));
+  EXPECT_TRUE(IsInteractiveShell({"/bin/sh", "-i"}));
+  EXPECT_TRUE(IsInteractiveShell({"zsh", "-l", "-o", "vi"}));
+  EXPECT_FALSE(IsInteractiveShell({"bash", "-c", "sleep 1"}));
+  EXPECT_FALSE(IsInteractiveShell({"bash", "-lc", "x"}));
+  EXPECT_FALSE(IsInteractiveShell({"bash", "/srv/run.sh"}));
+  EXPECT_FALSE(IsInteractiveShell({"python3"}));
+  EXPECT_FALSE(IsInteractiveShell({}));
+}
+
 }  // namespace
 }  // namespace procleak
