@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_set.h"
 #include "fmt/format.h"
 
 namespace procleak {
@@ -12,6 +13,21 @@ std::string KillCommand(const std::vector<std::vector<int>>& chains) {
   for (const std::vector<int>& pids : chains) {
     // A chain lists its root first and descendants in tree order: reversed, leaves come first.
     for (auto it = pids.rbegin(); it != pids.rend(); ++it) out += fmt::format(" {}", *it);
+  }
+  return out;
+}
+
+std::vector<int> SubtreePids(const Snapshot& s, int root) {
+  std::vector<int> out;
+  absl::flat_hash_set<int> listed;  // a parent cycle (corrupt input) comes back to a listed pid
+  std::vector<int> stack = {root};
+  while (!stack.empty()) {
+    const int pid = stack.back();
+    stack.pop_back();
+    const Process* p = s.FindProcess(pid);
+    if (p == nullptr || !listed.insert(pid).second) continue;
+    out.push_back(pid);
+    stack.insert(stack.end(), p->children.rbegin(), p->children.rend());
   }
   return out;
 }

@@ -14,6 +14,10 @@ namespace procleak {
 // wrapper respawns or reparents a child first.
 std::string KillCommand(const std::vector<std::vector<int>>& chains);
 
+// `root` and every process below it, in tree preorder (each before its descendants): what
+// stopping a chain must stop, since its processes' children would otherwise live on, orphaned.
+std::vector<int> SubtreePids(const Snapshot& snapshot, int root);
+
 // A memory limit sized from observed use: 1.25x the larger of current and peak use, rounded up to
 // a multiple of 256 MiB (at least 256 MiB), or of 1 GiB above 4 GiB.
 uint64_t SuggestedMemoryLimit(uint64_t current, uint64_t peak);

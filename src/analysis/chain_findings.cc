@@ -67,8 +67,8 @@ Finding Duplicate(const Snapshot& s, const Group& g) {
   std::optional<uint64_t> pss = g.pss_bytes ? std::optional<uint64_t>(0) : std::nullopt;
   for (int i = 0; i < surplus; ++i) {
     const Chain& c = g.chains[i];
-    stop.push_back(c.pids);
-    f.pids.insert(f.pids.end(), c.pids.begin(), c.pids.end());
+    stop.push_back(SubtreePids(s, c.root_pid));
+    f.pids.insert(f.pids.end(), stop.back().begin(), stop.back().end());
     rss += c.rss_bytes;
     if (pss && c.pss_bytes) *pss += *c.pss_bytes;
   }
@@ -101,8 +101,8 @@ Finding Orphaned(const Snapshot& s, const Group& g) {
   for (const Chain& c : g.chains) {
     if (!c.orphaned) continue;
     ++f.count;
-    stop.push_back(c.pids);
-    f.pids.insert(f.pids.end(), c.pids.begin(), c.pids.end());
+    stop.push_back(SubtreePids(s, c.root_pid));
+    f.pids.insert(f.pids.end(), stop.back().begin(), stop.back().end());
     f.rss_bytes += c.rss_bytes;
     if (c.pss_bytes) f.pss_bytes = f.pss_bytes.value_or(0) + *c.pss_bytes;
   }

@@ -55,6 +55,15 @@ class GroupSubject {
   RuleSubject subject_;
 };
 
+// Programs that run N jobs at a time and start the next when one ends (`make -j`, `xargs -P`):
+// their children started at different times because earlier ones finished, not because they
+// are kept.
+bool IsJobRunner(const Process& p) {
+  static constexpr std::string_view kRunners[] = {"make", "gmake", "xargs", "parallel", "ninja",
+                                                  "samu"};
+  return std::find(std::begin(kRunners), std::end(kRunners), p.comm) != std::end(kRunners);
+}
+
 // Start times grouped into spawn events (see kBatchGapTicks): how many, and the largest.
 struct SpawnEvents {
   int count = 0;
@@ -200,6 +209,11 @@ void AddEvidence(const Snapshot& s, const Group& g, const Facts& f, std::vector<
       ev->push_back("exec'd a program other than their parent's");
     }
   }
+  if (f.spawner != nullptr && g.origin == Origin::kSpawner && IsJobRunner(*f.spawner)) {
+    ev->push_back(fmt::format("started by a parallel job runner ({}), which starts a job when "
+                              "another ends",
+                              f.spawner->comm));
+  }
   if (f.sessions > 0 && f.sessions == live) {
     ev->push_back(
         "each is a session: an interactive shell, or the leader of a terminal session (a login "
@@ -223,7 +237,9 @@ Classification Decide(const Group& g, const Facts& f) {
   }
   if (g.count == 1) return Classification::kSingle;
   if (g.origin == Origin::kGone || f.orphaned > 0) return Classification::kLeak;
-  if (g.origin == Origin::kInit || f.spawner == nullptr) return Classification::kPool;
+  if (g.origin == Origin::kInit || f.spawner == nullptr || IsJobRunner(*f.spawner)) {
+    return Classification::kPool;
+  }
   // Mostly one batch: a pool, whose manager may have replaced a worker since.
   if (f.sessions == live || f.forked == live || 2 * f.live_events.largest > live) {
     return Classification::kPool;

@@ -21,8 +21,16 @@ constexpr std::string_view kReapers[] = {"systemd",         "tini",        "dumb
                                          "s6-svscan",       "runit",       "conmon",    "init",
                                          "containerd-shim", "docker-init", "pause",     "runsvdir"};
 
+// By name, and by executable when known: a script named `init` shows that name as its comm, but
+// its executable is the interpreter's. (comm is cut to 15 bytes: containerd-shim-runc-v2.)
 bool IsReaper(const Process& p) {
-  return std::find(std::begin(kReapers), std::end(kReapers), p.comm) != std::end(kReapers);
+  if (std::find(std::begin(kReapers), std::end(kReapers), p.comm) == std::end(kReapers)) {
+    return false;
+  }
+  const std::string_view exe = p.exe;
+  // /sbin/init is systemd or busybox on many hosts.
+  return exe.empty() || exe.substr(exe.rfind('/') + 1).starts_with(p.comm) ||
+         exe.ends_with("/systemd") || exe.ends_with("/busybox");
 }
 
 // A container's topmost process, as the runtime or the pid namespace tells.
@@ -112,8 +120,8 @@ std::vector<ChainOrigin> ChainOrigins(const Snapshot& s, const std::vector<Spawn
   std::map<SignatureKey, std::vector<size_t>> gone;
   for (size_t i = 0; i < chains.size(); ++i) {
     const Process* root = s.FindProcess(chains[i].root_pid);
-    if (root == nullptr) continue;
-    if (root->ppid == 0) continue;  // PID 1, kthreadd: started by the kernel
+    // Started by the kernel (PID 1, kthreadd), or exited (no copy: see BuildGroups).
+    if (root == nullptr || root->ppid == 0 || root->state == 'Z' || root->state == 'X') continue;
     ChainOrigin& o = out[i];
     const Process* parent = s.FindProcess(root->ppid);
     const InitRole role = parent != nullptr ? InitRoleOf(s, *parent) : InitRole::kAdopter;
@@ -148,12 +156,17 @@ std::vector<ChainOrigin> ChainOrigins(const Snapshot& s, const std::vector<Spawn
       const Process* root = s.FindProcess(chains[i].root_pid);
       by_group[root->pgid].emplace_back(i, root);
     }
+    // One left-behind copy beside one live spawner is as likely a finished script's leftover
+    // beside an unrelated command: a restart loop shows itself by leaving two or more.
+    std::vector<std::pair<size_t, const Process*>> attributed;
     for (const auto& [group, members] : by_group) {
       const bool all = std::all_of(members.begin(), members.end(), [&](const auto& m) {
         return LeftByEarlierInstance(*m.second, *spawner);
       });
-      if (!all) continue;
-      for (const auto& [i, root] : members) {
+      if (all) attributed.insert(attributed.end(), members.begin(), members.end());
+    }
+    if (attributed.size() >= 2) {
+      for (const auto& [i, root] : attributed) {
         out[i].adopter_pid = root->ppid;
         out[i].origin = Origin::kSpawner;
         out[i].spawner_pid = spawner->pid;

@@ -240,6 +240,14 @@ bool IsScriptRunner(std::string_view sub) {
   return sub == "run" || sub == "run-script" || sub == "start" || sub == "test";
 }
 
+// Programs that start one command and wait for it (or exec it): they continue a spawn chain.
+bool IsCommandWrapper(std::string_view prog) {
+  static constexpr std::array<std::string_view, 13> kWrappers = {
+      "timeout", "nohup", "nice", "ionice", "stdbuf",  "chrt",    "taskset",
+      "setsid",  "flock", "sudo", "doas",   "runuser", "xvfb-run"};
+  return std::find(kWrappers.begin(), kWrappers.end(), prog) != kWrappers.end();
+}
+
 // Interpreters whose first operand is the script that names what runs.
 bool IsInterpreter(std::string_view prog) {
   return IsNode(prog) || IsPython(prog) || IsShell(prog) || prog == "ruby" || prog == "perl" ||
@@ -452,7 +460,7 @@ CommandForm ClassifyCommand(const std::vector<std::string>& argv, std::string_vi
   AddProgramArgs(prog, rest, &words);
   std::string signature = words.Take();
   if (signature.empty()) return Form("[" + std::string(comm) + "]", comm, false);
-  return Form(std::move(signature), prog.empty() ? comm : prog, false);
+  return Form(std::move(signature), prog.empty() ? comm : prog, IsCommandWrapper(prog));
 }
 
 }  // namespace procleak

@@ -19,8 +19,9 @@ struct CommandForm {
   // The program's short name for a chain member: "sh", "node", "python3", "npm exec".
   std::string program;
   // A wrapper launches another program and waits for it: launcher forms, "sh|bash|dash -c",
-  // "env", "npm"/"node .../npm-cli.js" running exec, and npm/pnpm/yarn running a script ("npm run
-  // dev", "npm start"). Its children continue its spawn chain.
+  // "env", "npm"/"node .../npm-cli.js" running exec, npm/pnpm/yarn running a script ("npm run
+  // dev", "npm start"), and timeout, nohup, nice, ionice, stdbuf, chrt, taskset, setsid, flock,
+  // sudo, doas, runuser and xvfb-run. Its children continue its spawn chain.
   bool wrapper = false;
 };
 

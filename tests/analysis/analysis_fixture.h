@@ -45,6 +45,7 @@ class SnapshotBuilder {
   void SetState(int pid, char state) { Find(pid).state = state; }
   void SetTty(int pid, int tty_nr) { Find(pid).tty_nr = tty_nr; }
   void SetNsPid(int pid, int ns_pid) { Find(pid).ns_pid = ns_pid; }
+  void SetComm(int pid, std::string comm) { Find(pid).comm = std::move(comm); }
   Container& AddContainer(std::string id, std::string name) {
     Container c;
     c.id = std::move(id);

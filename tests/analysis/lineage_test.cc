@@ -224,6 +224,62 @@ TEST(Lineage, ExitedCopiesWaitingToBeReaped_AreNoCopies) {
   EXPECT_EQ(GroupsOf(a, {600})[0]->count, 1);
 }
 
+TEST(Lineage, JobsOfAParallelJobRunner_AreAPoolHoweverSpaced) {
+  // xargs -P4 starts the next job when one ends: four running jobs started seconds apart.
+  SnapshotBuilder b = Host();
+  b.Add(500, 1, {"xargs", "-P4", "-n1", "python3", "/srv/job.py"}, 1, 1, "", "/usr/bin/xargs");
+  std::vector<int> roots;
+  for (int i = 0; i < 4; ++i) {
+    roots.push_back(b.Add(600 + i, 500, {"python3", "/srv/job.py", std::to_string(40 + i)},
+                          2 + 3 * kSecond * i, 10));
+  }
+  Analysis a = Analyze(b.Build(), nullptr);
+  const Group* g = ExactGroup(a, roots);
+  ASSERT_NE(g, nullptr);
+  EXPECT_EQ(g->classification, Classification::kPool) << Evidence(*g);
+  EXPECT_TRUE(HasEvidence(*g, "parallel job runner (xargs)")) << Evidence(*g);
+}
+
+TEST(Lineage, ScriptNamedLikeAnInit_IsNoAdopter) {
+  // A Python script called `init`: its comm says init, its executable is the interpreter.
+  SnapshotBuilder b = Host();
+  b.Add(500, 1, {"python3", "/opt/init"}, 1, 10, "", "/usr/bin/python3.11");
+  b.SetLeader(500, true);
+  std::vector<int> roots;
+  for (int i = 0; i < 3; ++i) {
+    roots.push_back(b.Add(600 + i, 500, {"python3", "/opt/worker.py"}, 2 + i, 10));
+  }
+  b.SetComm(500, "init");
+  Analysis a = Analyze(b.Build(), nullptr);
+  const Group* g = ExactGroup(a, roots);
+  ASSERT_NE(g, nullptr);
+  EXPECT_EQ(g->origin, Origin::kSpawner);
+  EXPECT_EQ(g->spawner_pid, 500);
+  EXPECT_EQ(g->classification, Classification::kLeak) << Evidence(*g);
+}
+
+TEST(Lineage, FindingsStopEachSurplusChainWithEverythingBelowIt) {
+  // `timeout 600 srv` continues its chain; the server's helper child is stopped with it.
+  SnapshotBuilder b = Host();
+  b.Add(500, 1, {"node", "/srv/spawner.js"}, 1, 20, "", "/usr/bin/node");
+  for (int i = 0; i < 2; ++i) {
+    const int root = 600 + 10 * i;
+    b.Add(root, 500, {"timeout", "600", "/srv/srv"}, 2 + i, 1);
+    b.Add(root + 1, root, {"/srv/srv"}, 2 + i, 30);
+    b.Add(root + 2, root + 1, {"/usr/bin/chromium", "--headless"}, 2 + i, 200);
+  }
+  Analysis a = Analyze(b.Build(), nullptr);
+  const Group* g = ExactGroup(a, {600, 610});
+  ASSERT_NE(g, nullptr);
+  EXPECT_EQ(g->signature, "timeout /srv/srv > srv");
+  EXPECT_EQ(g->chains[0].pids, (std::vector<int>{600, 601}));
+  EXPECT_EQ(g->chains[0].rss_bytes, (1ull + 30 + 200) << 20);  // the helper's memory counts
+  std::vector<const Finding*> dups = FindingsOf(a, "duplicate_chain");
+  ASSERT_EQ(dups.size(), 1u);
+  EXPECT_EQ(dups[0]->pids, (std::vector<int>{600, 601, 602}));
+  EXPECT_NE(dups[0]->action.find("kill -TERM 602 601 600"), std::string::npos) << dups[0]->action;
+}
+
 TEST(Lineage, ForkedWorkersOfTheSameProgram_AreAPoolWhenEverTheyStarted) {
   // A forking server keeps one child per connection: forked, never exec'd, spaced starts.
   SnapshotBuilder b = Host();
@@ -296,6 +352,23 @@ TEST(Lineage, RestartedSupervisor_OwnsTheCopiesItsEarlierInstanceLeft) {
   std::vector<const Finding*> dups = FindingsOf(a, "duplicate_chain");
   ASSERT_EQ(dups.size(), 1u);
   EXPECT_EQ(dups[0]->pids, (std::vector<int>{600, 601, 602, 700, 701}));
+}
+
+TEST(Lineage, OneLeftoverBesideOneLaterShellsCommand_IsNoRestart) {
+  // A finished script left `sleep 600 &`; later a script of another shell in the same session
+  // runs `sleep 600` in the foreground. One leftover is no evidence of a restart loop.
+  SnapshotBuilder b = Host();
+  b.Add(400, 100, {"-bash"}, 0.5, 4, "", "/usr/bin/bash");
+  b.SetLeader(400, true);
+  b.Add(701, 1, {"sleep", "600"}, 1, 1);
+  b.SetGroup(701, 700, 400);
+  b.Add(800, 400, {"sh", "/home/u/fg.sh"}, 2, 2, "", "/usr/bin/dash");
+  b.SetLeader(800);
+  b.Add(801, 800, {"sleep", "600"}, 2.1, 1);
+  Analysis a = Analyze(b.Build(), nullptr);
+  ExpectNoWarnings(a);
+  EXPECT_EQ(GroupsOf(a, {701})[0]->count, 1);
+  EXPECT_EQ(GroupsOf(a, {801})[0]->count, 1);
 }
 
 TEST(Lineage, CopiesReparentedToAPidNamespacesInit_AreOrphanedWithTheirNsPids) {

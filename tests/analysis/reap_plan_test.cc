@@ -265,13 +265,13 @@ TEST(ReapPlan, OrphanedOnly_StopsOnlyOrphans) {
 TEST(ReapPlan, BothFindings_StopOrphansAsOrphansAndTheRestAsDuplicates) {
   ReapSelection sel;
   sel.signature = "server-x";
-  ReapPlan plan = Plan(Hub(4, 1), sel);
+  ReapPlan plan = Plan(Hub(5, 2), sel);
   ASSERT_EQ(plan.groups.size(), 1u);
   const ReapGroup& g = plan.groups[0];
   EXPECT_EQ(g.findings.size(), 2u);
-  ASSERT_EQ(Roots(g.stop), std::vector<int>({3000, 3003, 3006}));
-  EXPECT_EQ(g.stop[0].finding, "orphaned_chain");
-  EXPECT_EQ(g.stop[1].finding, "duplicate_chain");
+  ASSERT_EQ(Roots(g.stop), std::vector<int>({3000, 3003, 3006, 3009}));
+  EXPECT_EQ(g.stop[1].finding, "orphaned_chain");
+  EXPECT_EQ(g.stop[2].finding, "duplicate_chain");
 }
 
 TEST(ReapPlan, DuplicateOnly_IgnoresGroupsWithoutThatFinding) {
