@@ -17,6 +17,24 @@ std::string KillCommand(const std::vector<std::vector<int>>& chains) {
   return out;
 }
 
+ProcessMemory MemoryOf(const Snapshot& s, const std::vector<int>& pids) {
+  ProcessMemory out;
+  bool all_pss = s.stats().pss;
+  uint64_t pss = 0;
+  for (int pid : pids) {
+    const Process* p = s.FindProcess(pid);
+    if (p == nullptr) continue;
+    out.rss_bytes += p->rss_bytes.value_or(0);
+    if (p->pss_bytes) {
+      pss += *p->pss_bytes;
+    } else if (p->rss_bytes) {
+      all_pss = false;
+    }
+  }
+  if (all_pss) out.pss_bytes = pss;
+  return out;
+}
+
 std::vector<int> SubtreePids(const Snapshot& s, int root) {
   std::vector<int> out;
   absl::flat_hash_set<int> listed;  // a parent cycle (corrupt input) comes back to a listed pid

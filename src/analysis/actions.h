@@ -3,6 +3,7 @@
 // The concrete, pasteable actions findings recommend.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,15 @@ namespace procleak {
 // "kill -TERM 812 811 810" for the given chains' pids, each chain's leaves before its root so no
 // wrapper respawns or reparents a child first.
 std::string KillCommand(const std::vector<std::vector<int>>& chains);
+
+struct ProcessMemory {
+  uint64_t rss_bytes = 0;
+  // With a PSS scan; absent when a process that has RSS has no PSS.
+  std::optional<uint64_t> pss_bytes;
+};
+
+// The summed RSS and PSS of `pids` (those in the snapshot).
+ProcessMemory MemoryOf(const Snapshot& snapshot, const std::vector<int>& pids);
 
 // `root` and every process below it, in tree preorder (each before its descendants): what
 // stopping a chain must stop, since its processes' children would otherwise live on, orphaned.

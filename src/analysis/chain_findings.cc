@@ -56,6 +56,15 @@ Finding ChainFinding(const char* kind, const Group& g) {
   return f;
 }
 
+// The finding's pids and memory: every process of `stop` (each chain to stop with everything
+// below it), which is what stopping them frees.
+void StopAll(const Snapshot& s, const std::vector<std::vector<int>>& stop, Finding* f) {
+  for (const std::vector<int>& pids : stop) f->pids.insert(f->pids.end(), pids.begin(), pids.end());
+  const ProcessMemory memory = MemoryOf(s, f->pids);
+  f->rss_bytes = memory.rss_bytes;
+  f->pss_bytes = memory.pss_bytes;
+}
+
 Finding Duplicate(const Snapshot& s, const Group& g) {
   const int keep = g.expected.value_or(1);
   const int surplus = g.count - keep;
@@ -63,17 +72,9 @@ Finding Duplicate(const Snapshot& s, const Group& g) {
   f.count = g.count;
   // Oldest first are the surplus: the newest `keep` copies are the ones the spawner talks to.
   std::vector<std::vector<int>> stop;
-  uint64_t rss = 0;
-  std::optional<uint64_t> pss = g.pss_bytes ? std::optional<uint64_t>(0) : std::nullopt;
-  for (int i = 0; i < surplus; ++i) {
-    const Chain& c = g.chains[i];
-    stop.push_back(SubtreePids(s, c.root_pid));
-    f.pids.insert(f.pids.end(), stop.back().begin(), stop.back().end());
-    rss += c.rss_bytes;
-    if (pss && c.pss_bytes) *pss += *c.pss_bytes;
-  }
-  f.rss_bytes = rss;
-  f.pss_bytes = pss;
+  for (int i = 0; i < surplus; ++i) stop.push_back(SubtreePids(s, g.chains[i].root_pid));
+  StopAll(s, stop, &f);
+  const uint64_t rss = f.rss_bytes;
   f.severity = surplus >= 10 || rss >= kGiB ? Severity::kCritical : Severity::kWarning;
   const Process* spawner = s.FindProcess(g.spawner_pid);
   f.message = fmt::format("{} copies of {} {}{} where {} {} expected; {} surplus hold {}", g.count,
@@ -99,13 +100,10 @@ Finding Orphaned(const Snapshot& s, const Group& g) {
   Finding f = ChainFinding("orphaned_chain", g);
   std::vector<std::vector<int>> stop;
   for (const Chain& c : g.chains) {
-    if (!c.orphaned) continue;
-    ++f.count;
-    stop.push_back(SubtreePids(s, c.root_pid));
-    f.pids.insert(f.pids.end(), stop.back().begin(), stop.back().end());
-    f.rss_bytes += c.rss_bytes;
-    if (c.pss_bytes) f.pss_bytes = f.pss_bytes.value_or(0) + *c.pss_bytes;
+    if (c.orphaned) stop.push_back(SubtreePids(s, c.root_pid));
   }
+  f.count = static_cast<int>(stop.size());
+  StopAll(s, stop, &f);
   f.severity = Severity::kWarning;
   f.message = fmt::format("{} {} of {} {} outlived the process that started them", f.count,
                           f.count == 1 ? "copy" : "copies", g.signature, Where(s, g));

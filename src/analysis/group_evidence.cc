@@ -64,6 +64,17 @@ bool IsJobRunner(const Process& p) {
   return std::find(std::begin(kRunners), std::end(kRunners), p.comm) != std::end(kRunners);
 }
 
+// Whether `root` (of chain `c`) has a live child outside its chain: it started programs of its
+// own, as a client starts its servers or a supervisor its workers. An idle leaked copy does not;
+// a copy whose server drives a browser does so below the chain's root, not at it.
+bool StartsChainsOfItsOwn(const Snapshot& s, const Process& root, const Chain& c) {
+  return std::any_of(root.children.begin(), root.children.end(), [&](int pid) {
+    const Process* child = s.FindProcess(pid);
+    return child != nullptr && child->state != 'Z' && child->state != 'X' &&
+           std::find(c.pids.begin(), c.pids.end(), pid) == c.pids.end();
+  });
+}
+
 // Start times grouped into spawn events (see kBatchGapTicks): how many, and the largest.
 struct SpawnEvents {
   int count = 0;
@@ -101,6 +112,7 @@ struct Facts {
   SpawnEvents all_events;
   int forked = 0;         // live chains forked from a spawner running the same program
   int sessions = 0;       // live chains rooted in a terminal session's leader
+  int spawning = 0;       // live chains whose root started chains of its own
   int adopter = 0;        // the init the orphaned chains were reparented to (the first one's)
   int in_init_group = 0;  // chains in the process group their init parent leads (kInit)
   const Process* spawner = nullptr;
@@ -129,6 +141,7 @@ Facts Gather(const Snapshot& s, const Group& g) {
     if ((root->sid == root->pid && root->tty_nr != 0) || IsInteractiveShell(root->argv)) {
       ++f.sessions;
     }
+    if (StartsChainsOfItsOwn(s, *root, c)) ++f.spawning;
     const Process* sp = f.spawner;
     if (sp == nullptr || sp->comm != root->comm ||
         (!sp->exe.empty() && !root->exe.empty() && sp->exe != root->exe)) {
@@ -214,6 +227,9 @@ void AddEvidence(const Snapshot& s, const Group& g, const Facts& f, std::vector<
                               "another ends",
                               f.spawner->comm));
   }
+  if (f.spawning > 0 && f.spawning == live) {
+    ev->push_back("each started programs of its own (clients or supervisors, not idle copies)");
+  }
   if (f.sessions > 0 && f.sessions == live) {
     ev->push_back(
         "each is a session: an interactive shell, or the leader of a terminal session (a login "
@@ -241,7 +257,8 @@ Classification Decide(const Group& g, const Facts& f) {
     return Classification::kPool;
   }
   // Mostly one batch: a pool, whose manager may have replaced a worker since.
-  if (f.sessions == live || f.forked == live || 2 * f.live_events.largest > live) {
+  if (f.sessions == live || f.spawning == live || f.forked == live ||
+      2 * f.live_events.largest > live) {
     return Classification::kPool;
   }
   return Classification::kLeak;

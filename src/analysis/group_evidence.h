@@ -19,8 +19,9 @@ namespace procleak {
 //  - the spawner is gone and two or more copies remain: leak;
 //  - a live spawner holds copies its earlier instances left: leak;
 //  - services of an init, jobs of a parallel job runner (make, xargs, ...), sessions (interactive
-//    shells, terminal session leaders), copies forked from a parent running the same program, or
-//    copies most of which started in one batch: pool;
+//    shells, terminal session leaders), copies that each started programs of their own (clients,
+//    supervisors), copies forked from a parent running the same program, or copies most of which
+//    started in one batch: pool;
 //  - copies one live spawner started in separate spawn events and keeps: leak.
 void ClassifyGroup(const Snapshot& snapshot, const Rules& rules, const SpawnChain& first, Group* g);
 

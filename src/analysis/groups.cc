@@ -3,11 +3,9 @@
 
 #include <algorithm>
 #include <map>
-#include <optional>
 #include <tuple>
 
-#include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
+#include "analysis/actions.h"
 #include "analysis/group_evidence.h"
 #include "analysis/lineage.h"
 #include "base/sort_unless_sorted.h"
@@ -18,61 +16,19 @@ namespace {
 // (container, cgroup, root signature, origin, spawner, process group): one group's chains.
 using GroupKey = std::tuple<std::string, std::string, std::string, Origin, int, int>;
 
-// The PSS of each process's subtree (itself and everything below it), by pid, with a PSS scan:
-// absent when a process in it has RSS but no PSS. Children before parents, in one pass.
-absl::flat_hash_map<int, std::optional<uint64_t>> SubtreePss(const Snapshot& s) {
-  absl::flat_hash_map<int, std::optional<uint64_t>> out;
-  if (!s.stats().pss) return out;
-  // Parents before children from every root, then from what sits on a parent cycle.
-  std::vector<std::pair<const Process*, const Process*>> order;  // (process, parent in order)
-  absl::flat_hash_set<int> seen;
-  auto walk = [&](const Process* start) {
-    if (!seen.insert(start->pid).second) return;
-    size_t first = order.size();
-    order.emplace_back(start, nullptr);
-    for (size_t i = first; i < order.size(); ++i) {
-      for (int pid : order[i].first->children) {
-        const Process* child = s.FindProcess(pid);
-        if (child != nullptr && seen.insert(pid).second) order.emplace_back(child, order[i].first);
-      }
-    }
-  };
-  for (int root : s.roots()) walk(s.FindProcess(root));
-  for (const Process& p : s.processes()) walk(&p);
-  for (auto it = order.rbegin(); it != order.rend(); ++it) {
-    const Process& p = *it->first;
-    std::optional<uint64_t>& sum = out.try_emplace(p.pid, uint64_t{0}).first->second;
-    if (p.pss_bytes && sum) {
-      *sum += *p.pss_bytes;
-    } else if (p.rss_bytes) {
-      sum.reset();
-    }
-    if (it->second == nullptr) continue;
-    std::optional<uint64_t>& up = out.try_emplace(it->second->pid, uint64_t{0}).first->second;
-    if (up && sum) {
-      *up += *sum;
-    } else {
-      up.reset();
-    }
-  }
-  return out;
-}
-
-// A chain's memory is its root's subtree's: the chain and everything its processes started
-// (a server's helpers, a browser an MCP server drives), what stopping the chain frees.
-Chain MakeChain(const Snapshot& s, const SpawnChain& sc, const ChainOrigin& origin,
-                const absl::flat_hash_map<int, std::optional<uint64_t>>& subtree_pss) {
+Chain MakeChain(const Snapshot& s, const SpawnChain& sc, const ChainOrigin& origin) {
   Chain chain;
   chain.root_pid = sc.root_pid;
   chain.pids = sc.pids;
   chain.orphaned = origin.orphaned;
   const Process* root = s.FindProcess(sc.root_pid);
-  if (root == nullptr) return chain;
-  chain.started_at = root->started_at;
-  if (s.FindProcess(root->ppid) != nullptr) chain.spawner_pid = root->ppid;
-  chain.rss_bytes = root->subtree_rss_bytes;
-  if (auto pss = subtree_pss.find(root->pid); pss != subtree_pss.end())
-    chain.pss_bytes = pss->second;
+  if (root != nullptr) {
+    chain.started_at = root->started_at;
+    if (s.FindProcess(root->ppid) != nullptr) chain.spawner_pid = root->ppid;
+  }
+  const ProcessMemory memory = MemoryOf(s, sc.pids);
+  chain.rss_bytes = memory.rss_bytes;
+  chain.pss_bytes = memory.pss_bytes;
   return chain;
 }
 
@@ -91,8 +47,7 @@ std::string MostCommonSignature(const std::vector<const SpawnChain*>& members) {
 }
 
 Group MakeGroup(const Snapshot& s, const GroupKey& key, const std::vector<size_t>& members,
-                const std::vector<SpawnChain>& chains, const std::vector<ChainOrigin>& origins,
-                const absl::flat_hash_map<int, std::optional<uint64_t>>& subtree_pss) {
+                const std::vector<SpawnChain>& chains, const std::vector<ChainOrigin>& origins) {
   Group g;
   g.container = std::get<0>(key);
   g.cgroup = std::get<1>(key);
@@ -104,7 +59,7 @@ Group MakeGroup(const Snapshot& s, const GroupKey& key, const std::vector<size_t
   g.chains.reserve(members.size());
   for (size_t i : members) {
     spawn_chains.push_back(&chains[i]);
-    g.chains.push_back(MakeChain(s, chains[i], origins[i], subtree_pss));
+    g.chains.push_back(MakeChain(s, chains[i], origins[i]));
   }
   g.signature = MostCommonSignature(spawn_chains);
   g.count = static_cast<int>(g.chains.size());
@@ -145,11 +100,10 @@ std::vector<Group> BuildGroups(const Snapshot& s, const Rules& rules,
             chains[i].root_signature, o.origin, o.spawner_pid, o.process_group}]
         .push_back(i);
   }
-  const auto subtree_pss = SubtreePss(s);
   std::vector<Group> groups;
   groups.reserve(by_key.size());
   for (const auto& [key, members] : by_key) {
-    Group g = MakeGroup(s, key, members, chains, origins, subtree_pss);
+    Group g = MakeGroup(s, key, members, chains, origins);
     ClassifyGroup(s, rules, chains[members.front()], &g);
     groups.push_back(std::move(g));
   }

@@ -102,6 +102,26 @@ TEST(Lineage, ClientSessions_OneServerEachPerClient_AreNoFinding) {
   }
 }
 
+TEST(Lineage, ClientsOneLauncherStartedOneAfterAnother_AreNotALeak) {
+  // A harness starts three clients a few seconds apart; each starts its own two servers.
+  SnapshotBuilder b = Host();
+  b.Add(900, 1, {"python3", "/srv/harness.py"}, 0.5, 30, "", "/usr/bin/python3.11");
+  std::vector<int> clients;
+  for (int i = 0; i < 3; ++i) {
+    const int client = 1000 + 100 * i;
+    clients.push_back(
+        b.Add(client, 900, {"node", "/opt/client/cli.js"}, 1 + 0.1 * i, 80, "", "/usr/bin/node"));
+    AddNpm(b, client + 10, client, "@mcp/server-a", 2 + i);
+    AddNpm(b, client + 20, client, "@mcp/server-b", 2.5 + i);
+  }
+  Analysis a = Analyze(b.Build(), nullptr);
+  const Group* g = ExactGroup(a, clients);
+  ASSERT_NE(g, nullptr);
+  EXPECT_EQ(g->classification, Classification::kPool) << Evidence(*g);
+  EXPECT_TRUE(HasEvidence(*g, "each started programs of its own")) << Evidence(*g);
+  ExpectNoWarnings(a);
+}
+
 TEST(Lineage, OneClientWithFourCopies_IsALeakPerClient) {
   SnapshotBuilder b = Host();
   b.Add(1000, 1, {"node", "/opt/client/cli.js"}, 1, 80, "", "/usr/bin/node");
@@ -273,10 +293,11 @@ TEST(Lineage, FindingsStopEachSurplusChainWithEverythingBelowIt) {
   ASSERT_NE(g, nullptr);
   EXPECT_EQ(g->signature, "timeout /srv/srv > srv");
   EXPECT_EQ(g->chains[0].pids, (std::vector<int>{600, 601}));
-  EXPECT_EQ(g->chains[0].rss_bytes, (1ull + 30 + 200) << 20);  // the helper's memory counts
+  EXPECT_EQ(g->chains[0].rss_bytes, (1ull + 30) << 20);  // the chain's own processes
   std::vector<const Finding*> dups = FindingsOf(a, "duplicate_chain");
   ASSERT_EQ(dups.size(), 1u);
   EXPECT_EQ(dups[0]->pids, (std::vector<int>{600, 601, 602}));
+  EXPECT_EQ(dups[0]->rss_bytes, (1ull + 30 + 200) << 20);  // what stopping it frees
   EXPECT_NE(dups[0]->action.find("kill -TERM 602 601 600"), std::string::npos) << dups[0]->action;
 }
 
