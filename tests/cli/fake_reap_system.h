@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A simulated process table for the tests of StopChains() (reap_stopper.h): processes with
-// parents and cgroups that fork, stop, handle SIGTERM and die as told, and a clock that moves
-// only when the code under test sleeps or waits.
+// parents, process groups, sessions and cgroups that fork, stop, handle SIGTERM and die as told,
+// and a clock that moves only when the code under test sleeps or waits. PID 1 is in it.
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -24,16 +26,21 @@ struct FakeProcess {
   uint64_t starttime = 0;
   std::vector<std::string> argv;
   std::string cgroup = "0::/app.slice/app.service\n";
-  int chain = 0;  // which chain it descends from (inherited by children); 0: none
+  int pgrp = 1;     // inherited by children
+  int session = 1;  // inherited by children
+  int chain = 0;    // which chain it descends from (inherited by children); 0: none
   bool alive = true;
   bool stopped = false;
   bool term_pending = false;
   // Behaviour.
   bool ignores_term = false;
-  bool unkillable = false;    // survives SIGKILL (stuck in the kernel)
-  bool never_stops = false;   // SIGSTOP does not take (uninterruptible sleep)
-  bool fork_on_stop = false;  // a fork in flight completes as SIGSTOP arrives
-  bool stop_forker = false;   // forks as every SIGSTOP arrives, and so do its children
+  bool unkillable = false;            // survives SIGKILL (stuck in the kernel)
+  bool never_stops = false;           // SIGSTOP does not take (uninterruptible sleep)
+  bool fork_on_stop = false;          // a fork in flight completes as SIGSTOP arrives
+  bool stop_forker = false;           // forks as every SIGSTOP arrives, and so do its children
+  bool fork_on_term = false;          // handles SIGTERM with `sleep 120 & exit`
+  bool term_child_own_group = false;  // ... in a process group of its own (`set -m`)
+  std::string term_child_cgroup;      // ... moved to this cgroup, if not empty
   absl::Duration fork_every = absl::InfiniteDuration();
   absl::Time next_fork = absl::InfiniteFuture();
 };
@@ -41,6 +48,13 @@ struct FakeProcess {
 // A process table with a clock that moves only when the code under test sleeps or waits.
 class FakeSystem : public ReapSystem {
  public:
+  FakeSystem() {
+    FakeProcess init;
+    init.pid = 1;
+    init.argv = {"init"};
+    init.starttime = 1;
+    procs_.push_back(init);
+  }
   int Add(int ppid, std::vector<std::string> argv, int chain = -1) {
     FakeProcess p;
     p.pid = next_pid_++;
@@ -50,6 +64,8 @@ class FakeSystem : public ReapSystem {
     if (const FakeProcess* parent = Find(ppid)) {
       p.cgroup = parent->cgroup;
       p.chain = parent->chain;
+      p.pgrp = parent->pgrp;
+      p.session = parent->session;
     }
     if (chain >= 0) p.chain = chain;
     procs_.push_back(p);
@@ -72,6 +88,22 @@ class FakeSystem : public ReapSystem {
     ADD_FAILURE() << "no process " << pid;
     return procs_.front();
   }
+  // setsid(2) and setpgid(2) as `pid` would call them.
+  void Setsid(int pid) { P(pid).session = P(pid).pgrp = pid; }
+  void Setpgid(int pid, int pgrp) { P(pid).pgrp = pgrp; }
+  // The children of `pid` that are alive.
+  std::vector<int> ChildrenOf(int pid) const {
+    std::vector<int> out;
+    for (const FakeProcess& p : procs_) {
+      if (p.alive && p.ppid == pid) out.push_back(p.pid);
+    }
+    return out;
+  }
+  // Runs `event` once the clock has moved on by `delay` (what other processes do meanwhile).
+  void After(absl::Duration delay, std::function<void()> event) {
+    events_.push_back({now_ + delay, std::move(event)});
+  }
+  void Exit(int pid) { Die(P(pid)); }
   void ForkEvery(int pid, absl::Duration every) {
     P(pid).fork_every = every;
     P(pid).next_fork = now_ + every;
@@ -80,6 +112,12 @@ class FakeSystem : public ReapSystem {
     const absl::Time until = now_ + d;
     while (now_ < until) {
       now_ = std::min(until, now_ + absl::Milliseconds(5));
+      for (size_t i = 0; i < events_.size(); ++i) {
+        if (events_[i].first > now_) continue;
+        std::function<void()> event = std::move(events_[i].second);
+        events_.erase(events_.begin() + static_cast<std::ptrdiff_t>(i--));
+        event();
+      }
       for (size_t i = 0; i < procs_.size(); ++i) {
         FakeProcess& p = procs_[i];
         if (!p.alive || p.stopped || p.never_stops || now_ < p.next_fork) continue;
@@ -114,6 +152,8 @@ class FakeSystem : public ReapSystem {
     s.ppid = p->ppid;
     s.comm = p->argv.empty() ? "" : p->argv[0];
     s.state = p->stopped ? 'T' : 'S';
+    s.pgrp = p->pgrp;
+    s.session = p->session;
     s.starttime = p->starttime;
     return s;
   }
@@ -166,14 +206,14 @@ class FakeSystem : public ReapSystem {
         p->stopped = false;
         if (p->term_pending) {
           p->term_pending = false;
-          if (!p->ignores_term) Die(*p);
+          if (!p->ignores_term) Terminate(it->second.first);
         }
         break;
       case SIGTERM:
         if (p->stopped) {
           p->term_pending = !p->ignores_term;
         } else if (!p->ignores_term) {
-          Die(*p);
+          Terminate(it->second.first);
         }
         break;
       case SIGKILL:
@@ -199,6 +239,7 @@ class FakeSystem : public ReapSystem {
   }
   void Close(int handle) override { handles_.erase(handle); }
   absl::Time Now() override { return now_; }
+  uint64_t NowTicks() override { return ++ticks_; }
   void Sleep(absl::Duration d) override { Advance(d); }
 
  private:
@@ -214,6 +255,15 @@ class FakeSystem : public ReapSystem {
     const bool stop_forker = procs_[parent].stop_forker;
     P(Add(ppid, {"sleep", "120"})).stop_forker = stop_forker;
   }
+  void Terminate(int pid) {
+    if (P(pid).fork_on_term) {
+      Fork(static_cast<size_t>(&P(pid) - procs_.data()));
+      FakeProcess& child = procs_.back();
+      if (P(pid).term_child_own_group) child.pgrp = child.pid;
+      if (!P(pid).term_child_cgroup.empty()) child.cgroup = P(pid).term_child_cgroup;
+    }
+    Die(P(pid));
+  }
   void Die(FakeProcess& p) {
     p.alive = false;
     for (FakeProcess& c : procs_) {
@@ -222,6 +272,7 @@ class FakeSystem : public ReapSystem {
   }
 
   std::vector<FakeProcess> procs_;
+  std::vector<std::pair<absl::Time, std::function<void()>>> events_;
   std::map<int, std::pair<int, uint64_t>> handles_;
   std::vector<std::pair<int, int>> log_;
   absl::Time now_ = absl::FromUnixSeconds(1800000000);

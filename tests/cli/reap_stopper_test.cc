@@ -15,6 +15,7 @@
 
 #include "cli/reap_report.h"
 #include "fake_reap_system.h"
+#include "fmt/format.h"
 #include "signature/signature.h"
 
 namespace procleak {
@@ -408,6 +409,168 @@ TEST(ReapStopper, Report_MarksProcessesBelowTheChainAndFoundAfterTheScan) {
   EXPECT_EQ(doc["summary"]["discovered"], 1);
   EXPECT_EQ(doc["summary"]["processes"], 4);
   EXPECT_EQ(doc["left_running"], nlohmann::ordered_json::array());
+}
+
+// The red team's shape: a spawner leading its own session and process group starts copies that
+// share both; the oldest is stopped and handles SIGTERM with `sleep 120 & exit`, so its child is
+// reparented to PID 1 as it exits; the newest is kept. The stopped copy's `server` ignores
+// SIGTERM, which keeps the grace period running for its full second.
+struct SharedGroup {
+  FakeSystem fake;
+  int spawner = 0;
+  int stopped = 0;
+  int server = 0;
+  int kept = 0;
+  SharedGroup() {
+    spawner = fake.Add(1, {"python3", "/opt/spawner.py"});
+    fake.Setsid(spawner);
+    stopped = fake.Add(spawner, {"bash", "-c", "trap 'sleep 120 & exit' TERM; server"}, 1);
+    server = fake.Add(stopped, {"server"});
+    kept = fake.Add(spawner, {"bash", "-c", "trap 'sleep 120 & exit' TERM; server"}, 2);
+    fake.P(stopped).fork_on_term = true;
+    fake.P(server).ignores_term = true;
+  }
+  ReapPlan Plan() {
+    ReapPlan plan = PlanOf(fake, {{stopped, server}});
+    plan.spared.push_back({kept, fake.P(kept).starttime});
+    return plan;
+  }
+  // Stops the chain while, 300 ms in (the server's grace), a child of the kept copy starts
+  // `sleep 900 &` and exits: that sleep, reparented to PID 1, must be left alone.
+  void ExpectKeptCopysOrphanUntouched() {
+    int orphan = 0;
+    fake.After(absl::Milliseconds(300), [&] {
+      const int child = fake.Add(kept, {"sh", "-c", "sleep 900 &"});
+      orphan = fake.Add(child, {"sleep", "900"});
+      fake.Exit(child);
+    });
+    const ReapActed acted = StopChains(Plan(), Options(), &fake);
+    ASSERT_NE(orphan, 0);
+    EXPECT_EQ(fake.P(orphan).ppid, 1);
+    EXPECT_TRUE(fake.P(orphan).alive);
+    EXPECT_EQ(SignalledOutsideTheChain(), std::vector<int>());
+    EXPECT_EQ(acted.found[0].size(), 1u);  // the handler's child
+  }
+  // Every process outside the stopped chain that got a signal.
+  std::vector<int> SignalledOutsideTheChain() {
+    std::vector<int> out;
+    for (const auto& [pid, sig] : fake.log()) {
+      if (fake.P(pid).chain != 1) out.push_back(pid);
+    }
+    return out;
+  }
+};
+
+TEST(ReapStopper, ChildForkedInTheSigtermHandler_IsFoundByItsProcessGroupAndTerminated) {
+  SharedGroup g;
+  // Nothing keeps the grace period running: the child is found by the look taken when every
+  // pinned process has exited.
+  g.fake.P(g.server).ignores_term = false;
+  const ReapPlan plan = g.Plan();
+  const ReapActed acted = StopChains(plan, Options(), &g.fake);
+  EXPECT_TRUE(g.fake.AliveOfChain(1).empty());
+  ASSERT_EQ(acted.found[0].size(), 1u);
+  const ReapFound& stray = acted.found[0][0];
+  EXPECT_EQ(stray.process.ppid, 1);  // reparented before it was seen
+  EXPECT_EQ(stray.by, ReapFoundBy::kProcessGroup);
+  EXPECT_EQ(stray.found_in, g.spawner);
+  EXPECT_EQ(stray.result.outcome, ReapOutcome::kTerminated);
+  EXPECT_EQ(g.fake.SignalsOf(stray.process.pid), std::vector<int>({SIGTERM}));
+  EXPECT_EQ(g.SignalledOutsideTheChain(), std::vector<int>());
+  EXPECT_EQ(ReapExitStatus(plan, acted, true), 0);
+  CliArgs args;
+  args.apply = true;
+  const std::string text = ReapText(plan, acted, args);
+  EXPECT_NE(text.find(fmt::format("{}  terminated    sleep 120  (found after the scan, reparented, "
+                                  "in process group {} of a stopped process)",
+                                  stray.process.pid, g.spawner)),
+            std::string::npos)
+      << text;
+  const nlohmann::ordered_json doc =
+      ReapJson(Snapshot::Build(Host(), {}, {}, ScanStats()), plan, acted, args);
+  EXPECT_EQ(doc["groups"][0]["stop"][0]["processes"][0]["found_by"], "process_group");
+  EXPECT_EQ(doc["groups"][0]["stop"][0]["processes"][1]["found_by"], nullptr);  // planned
+}
+
+TEST(ReapStopper, ProcessInTheGroupOlderThanTheFreeze_IsNotTaken) {
+  SharedGroup g;
+  // Left by a process of the spawner's group that exited before reap began.
+  const int gone = g.fake.Add(g.spawner, {"sh", "-c", "sleep 900 &"});
+  const int old = g.fake.Add(gone, {"sleep", "900"});
+  g.fake.Exit(gone);
+  ASSERT_EQ(g.fake.P(old).ppid, 1);
+  const ReapActed acted = StopChains(g.Plan(), Options(), &g.fake);
+  EXPECT_TRUE(g.fake.SignalsOf(old).empty());
+  EXPECT_TRUE(g.fake.P(old).alive);
+  ASSERT_EQ(acted.found[0].size(), 1u);  // the handler's child only
+  EXPECT_NE(acted.found[0][0].process.pid, old);
+  EXPECT_TRUE(g.fake.AliveOfChain(1).empty());
+}
+
+TEST(ReapStopper, NewProcessesOfTheKeptChainAndSpawnerInTheSharedGroup_AreNotTaken) {
+  SharedGroup g;
+  g.fake.ForkEvery(g.kept, absl::Milliseconds(50));
+  g.fake.ForkEvery(g.spawner, absl::Milliseconds(100));  // restarts copies
+  int job = 0;  // and the kept copy starts a job in a group of its own (`set -m`)
+  g.fake.After(absl::Milliseconds(300), [&] {
+    job = g.fake.Add(g.kept, {"make"});
+    g.fake.Setpgid(job, job);
+  });
+  const ReapActed acted = StopChains(g.Plan(), Options(), &g.fake);
+  ASSERT_NE(job, 0);
+  EXPECT_TRUE(g.fake.P(job).alive);
+  EXPECT_GE(g.fake.ChildrenOf(g.kept).size(), 15u);  // started during the second of grace
+  EXPECT_GE(g.fake.ChildrenOf(g.spawner).size(), 8u);
+  EXPECT_EQ(g.SignalledOutsideTheChain(), std::vector<int>());
+  EXPECT_EQ(acted.found[0].size(), 1u);
+  EXPECT_TRUE(g.fake.AliveOfChain(1).empty());
+}
+
+TEST(ReapStopper, ProcessReparentedInTheKeptChainsOwnGroup_IsNotTaken) {
+  SharedGroup g;
+  g.fake.Setpgid(g.kept, g.kept);  // the kept copy leads a group, in the spawner's session
+  g.ExpectKeptCopysOrphanUntouched();
+}
+
+TEST(ReapStopper, ProcessReparentedInTheSharedGroupAfterTheStoppedOnesThereExited_IsNotTaken) {
+  SharedGroup g;
+  g.fake.Setpgid(g.server, g.server);  // the only stopped process left runs in a group of its own
+  g.ExpectKeptCopysOrphanUntouched();
+}
+
+TEST(ReapStopper, ChildForkedInTheHandlerIntoAGroupOfItsOwn_IsFoundByItsSession) {
+  SharedGroup g;
+  g.fake.P(g.stopped).term_child_own_group = true;  // `set -m`: a job in a group of its own
+  const ReapActed acted = StopChains(g.Plan(), Options(), &g.fake);
+  EXPECT_TRUE(g.fake.AliveOfChain(1).empty());
+  ASSERT_EQ(acted.found[0].size(), 1u);
+  EXPECT_EQ(acted.found[0][0].by, ReapFoundBy::kSession);
+  EXPECT_EQ(acted.found[0][0].found_in, g.spawner);
+  EXPECT_EQ(g.SignalledOutsideTheChain(), std::vector<int>());
+}
+
+TEST(ReapStopper, ChildForkedInTheHandlerIntoAnotherCgroup_IsLeftAlone) {
+  SharedGroup g;
+  g.fake.P(g.stopped).term_child_cgroup = "0::/user.slice/other.scope\n";
+  const ReapPlan plan = g.Plan();
+  const ReapActed acted = StopChains(plan, Options(), &g.fake);
+  EXPECT_TRUE(acted.found[0].empty());
+  const std::vector<int> left = g.fake.AliveOfChain(1);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_TRUE(g.fake.SignalsOf(left[0]).empty());
+  EXPECT_EQ(ReapExitStatus(plan, acted, true), 0);
+}
+
+TEST(ReapStopper, ChildForkedInTheHandlerBeyondTheLimit_IsIncomplete) {
+  SharedGroup g;
+  ReapStopOptions options = Options();
+  options.max_found = 0;
+  const ReapPlan plan = g.Plan();
+  const ReapActed acted = StopChains(plan, options, &g.fake);
+  EXPECT_TRUE(acted.found[0].empty());
+  EXPECT_TRUE(acted.incomplete);
+  EXPECT_EQ(g.fake.AliveOfChain(1).size(), 1u);
+  EXPECT_EQ(ReapExitStatus(plan, acted, true), 1);
 }
 
 TEST(ReapStopper, DryRun_WouldSignalAllButProtected) {
