@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -42,6 +43,7 @@ bool ExitedState(char state) { return state == 'Z' || state == 'X'; }
 
 PidfdSystem::PidfdSystem(size_t pidfds) {
   proc_fd_ = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (const long hz = sysconf(_SC_CLK_TCK); hz > 0 && hz <= 1000000000) ticks_per_second_ = hz;
   rlimit limit{};
   const rlim_t wanted = static_cast<rlim_t>(pidfds) + 64;  // and what else procleak holds open
   if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < wanted) {
@@ -136,6 +138,15 @@ std::vector<int> PidfdSystem::WaitExited(const std::vector<int>& handles, absl::
 void PidfdSystem::Close(int handle) { close(handle); }
 
 absl::Time PidfdSystem::Now() { return absl::Now(); }
+
+// As the kernel computes a starttime: boot-time nanoseconds (a time namespace's offset included
+// in both) divided down to USER_HZ ticks.
+uint64_t PidfdSystem::NowTicks() {
+  timespec ts{};
+  if (clock_gettime(CLOCK_BOOTTIME, &ts) != 0) return 0;
+  const uint64_t ns = static_cast<uint64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+  return ns / (1000000000 / ticks_per_second_);
+}
 
 void PidfdSystem::Sleep(absl::Duration duration) { absl::SleepFor(duration); }
 

@@ -31,10 +31,12 @@ class PidfdSystem : public ReapSystem {
   std::vector<int> WaitExited(const std::vector<int>& handles, absl::Duration timeout) override;
   void Close(int handle) override;
   absl::Time Now() override;
+  uint64_t NowTicks() override;
   void Sleep(absl::Duration duration) override;
 
  private:
   int proc_fd_ = -1;
+  uint64_t ticks_per_second_ = 100;
 };
 
 // The processes above this one, from its parent up to PID 1, read from /proc/PID/stat.

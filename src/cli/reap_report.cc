@@ -69,10 +69,28 @@ std::string Where(const ReapGroup& g) {
                      g.container.substr(0, 12));
 }
 
-std::string ProcessLine(const ReapProcess& p, const ReapResult& r, bool found) {
+// How `found` was found, for the report: "found after the scan", and for one a stopped process
+// left when it exited, where.
+std::string FoundNote(const ReapFound& found) {
+  switch (found.by) {
+    case ReapFoundBy::kParent:
+      break;
+    case ReapFoundBy::kProcessGroup:
+      return fmt::format(
+          "found after the scan, reparented, in process group {} of a stopped process",
+          found.found_in);
+    case ReapFoundBy::kSession:
+      return fmt::format("found after the scan, reparented, in session {} of a stopped process",
+                         found.found_in);
+  }
+  return "found after the scan";
+}
+
+// `found` is null for a planned process.
+std::string ProcessLine(const ReapProcess& p, const ReapResult& r, const ReapFound* found) {
   std::string notes;
-  if (found) notes = "found after the scan";
-  if (!found && !p.in_chain) notes = "below the chain";
+  if (found != nullptr) notes = FoundNote(*found);
+  if (found == nullptr && !p.in_chain) notes = "below the chain";
   if (!r.detail.empty()) notes += (notes.empty() ? "" : "; ") + SanitizeForTerminal(r.detail);
   return fmt::format("    {:>8}  {:<12}  {}{}\n", p.pid, ReapOutcomeName(r.outcome),
                      SanitizeForTerminal(ShortenEnd(CommandLine(p.argv, p.comm), 100)),
@@ -97,7 +115,7 @@ std::string LeftLine(const std::vector<ReapLeft>& left) {
 
 Json OrNull(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
 
-Json ProcessJson(const ReapProcess& p, const ReapResult& r, bool found) {
+Json ProcessJson(const ReapProcess& p, const ReapResult& r, const ReapFound* found) {
   return {{"pid", p.pid},
           {"ppid", p.ppid},
           {"starttime_ticks", p.starttime_ticks},
@@ -106,7 +124,8 @@ Json ProcessJson(const ReapProcess& p, const ReapResult& r, bool found) {
           {"cmdline", CommandLine(p.argv, p.comm)},
           {"command_signature", p.command_signature},
           {"in_chain", p.in_chain},
-          {"discovered", found},
+          {"discovered", found != nullptr},
+          {"found_by", found == nullptr ? Json(nullptr) : Json(ReapFoundByName(found->by))},
           {"protected", OrNull(p.protected_reason)},
           {"result", ReapOutcomeName(r.outcome)},
           {"detail", OrNull(r.detail)}};
@@ -154,9 +173,9 @@ std::string ReapText(const ReapPlan& plan, const ReapActed& acted, const CliArgs
           c.reason);
       // Found processes run below planned ones: they come first, leaves first.
       if (chain < acted.found.size()) {
-        for (const ReapFound& f : acted.found[chain]) out += ProcessLine(f.process, f.result, true);
+        for (const ReapFound& f : acted.found[chain]) out += ProcessLine(f.process, f.result, &f);
       }
-      for (const ReapProcess& p : c.processes) out += ProcessLine(p, results.Of(p), false);
+      for (const ReapProcess& p : c.processes) out += ProcessLine(p, results.Of(p), nullptr);
       ++chain;
     }
   }
@@ -200,11 +219,11 @@ Json ReapJson(const Snapshot& snapshot, const ReapPlan& plan, const ReapActed& a
       Json processes = Json::array();
       if (chain < acted.found.size()) {
         for (const ReapFound& f : acted.found[chain]) {
-          processes.push_back(ProcessJson(f.process, f.result, true));
+          processes.push_back(ProcessJson(f.process, f.result, &f));
         }
       }
       for (const ReapProcess& p : c.processes) {
-        processes.push_back(ProcessJson(p, results.Of(p), false));
+        processes.push_back(ProcessJson(p, results.Of(p), nullptr));
       }
       ++chain;
       stop.push_back({{"root_pid", c.root_pid},

@@ -28,6 +28,18 @@ const char* ReapOutcomeName(ReapOutcome outcome) {
   return "failed";
 }
 
+const char* ReapFoundByName(ReapFoundBy by) {
+  switch (by) {
+    case ReapFoundBy::kParent:
+      return "parent";
+    case ReapFoundBy::kProcessGroup:
+      return "process_group";
+    case ReapFoundBy::kSession:
+      break;
+  }
+  return "session";
+}
+
 bool Exited(const Stat& stat) {
   return stat.state == 'Z' || stat.state == 'X' || (stat.flags & kPfExiting) != 0;
 }

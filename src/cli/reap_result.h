@@ -23,6 +23,15 @@ enum class ReapOutcome {
 // "would_signal", "terminated", "killed", "gone", "skipped", "failed".
 const char* ReapOutcomeName(ReapOutcome outcome);
 
+// How a process that the plan did not hold was found while stopping chains.
+enum class ReapFoundBy {
+  kParent,        // below a pinned process
+  kProcessGroup,  // reparented after its parent exited: in the process group of a stopped process
+  kSession,       // reparented: in the session of a stopped process, in a process group of its own
+};
+// "parent", "process_group", "session".
+const char* ReapFoundByName(ReapFoundBy by);
+
 struct ReapResult {
   ReapOutcome outcome = ReapOutcome::kWouldSignal;
   std::string detail;  // why skipped, gone or failed; "" otherwise

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cli/reap_result.h"
+#include "cli/reap_strays.h"
 #include "fmt/format.h"
 #include "signature/signature.h"
 
@@ -31,10 +32,14 @@ std::string PidList(const std::vector<int>& pids) {
 
 struct Entry {
   ReapProcess process;
-  int planned = -1;      // position in plan.order; -1 for a process found below a stopped one
-  int chain = -1;        // among the plan's chains to stop
-  int parent = -1;       // the entry it was found below; -1 when pinned by its planned identity
-  int ppid = 0;          // when pinned
+  int planned = -1;  // position in plan.order; -1 for a process found below a stopped one
+  int chain = -1;    // among the plan's chains to stop
+  int parent = -1;   // the entry it was found below; -1 when pinned by its planned identity
+  int ppid = 0;      // when pinned
+  int pgrp = 0;      // when pinned
+  int session = 0;   // when pinned
+  ReapFoundBy by = ReapFoundBy::kParent;
+  int found_in = 0;      // the process group or session it was found by
   int handle = -1;       // its pidfd, while pinned and not known to have exited
   bool stopped = false;  // seen stopped since its last SIGSTOP
   bool termed = false;
@@ -79,6 +84,7 @@ class Stopper {
   ReapActed Run() {
     // Roots first, then what is below them; then the planned processes not found that way
     // (their parent exited since the scan), shallowest first.
+    scope_.freeze_ticks = system_->NowTicks();
     for (size_t c = 0; c < chains_.size(); ++c) {
       for (const ReapProcess& p : chains_[c]->processes) {
         auto it = by_key_.find({p.pid, p.starttime_ticks});
@@ -112,16 +118,23 @@ class Stopper {
     e.tentative = tentative;
   }
 
-  // `i` has exited: what that means depends on the last signal it was sent.
+  // `i` has exited: what that means depends on the last signal it was sent. What it started
+  // and left behind may be found by its process group and session (reap_strays.h).
   void Exit(size_t i) {
     const Entry& e = entries_[i];
+    const StrayOrigin origin{system_->NowTicks(), e.chain};
+    scope_.group_exits[e.pgrp].push_back(origin);
+    scope_.session_exits[e.session].push_back(origin);
     Resolve(i, e.killed   ? ReapResult{ReapOutcome::kKilled, ""}
                : e.termed ? ReapResult{ReapOutcome::kTerminated, ""}
                           : ExitedBefore());
   }
 
-  // Sends `sig` to the freshly pinned `i` through `fd`, which it keeps while the process lives.
-  bool Pin(size_t i, int fd, int sig) {
+  // Sends `sig` to the freshly pinned `i` (its stat `now` read after pidfd_open) through `fd`,
+  // which it keeps while the process lives.
+  bool Pin(size_t i, int fd, int sig, const Stat& now) {
+    entries_[i].pgrp = now.pgrp;
+    entries_[i].session = now.session;
     if (const int err = system_->Signal(fd, sig); err != 0) {
       system_->Close(fd);
       Resolve(i, err == ESRCH ? ExitedBefore()
@@ -134,6 +147,7 @@ class Stopper {
     e.handle = fd;
     e.stopped = false;
     e.termed = sig == SIGTERM;
+    e.killed = sig == SIGKILL;
     e.done = false;
     e.tentative = false;
     handle_entry_[fd] = i;
@@ -188,7 +202,7 @@ class Stopper {
       Resolve(i, *other);
       return;
     }
-    Pin(i, fd, SIGSTOP);
+    Pin(i, fd, SIGSTOP, now);
   }
 
   std::string ProtectedReason(const Stat& s) const {
@@ -199,7 +213,7 @@ class Stopper {
     return it == options_.protected_pids.end() ? "" : it->second;
   }
 
-  size_t AddFound(const Stat& s, size_t parent) {
+  size_t AddFound(const Stat& s, int chain, int parent) {
     Entry e;
     e.process.pid = s.pid;
     e.process.ppid = s.ppid;
@@ -208,8 +222,8 @@ class Stopper {
     system_->ReadArgv(s.pid, &e.process.argv);
     e.process.command_signature = ClassifyCommand(e.process.argv, s.comm).signature;
     e.process.in_chain = false;
-    e.chain = entries_[parent].chain;
-    e.parent = static_cast<int>(parent);
+    e.chain = chain;
+    e.parent = parent;
     e.ppid = s.ppid;
     by_key_.emplace(Key{s.pid, s.starttime}, entries_.size());
     entries_.push_back(std::move(e));
@@ -231,10 +245,11 @@ class Stopper {
       if (known) Resolve(*known, ExitedBefore());
       return std::nullopt;
     }
+    std::optional<Stat> again;
     if (reason.empty() && fd >= 0) {
       // The pidfd pins the child seen in the listing only if the starttime is the same; and it
       // is still this parent's child only if its parent has not exited (and been reaped) since.
-      std::optional<Stat> again = system_->ReadStat(s.pid);
+      again = system_->ReadStat(s.pid);
       const bool gone = !again || again->starttime != s.starttime || Exited(*again);
       if (gone || again->ppid != entries_[parent].process.pid) {
         system_->Close(fd);
@@ -242,7 +257,7 @@ class Stopper {
         return std::nullopt;
       }
     }
-    const size_t i = known ? *known : AddFound(s, parent);
+    const size_t i = known ? *known : AddFound(s, entries_[parent].chain, static_cast<int>(parent));
     Entry& e = entries_[i];
     e.parent = static_cast<int>(parent);
     e.ppid = s.ppid;
@@ -260,14 +275,64 @@ class Stopper {
       Resolve(i, *other);
       return std::nullopt;
     }
-    if (!Pin(i, fd, phase_sig_)) return std::nullopt;
+    if (!Pin(i, fd, phase_sig_, *again)) return std::nullopt;
     return i;
   }
 
-  // One listing of /proc: pins every process below a pinned one that is not known yet. Returns
-  // how many it pinned.
-  int PinChildren() {
+  // Pins `stray` and sends it the phase's signal, if it is still the process listed and runs in
+  // its chain's cgroup (else it is left alone, and not looked at again).
+  bool PinStray(const Stray& stray) {
+    const Stat& s = *stray.stat;
+    if (stray.chain < 0) return false;
+    if (found_ + elsewhere_.size() >= options_.max_found) {
+      ++left_;
+      return false;
+    }
+    const int fd = system_->Open(s.pid);
+    if (fd < 0) {
+      if (-fd == ESRCH) return false;
+      Resolve(AddFound(s, stray.chain, -1), FailedCall("pidfd_open", -fd));
+      return false;
+    }
+    std::optional<Stat> again = system_->ReadStat(s.pid);
+    if (!again || again->starttime != s.starttime || Exited(*again)) {
+      system_->Close(fd);
+      return false;
+    }
+    if (system_->ReadCgroup(s.pid) != cgroup_[stray.chain]) {
+      system_->Close(fd);
+      elsewhere_.insert({s.pid, s.starttime});
+      return false;
+    }
+    const size_t i = AddFound(s, stray.chain, -1);
+    entries_[i].by = stray.by;
+    entries_[i].found_in = stray.id;
+    return Pin(i, fd, phase_sig_, *again);
+  }
+
+  // One listing of /proc: pins every process that pinned ones started and that is not known yet,
+  // below them or lost by them (reap_strays.h). Returns how many it pinned.
+  int Track() {
     const std::vector<Stat> all = system_->ListProcesses();
+    left_ = 0;
+    int added = PinChildren(all);
+    const auto skip = [&](const Stat& s) {
+      const Key key{s.pid, s.starttime};
+      return by_key_.contains(key) || spared_.contains(key) || elsewhere_.contains(key) ||
+             !ProtectedReason(s).empty();
+    };
+    for (const Stray& stray : SelectStrays(all, scope_, skip)) {
+      if (PinStray(stray)) ++added;
+    }
+    if (left_ > 0) {
+      incomplete_ = true;
+      left_noted_ = std::max(left_noted_, left_);
+    }
+    return added;
+  }
+
+  // Pins every process of `all` below a pinned one that is not known yet; returns how many.
+  int PinChildren(const std::vector<Stat>& all) {
     std::map<int, const Stat*> by_pid;
     std::map<int, std::vector<const Stat*>> children;
     for (const Stat& s : all) {
@@ -278,7 +343,6 @@ class Stopper {
     for (size_t i = 0; i < entries_.size(); ++i) {
       if (Live(entries_[i])) queue.push_back(i);
     }
-    left_ = 0;
     int added = 0;
     for (size_t q = 0; q < queue.size(); ++q) {
       // By value: pinning a child adds to entries_.
@@ -300,10 +364,6 @@ class Stopper {
           ++added;
         }
       }
-    }
-    if (left_ > 0) {
-      incomplete_ = true;
-      left_noted_ = std::max(left_noted_, left_);
     }
     return added;
   }
@@ -342,7 +402,7 @@ class Stopper {
     phase_sig_ = SIGSTOP;
     for (int round = 1;; ++round) {
       AwaitStopped(deadline);
-      if (PinChildren() == 0) break;
+      if (Track() == 0) break;
       if (round >= options_.max_rounds) {
         incomplete_ = true;
         notes_.push_back(
@@ -431,17 +491,24 @@ class Stopper {
     return out;
   }
 
+  // Waits until `deadline` for the pinned processes to exit, looking every `track` for what they
+  // start (pinned with the phase's signal), and once more when none is left: a process that
+  // starts another as it exits leaves it reparented, found by its process group or session.
   void AwaitExits(absl::Time deadline, absl::Duration track) {
     absl::Time next_track = system_->Now() + track;
     for (;;) {
       const std::vector<int> handles = LiveHandles();
+      if (handles.empty()) {
+        if (Track() == 0) return;
+        continue;
+      }
       const absl::Time now = system_->Now();
-      if (handles.empty() || now >= deadline) return;
+      if (now >= deadline) return;
       for (int h : system_->WaitExited(handles, std::min(deadline, next_track) - now)) {
         if (auto it = handle_entry_.find(h); it != handle_entry_.end()) Exit(it->second);
       }
       if (system_->Now() >= next_track) {
-        PinChildren();  // what the terminating processes started: SIGTERM
+        Track();  // what the terminating processes started: SIGTERM
         next_track = system_->Now() + track;
       }
     }
@@ -461,6 +528,7 @@ class Stopper {
     Freeze(system_->Now() + options_.stop_wait);
     NoteNotStopped();
     SignalAll(SignalOrder(), SIGKILL, "pidfd_send_signal SIGKILL");
+    phase_sig_ = SIGKILL;  // what the last ones left as they exited
     AwaitExits(system_->Now() + options_.kill_wait, absl::InfiniteDuration());
     for (size_t i = 0; i < entries_.size(); ++i) {
       if (Live(entries_[i])) Resolve(i, {ReapOutcome::kFailed, "still running after SIGKILL"});
@@ -484,7 +552,8 @@ class Stopper {
     std::stable_sort(found.begin(), found.end(),
                      [](const auto& a, const auto& b) { return a.first > b.first; });
     for (const auto& [d, i] : found) {
-      out.found[entries_[i].chain].push_back({entries_[i].process, entries_[i].result});
+      const Entry& e = entries_[i];
+      out.found[e.chain].push_back({e.process, e.result, e.by, e.found_in});
     }
     out.notes = std::move(notes_);
     if (left_noted_ > 0) {
@@ -506,6 +575,8 @@ class Stopper {
   std::map<Key, size_t> by_key_;
   std::map<int, size_t> handle_entry_;
   std::set<Key> spared_;
+  std::set<Key> elsewhere_;  // lost by a pinned process (it seemed) but in another cgroup
+  StrayScope scope_;
   std::vector<std::string> notes_;
   int phase_sig_ = SIGSTOP;  // what a process found now is sent
   size_t found_ = 0;

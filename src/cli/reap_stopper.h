@@ -17,10 +17,12 @@
 namespace procleak {
 
 // A process reap found below a process of a chain it stopped, not in the plan: started after
-// the scan, or missed by it.
+// the scan, or missed by it; or one a stopped process started and left (reap_strays.h).
 struct ReapFound {
   ReapProcess process;  // as read when found; in_chain is false
   ReapResult result;
+  ReapFoundBy by = ReapFoundBy::kParent;
+  int found_in = 0;  // the process group or session it was found by; 0 for kParent
 };
 
 struct ReapActed {
@@ -59,7 +61,8 @@ ReapActed DryRunResults(const ReapPlan& plan);
 // are protected or in another cgroup than the chain's root are skipped, spared chains (kept ones)
 // not entered. Then each pinned process gets SIGTERM and SIGCONT, deepest first; during `grace`
 // the ones they start get SIGTERM too; what is left is frozen again, its new children included,
-// and gets SIGKILL.
+// and gets SIGKILL. Every look for new children also takes what pinned processes started and
+// left behind as they exited (reap_strays.h), and one more look is taken once all have exited.
 ReapActed StopChains(const ReapPlan& plan, const ReapStopOptions& options, ReapSystem* system);
 
 }  // namespace procleak

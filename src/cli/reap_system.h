@@ -42,6 +42,8 @@ class ReapSystem {
   virtual void Close(int handle) = 0;
 
   virtual absl::Time Now() = 0;
+  // Now as clock ticks after boot, the unit of Stat::starttime.
+  virtual uint64_t NowTicks() = 0;
   virtual void Sleep(absl::Duration duration) = 0;
 };
 

@@ -87,15 +87,16 @@ inline bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds
   return true;
 }
 
-// A forked copy of the test that leads its own process group and starts `sh -c SCRIPT` four
-// times: once, then, 2.1 s later (a separate start cycle, which makes the copies a leak), three
-// more 0.2 s apart. Copy i has PROCLEAK_REAP_TEST_COPY=SPAWNER-i in its environment, which
-// everything it starts inherits. The spawner reaps its children (SIGCHLD ignored), records the
-// catchable signals it gets, and waits to be killed.
+// A forked copy of the test that leads its own process group and starts `SHELL -c SCRIPT` four
+// times (SHELL is /bin/sh unless given): once, then, 2.1 s later (a separate start cycle, which
+// makes the copies a leak), three more 0.2 s apart. Copy i has PROCLEAK_REAP_TEST_COPY=SPAWNER-i in
+// its environment, which everything it starts inherits. The spawner reaps its children (SIGCHLD
+// ignored), records the catchable signals it gets, and waits to be killed.
 class Spawner {
  public:
-  // Ready when each copy has exec'd `sh` and has `children` children.
-  explicit Spawner(const std::string& script, size_t children = 1) {
+  // Ready when each copy has exec'd `shell` and has `children` children.
+  explicit Spawner(const std::string& script, size_t children = 1,
+                   const std::string& shell = "sh") {
     int fds[2];
     int sigs[2];
     // The shells must not hold the write ends.
@@ -127,7 +128,8 @@ class Spawner {
           }
           prctl(PR_SET_PDEATHSIG, SIGKILL);
           putenv(strdup((copy + std::to_string(i)).c_str()));
-          execl("/bin/sh", "sh", "-c", script.c_str(), static_cast<char*>(nullptr));
+          execl(("/bin/" + shell).c_str(), shell.c_str(), "-c", script.c_str(),
+                static_cast<char*>(nullptr));
           _exit(127);
         }
         int pid = child;
@@ -145,7 +147,7 @@ class Spawner {
     for (int root : roots_) {
       WaitFor(
           [&] {
-            return ReadProcFile(root, "cmdline").rfind("sh", 0) == 0 &&
+            return ReadProcFile(root, "cmdline").rfind(shell + '\0', 0) == 0 &&
                    ChildrenOf(root).size() == children;
           },
           std::chrono::seconds(5));

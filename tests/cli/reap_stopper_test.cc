@@ -14,223 +14,15 @@
 #include <vector>
 
 #include "cli/reap_report.h"
+#include "fake_reap_system.h"
+#include "fmt/format.h"
 #include "signature/signature.h"
 
 namespace procleak {
 namespace {
 
-struct FakeProcess {
-  int pid = 0;
-  int ppid = 0;
-  uint64_t starttime = 0;
-  std::vector<std::string> argv;
-  std::string cgroup = "0::/app.slice/app.service\n";
-  int chain = 0;  // which chain it descends from (inherited by children); 0: none
-  bool alive = true;
-  bool stopped = false;
-  bool term_pending = false;
-  // Behaviour.
-  bool ignores_term = false;
-  bool unkillable = false;    // survives SIGKILL (stuck in the kernel)
-  bool never_stops = false;   // SIGSTOP does not take (uninterruptible sleep)
-  bool fork_on_stop = false;  // a fork in flight completes as SIGSTOP arrives
-  bool stop_forker = false;   // forks as every SIGSTOP arrives, and so do its children
-  absl::Duration fork_every = absl::InfiniteDuration();
-  absl::Time next_fork = absl::InfiniteFuture();
-};
-
-// A process table with a clock that moves only when the code under test sleeps or waits.
-class FakeSystem : public ReapSystem {
- public:
-  int Add(int ppid, std::vector<std::string> argv, int chain = -1) {
-    FakeProcess p;
-    p.pid = next_pid_++;
-    p.ppid = ppid;
-    p.starttime = ++ticks_;
-    p.argv = std::move(argv);
-    if (const FakeProcess* parent = Find(ppid)) {
-      p.cgroup = parent->cgroup;
-      p.chain = parent->chain;
-    }
-    if (chain >= 0) p.chain = chain;
-    procs_.push_back(p);
-    return p.pid;
-  }
-  // A process with `pid` that started after the one that had it.
-  void Reuse(int pid, std::vector<std::string> argv) {
-    Die(P(pid));
-    FakeProcess p;
-    p.pid = pid;
-    p.ppid = 1;
-    p.starttime = ++ticks_;
-    p.argv = std::move(argv);
-    procs_.push_back(p);
-  }
-  FakeProcess& P(int pid) {
-    for (auto it = procs_.rbegin(); it != procs_.rend(); ++it) {
-      if (it->pid == pid) return *it;
-    }
-    ADD_FAILURE() << "no process " << pid;
-    return procs_.front();
-  }
-  void ForkEvery(int pid, absl::Duration every) {
-    P(pid).fork_every = every;
-    P(pid).next_fork = now_ + every;
-  }
-  void Advance(absl::Duration d) {
-    const absl::Time until = now_ + d;
-    while (now_ < until) {
-      now_ = std::min(until, now_ + absl::Milliseconds(5));
-      for (size_t i = 0; i < procs_.size(); ++i) {
-        FakeProcess& p = procs_[i];
-        if (!p.alive || p.stopped || p.never_stops || now_ < p.next_fork) continue;
-        p.next_fork = now_ + p.fork_every;
-        Fork(i);
-      }
-    }
-  }
-  std::vector<int> AliveOfChain(int chain) const {
-    std::vector<int> out;
-    for (const FakeProcess& p : procs_) {
-      if (p.alive && p.chain == chain) out.push_back(p.pid);
-    }
-    return out;
-  }
-  // Signals each process received, in order.
-  std::vector<int> SignalsOf(int pid) const {
-    std::vector<int> out;
-    for (const auto& [to, sig] : log_) {
-      if (to == pid) out.push_back(sig);
-    }
-    return out;
-  }
-  const std::vector<std::pair<int, int>>& log() const { return log_; }
-  size_t open_handles() const { return handles_.size(); }
-
-  std::optional<Stat> ReadStat(int pid) override {
-    const FakeProcess* p = Find(pid);
-    if (p == nullptr) return std::nullopt;
-    Stat s;
-    s.pid = p->pid;
-    s.ppid = p->ppid;
-    s.comm = p->argv.empty() ? "" : p->argv[0];
-    s.state = p->stopped ? 'T' : 'S';
-    s.starttime = p->starttime;
-    return s;
-  }
-  ReadOutcome ReadArgv(int pid, std::vector<std::string>* argv) override {
-    const FakeProcess* p = Find(pid);
-    if (p == nullptr) return ReadOutcome::kGone;
-    *argv = p->argv;
-    return ReadOutcome::kRead;
-  }
-  std::optional<std::string> ReadCgroup(int pid) override {
-    const FakeProcess* p = Find(pid);
-    return p == nullptr ? std::nullopt : std::optional<std::string>(p->cgroup);
-  }
-  std::vector<Stat> ListProcesses() override {
-    ++listings_;
-    std::vector<Stat> out;
-    for (const FakeProcess& p : procs_) {
-      if (p.alive) out.push_back(*ReadStat(p.pid));
-    }
-    return out;
-  }
-  Stopped ThreadsStopped(int pid, uint64_t starttime) override {
-    const FakeProcess* p = Find(pid);
-    if (p == nullptr || p->starttime != starttime) return Stopped::kGone;
-    return p->stopped ? Stopped::kYes : Stopped::kNo;
-  }
-  int Open(int pid) override {
-    const FakeProcess* p = Find(pid);
-    if (p == nullptr) return -ESRCH;
-    handles_[next_handle_] = {p->pid, p->starttime};
-    return next_handle_++;
-  }
-  int Signal(int handle, int sig) override {
-    auto it = handles_.find(handle);
-    if (it == handles_.end()) return EBADF;
-    FakeProcess* p = Find(it->second.first);
-    if (p == nullptr || p->starttime != it->second.second) return ESRCH;
-    log_.push_back({p->pid, sig});
-    switch (sig) {
-      case SIGSTOP:
-        if (p->never_stops) break;
-        if (p->fork_on_stop || p->stop_forker) {
-          p->fork_on_stop = false;
-          Fork(static_cast<size_t>(p - procs_.data()));
-          p = Find(it->second.first);  // Fork may move the table
-        }
-        p->stopped = true;
-        break;
-      case SIGCONT:
-        p->stopped = false;
-        if (p->term_pending) {
-          p->term_pending = false;
-          if (!p->ignores_term) Die(*p);
-        }
-        break;
-      case SIGTERM:
-        if (p->stopped) {
-          p->term_pending = !p->ignores_term;
-        } else if (!p->ignores_term) {
-          Die(*p);
-        }
-        break;
-      case SIGKILL:
-        if (!p->unkillable) Die(*p);
-        break;
-      default:
-        break;
-    }
-    return 0;
-  }
-  std::vector<int> WaitExited(const std::vector<int>& handles, absl::Duration timeout) override {
-    const absl::Time until = now_ + timeout;
-    for (;;) {
-      std::vector<int> out;
-      for (int h : handles) {
-        auto it = handles_.find(h);
-        const FakeProcess* p = it == handles_.end() ? nullptr : Find(it->second.first);
-        if (p == nullptr || p->starttime != it->second.second) out.push_back(h);
-      }
-      if (!out.empty() || now_ >= until) return out;
-      Advance(std::min(absl::Milliseconds(5), until - now_));
-    }
-  }
-  void Close(int handle) override { handles_.erase(handle); }
-  absl::Time Now() override { return now_; }
-  void Sleep(absl::Duration d) override { Advance(d); }
-
- private:
-  FakeProcess* Find(int pid) {
-    for (FakeProcess& p : procs_) {
-      if (p.alive && p.pid == pid) return &p;
-    }
-    return nullptr;
-  }
-  const FakeProcess* Find(int pid) const { return const_cast<FakeSystem*>(this)->Find(pid); }
-  void Fork(size_t parent) {
-    const int ppid = procs_[parent].pid;
-    const bool stop_forker = procs_[parent].stop_forker;
-    P(Add(ppid, {"sleep", "120"})).stop_forker = stop_forker;
-  }
-  void Die(FakeProcess& p) {
-    p.alive = false;
-    for (FakeProcess& c : procs_) {
-      if (c.alive && c.ppid == p.pid) c.ppid = 1;
-    }
-  }
-
-  std::vector<FakeProcess> procs_;
-  std::map<int, std::pair<int, uint64_t>> handles_;
-  std::vector<std::pair<int, int>> log_;
-  absl::Time now_ = absl::FromUnixSeconds(1800000000);
-  uint64_t ticks_ = 1000;
-  int next_pid_ = 100;
-  int next_handle_ = 3;
-  int listings_ = 0;
-};
+using testing::FakeProcess;
+using testing::FakeSystem;
 
 ReapProcess Planned(FakeSystem& fake, int pid, bool in_chain = true) {
   const FakeProcess& p = fake.P(pid);
@@ -617,6 +409,168 @@ TEST(ReapStopper, Report_MarksProcessesBelowTheChainAndFoundAfterTheScan) {
   EXPECT_EQ(doc["summary"]["discovered"], 1);
   EXPECT_EQ(doc["summary"]["processes"], 4);
   EXPECT_EQ(doc["left_running"], nlohmann::ordered_json::array());
+}
+
+// The red team's shape: a spawner leading its own session and process group starts copies that
+// share both; the oldest is stopped and handles SIGTERM with `sleep 120 & exit`, so its child is
+// reparented to PID 1 as it exits; the newest is kept. The stopped copy's `server` ignores
+// SIGTERM, which keeps the grace period running for its full second.
+struct SharedGroup {
+  FakeSystem fake;
+  int spawner = 0;
+  int stopped = 0;
+  int server = 0;
+  int kept = 0;
+  SharedGroup() {
+    spawner = fake.Add(1, {"python3", "/opt/spawner.py"});
+    fake.Setsid(spawner);
+    stopped = fake.Add(spawner, {"bash", "-c", "trap 'sleep 120 & exit' TERM; server"}, 1);
+    server = fake.Add(stopped, {"server"});
+    kept = fake.Add(spawner, {"bash", "-c", "trap 'sleep 120 & exit' TERM; server"}, 2);
+    fake.P(stopped).fork_on_term = true;
+    fake.P(server).ignores_term = true;
+  }
+  ReapPlan Plan() {
+    ReapPlan plan = PlanOf(fake, {{stopped, server}});
+    plan.spared.push_back({kept, fake.P(kept).starttime});
+    return plan;
+  }
+  // Stops the chain while, 300 ms in (the server's grace), a child of the kept copy starts
+  // `sleep 900 &` and exits: that sleep, reparented to PID 1, must be left alone.
+  void ExpectKeptCopysOrphanUntouched() {
+    int orphan = 0;
+    fake.After(absl::Milliseconds(300), [&] {
+      const int child = fake.Add(kept, {"sh", "-c", "sleep 900 &"});
+      orphan = fake.Add(child, {"sleep", "900"});
+      fake.Exit(child);
+    });
+    const ReapActed acted = StopChains(Plan(), Options(), &fake);
+    ASSERT_NE(orphan, 0);
+    EXPECT_EQ(fake.P(orphan).ppid, 1);
+    EXPECT_TRUE(fake.P(orphan).alive);
+    EXPECT_EQ(SignalledOutsideTheChain(), std::vector<int>());
+    EXPECT_EQ(acted.found[0].size(), 1u);  // the handler's child
+  }
+  // Every process outside the stopped chain that got a signal.
+  std::vector<int> SignalledOutsideTheChain() {
+    std::vector<int> out;
+    for (const auto& [pid, sig] : fake.log()) {
+      if (fake.P(pid).chain != 1) out.push_back(pid);
+    }
+    return out;
+  }
+};
+
+TEST(ReapStopper, ChildForkedInTheSigtermHandler_IsFoundByItsProcessGroupAndTerminated) {
+  SharedGroup g;
+  // Nothing keeps the grace period running: the child is found by the look taken when every
+  // pinned process has exited.
+  g.fake.P(g.server).ignores_term = false;
+  const ReapPlan plan = g.Plan();
+  const ReapActed acted = StopChains(plan, Options(), &g.fake);
+  EXPECT_TRUE(g.fake.AliveOfChain(1).empty());
+  ASSERT_EQ(acted.found[0].size(), 1u);
+  const ReapFound& stray = acted.found[0][0];
+  EXPECT_EQ(stray.process.ppid, 1);  // reparented before it was seen
+  EXPECT_EQ(stray.by, ReapFoundBy::kProcessGroup);
+  EXPECT_EQ(stray.found_in, g.spawner);
+  EXPECT_EQ(stray.result.outcome, ReapOutcome::kTerminated);
+  EXPECT_EQ(g.fake.SignalsOf(stray.process.pid), std::vector<int>({SIGTERM}));
+  EXPECT_EQ(g.SignalledOutsideTheChain(), std::vector<int>());
+  EXPECT_EQ(ReapExitStatus(plan, acted, true), 0);
+  CliArgs args;
+  args.apply = true;
+  const std::string text = ReapText(plan, acted, args);
+  EXPECT_NE(text.find(fmt::format("{}  terminated    sleep 120  (found after the scan, reparented, "
+                                  "in process group {} of a stopped process)",
+                                  stray.process.pid, g.spawner)),
+            std::string::npos)
+      << text;
+  const nlohmann::ordered_json doc =
+      ReapJson(Snapshot::Build(Host(), {}, {}, ScanStats()), plan, acted, args);
+  EXPECT_EQ(doc["groups"][0]["stop"][0]["processes"][0]["found_by"], "process_group");
+  EXPECT_EQ(doc["groups"][0]["stop"][0]["processes"][1]["found_by"], nullptr);  // planned
+}
+
+TEST(ReapStopper, ProcessInTheGroupOlderThanTheFreeze_IsNotTaken) {
+  SharedGroup g;
+  // Left by a process of the spawner's group that exited before reap began.
+  const int gone = g.fake.Add(g.spawner, {"sh", "-c", "sleep 900 &"});
+  const int old = g.fake.Add(gone, {"sleep", "900"});
+  g.fake.Exit(gone);
+  ASSERT_EQ(g.fake.P(old).ppid, 1);
+  const ReapActed acted = StopChains(g.Plan(), Options(), &g.fake);
+  EXPECT_TRUE(g.fake.SignalsOf(old).empty());
+  EXPECT_TRUE(g.fake.P(old).alive);
+  ASSERT_EQ(acted.found[0].size(), 1u);  // the handler's child only
+  EXPECT_NE(acted.found[0][0].process.pid, old);
+  EXPECT_TRUE(g.fake.AliveOfChain(1).empty());
+}
+
+TEST(ReapStopper, NewProcessesOfTheKeptChainAndSpawnerInTheSharedGroup_AreNotTaken) {
+  SharedGroup g;
+  g.fake.ForkEvery(g.kept, absl::Milliseconds(50));
+  g.fake.ForkEvery(g.spawner, absl::Milliseconds(100));  // restarts copies
+  int job = 0;  // and the kept copy starts a job in a group of its own (`set -m`)
+  g.fake.After(absl::Milliseconds(300), [&] {
+    job = g.fake.Add(g.kept, {"make"});
+    g.fake.Setpgid(job, job);
+  });
+  const ReapActed acted = StopChains(g.Plan(), Options(), &g.fake);
+  ASSERT_NE(job, 0);
+  EXPECT_TRUE(g.fake.P(job).alive);
+  EXPECT_GE(g.fake.ChildrenOf(g.kept).size(), 15u);  // started during the second of grace
+  EXPECT_GE(g.fake.ChildrenOf(g.spawner).size(), 8u);
+  EXPECT_EQ(g.SignalledOutsideTheChain(), std::vector<int>());
+  EXPECT_EQ(acted.found[0].size(), 1u);
+  EXPECT_TRUE(g.fake.AliveOfChain(1).empty());
+}
+
+TEST(ReapStopper, ProcessReparentedInTheKeptChainsOwnGroup_IsNotTaken) {
+  SharedGroup g;
+  g.fake.Setpgid(g.kept, g.kept);  // the kept copy leads a group, in the spawner's session
+  g.ExpectKeptCopysOrphanUntouched();
+}
+
+TEST(ReapStopper, ProcessReparentedInTheSharedGroupAfterTheStoppedOnesThereExited_IsNotTaken) {
+  SharedGroup g;
+  g.fake.Setpgid(g.server, g.server);  // the only stopped process left runs in a group of its own
+  g.ExpectKeptCopysOrphanUntouched();
+}
+
+TEST(ReapStopper, ChildForkedInTheHandlerIntoAGroupOfItsOwn_IsFoundByItsSession) {
+  SharedGroup g;
+  g.fake.P(g.stopped).term_child_own_group = true;  // `set -m`: a job in a group of its own
+  const ReapActed acted = StopChains(g.Plan(), Options(), &g.fake);
+  EXPECT_TRUE(g.fake.AliveOfChain(1).empty());
+  ASSERT_EQ(acted.found[0].size(), 1u);
+  EXPECT_EQ(acted.found[0][0].by, ReapFoundBy::kSession);
+  EXPECT_EQ(acted.found[0][0].found_in, g.spawner);
+  EXPECT_EQ(g.SignalledOutsideTheChain(), std::vector<int>());
+}
+
+TEST(ReapStopper, ChildForkedInTheHandlerIntoAnotherCgroup_IsLeftAlone) {
+  SharedGroup g;
+  g.fake.P(g.stopped).term_child_cgroup = "0::/user.slice/other.scope\n";
+  const ReapPlan plan = g.Plan();
+  const ReapActed acted = StopChains(plan, Options(), &g.fake);
+  EXPECT_TRUE(acted.found[0].empty());
+  const std::vector<int> left = g.fake.AliveOfChain(1);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_TRUE(g.fake.SignalsOf(left[0]).empty());
+  EXPECT_EQ(ReapExitStatus(plan, acted, true), 0);
+}
+
+TEST(ReapStopper, ChildForkedInTheHandlerBeyondTheLimit_IsIncomplete) {
+  SharedGroup g;
+  ReapStopOptions options = Options();
+  options.max_found = 0;
+  const ReapPlan plan = g.Plan();
+  const ReapActed acted = StopChains(plan, options, &g.fake);
+  EXPECT_TRUE(acted.found[0].empty());
+  EXPECT_TRUE(acted.incomplete);
+  EXPECT_EQ(g.fake.AliveOfChain(1).size(), 1u);
+  EXPECT_EQ(ReapExitStatus(plan, acted, true), 1);
 }
 
 TEST(ReapStopper, DryRun_WouldSignalAllButProtected) {

@@ -138,5 +138,49 @@ TEST(ReapWholeChains, LeafThatKeepsForking_IsStoppedWhole) {
   EXPECT_EQ(ChildrenOf(spawner.roots()[3]).size(), 1u);  // the newest copy still forks
 }
 
+// The red team's hole: a process that forks in its SIGTERM handler and exits at once leaves a
+// child that is reparented to PID 1 before any look at the stopping processes' children sees
+// it. It keeps the process group (and session) of its parent, and starts after the freeze.
+TEST(ReapWholeChains, ChildForkedInTheSigtermHandler_IsStoppedToo) {
+  const std::string token = Token();
+  Spawner spawner("trap 'sleep 900 & exit' TERM; while :; do sleep 0.1; done; : " + token,
+                  /*children=*/1, "bash");
+  ASSERT_EQ(spawner.roots().size(), 4u);
+  RunResult run = RunProcleak({"reap", "--json", "--apply", "--signature", token});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const Json doc = ParseJson(run.out);
+  EXPECT_EQ(StopRoots(doc), std::vector<int>(spawner.roots().begin(), spawner.roots().begin() + 3));
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(WaitFor([&] { return spawner.AliveOfCopy(i).empty(); }, std::chrono::seconds(5)))
+        << "copy " << i << " left: " << ::testing::PrintToString(spawner.AliveOfCopy(i));
+  }
+  // Each stopped copy's handler started a `sleep 900` (pinned before or after its exec): found by
+  // its process group, and terminated.
+  int handlers = 0;
+  for (const Json& g : Field(doc, "groups")) {
+    for (const Json& c : Field(g, "stop")) {
+      for (const Json& p : Field(c, "processes")) {
+        if (!Field(p, "discovered").get<bool>()) continue;
+        if (Field(p, "found_by") == "process_group") {
+          ++handlers;
+          EXPECT_EQ(Field(p, "result"), "terminated") << p.dump();
+          continue;
+        }
+        // A `sleep 0.1` started since the scan.
+        EXPECT_EQ(Field(p, "found_by"), "parent") << p.dump();
+        EXPECT_NE(Field(p, "result"), "skipped") << p.dump();
+        EXPECT_NE(Field(p, "result"), "failed") << p.dump();
+      }
+    }
+  }
+  EXPECT_EQ(handlers, 3) << run.out;
+  EXPECT_EQ(Field(doc, "left_running"), Json::array());
+  // The kept copy, sharing the spawner's process group and session, runs on untouched.
+  EXPECT_TRUE(Alive(spawner.roots()[3]));
+  EXPECT_NE(ReadIdentity(spawner.roots()[3])->state, 'T');
+  EXPECT_TRUE(Alive(spawner.pid()));
+  EXPECT_EQ(spawner.Signals(), std::vector<int>());
+}
+
 }  // namespace
 }  // namespace procleak
