@@ -44,6 +44,10 @@ std::string MemoryEvidence(const Snapshot& s, const Group& g, uint64_t rss,
   return out;
 }
 
+// Two copies and no rule's count: the least a leak shows, and what a script that ran the same
+// command twice, or a supervisor whose restart overlapped, shows too. Reported, not raised.
+bool WeakEvidence(const Group& g) { return !g.expected && g.count <= 2; }
+
 // A chain finding about `g`, with the group's identity filled in.
 Finding ChainFinding(const char* kind, const Group& g) {
   Finding f;
@@ -75,7 +79,9 @@ Finding Duplicate(const Snapshot& s, const Group& g) {
   for (int i = 0; i < surplus; ++i) stop.push_back(SubtreePids(s, g.chains[i].root_pid));
   StopAll(s, stop, &f);
   const uint64_t rss = f.rss_bytes;
-  f.severity = surplus >= 10 || rss >= kGiB ? Severity::kCritical : Severity::kWarning;
+  f.severity = WeakEvidence(g)                ? Severity::kInfo
+               : surplus >= 10 || rss >= kGiB ? Severity::kCritical
+                                              : Severity::kWarning;
   const Process* spawner = s.FindProcess(g.spawner_pid);
   f.message = fmt::format("{} copies of {} {}{} where {} {} expected; {} surplus hold {}", g.count,
                           g.signature, Where(s, g),
@@ -104,7 +110,7 @@ Finding Orphaned(const Snapshot& s, const Group& g) {
   }
   f.count = static_cast<int>(stop.size());
   StopAll(s, stop, &f);
-  f.severity = Severity::kWarning;
+  f.severity = WeakEvidence(g) ? Severity::kInfo : Severity::kWarning;
   f.message = fmt::format("{} {} of {} {} outlived the process that started them", f.count,
                           f.count == 1 ? "copy" : "copies", g.signature, Where(s, g));
   f.evidence = g.evidence;

@@ -144,6 +144,33 @@ TEST(Lineage, OneClientWithFourCopies_IsALeakPerClient) {
   EXPECT_EQ(GroupsOf(a, {2010})[0]->count, 1);
 }
 
+TEST(Lineage, TwoCopiesWithoutARule_AreReportedAtInfoThreeAreWarned) {
+  for (int copies : {2, 3}) {
+    SnapshotBuilder b = Host();
+    b.Add(500, 1, {"sh", "/srv/run.sh"}, 1, 2, "", "/usr/bin/dash");
+    std::vector<int> roots;
+    for (int i = 0; i < copies; ++i) {
+      roots.push_back(b.Add(600 + 2 * i, 500, {"bash", "-c", "sleep 1000; true"}, 2 + i, 1));
+      b.Add(601 + 2 * i, 600 + 2 * i, {"sleep", "1000"}, 2 + i, 1);
+    }
+    // And two npm exec copies of one client, where a rule expects one.
+    b.Add(700, 1, {"node", "/srv/client.js"}, 1, 30, "", "/usr/bin/node");
+    AddNpm(b, 710, 700, "srv", 2);
+    AddNpm(b, 720, 700, "srv", 3);
+    Analysis a = Analyze(b.Build(), nullptr);
+    const Group* g = ExactGroup(a, roots);
+    ASSERT_NE(g, nullptr);
+    EXPECT_EQ(g->classification, Classification::kLeak) << Evidence(*g);
+    std::vector<const Finding*> dups = FindingsOf(a, "duplicate_chain");
+    ASSERT_EQ(dups.size(), 2u);
+    for (const Finding* f : dups) {
+      const bool rule = f->expected.has_value();
+      EXPECT_EQ(f->severity, rule || copies == 3 ? Severity::kWarning : Severity::kInfo)
+          << copies << " " << f->message;
+    }
+  }
+}
+
 TEST(Lineage, PythonSupervisorStartingPython_IsExecdAndALeak) {
   SnapshotBuilder b = Host();
   b.Add(500, 1, {"python3", "sup.py"}, 1, 20, "", "/usr/bin/python3.11");
