@@ -2,10 +2,12 @@
 #include "analysis/group_evidence.h"
 
 #include <algorithm>
+#include <functional>
 #include <string_view>
 #include <vector>
 
 #include "analysis/lineage.h"
+#include "base/sort_unless_sorted.h"
 #include "base/text_format.h"
 #include "fmt/format.h"
 #include "signature/signature.h"
@@ -82,7 +84,7 @@ struct SpawnEvents {
 };
 
 SpawnEvents EventsOf(std::vector<uint64_t> starts) {
-  std::sort(starts.begin(), starts.end());
+  SortUnlessSorted(starts, std::less<uint64_t>());  // chains come oldest first
   SpawnEvents e;
   int size = 0;
   for (size_t i = 0; i < starts.size(); ++i) {

@@ -5,6 +5,7 @@
 #include <map>
 #include <tuple>
 
+#include "absl/container/flat_hash_map.h"
 #include "analysis/actions.h"
 #include "analysis/group_evidence.h"
 #include "analysis/lineage.h"
@@ -13,8 +14,9 @@
 namespace procleak {
 namespace {
 
-// (container, cgroup, root signature, origin, spawner, process group): one group's chains.
-using GroupKey = std::tuple<std::string, std::string, std::string, Origin, int, int>;
+// (container, cgroup, root signature, origin, spawner, process group): one group's chains. Views
+// of the chains' and processes' own strings, which outlive the grouping.
+using GroupKey = std::tuple<std::string_view, std::string_view, std::string_view, Origin, int, int>;
 
 Chain MakeChain(const Snapshot& s, const SpawnChain& sc, const ChainOrigin& origin) {
   Chain chain;
@@ -35,12 +37,13 @@ Chain MakeChain(const Snapshot& s, const SpawnChain& sc, const ChainOrigin& orig
 // The chain signature most of the group's chains have (a copy whose wrapper has not exec'd its
 // child yet has a shorter one); on a tie the longer, then the first in order.
 std::string MostCommonSignature(const std::vector<const SpawnChain*>& members) {
-  std::map<std::string_view, int> counts;
+  absl::flat_hash_map<std::string_view, int> counts;
   for (const SpawnChain* c : members) ++counts[c->signature];
+  // The most chains, then the longest, then the first in byte order: no hash order shows.
   auto best = counts.begin();
   for (auto it = counts.begin(); it != counts.end(); ++it) {
-    if (std::make_pair(it->second, it->first.size()) >
-        std::make_pair(best->second, best->first.size()))
+    if (std::make_tuple(it->second, it->first.size(), best->first) >
+        std::make_tuple(best->second, best->first.size(), it->first))
       best = it;
   }
   return std::string(best->first);
@@ -49,8 +52,8 @@ std::string MostCommonSignature(const std::vector<const SpawnChain*>& members) {
 Group MakeGroup(const Snapshot& s, const GroupKey& key, const std::vector<size_t>& members,
                 const std::vector<SpawnChain>& chains, const std::vector<ChainOrigin>& origins) {
   Group g;
-  g.container = std::get<0>(key);
-  g.cgroup = std::get<1>(key);
+  g.container = std::string(std::get<0>(key));
+  g.cgroup = std::string(std::get<1>(key));
   g.origin = std::get<3>(key);
   g.spawner_pid = std::get<4>(key);
   g.process_group = std::get<5>(key);
@@ -91,14 +94,21 @@ std::vector<Group> BuildGroups(const Snapshot& s, const Rules& rules,
                                const std::vector<SpawnChain>& chains) {
   const std::vector<ChainOrigin> origins = ChainOrigins(s, chains);
   std::map<GroupKey, std::vector<size_t>> by_key;
+  auto last = by_key.end();
   for (size_t i = 0; i < chains.size(); ++i) {
     const Process* root = s.FindProcess(chains[i].root_pid);
     // An exited process waiting to be reaped runs nothing and holds no memory: not a copy.
     if (root != nullptr && (root->state == 'Z' || root->state == 'X')) continue;
     const ChainOrigin& o = origins[i];
-    by_key[{chains[i].container, root != nullptr ? HostScope(*root) : std::string(),
-            chains[i].root_signature, o.origin, o.spawner_pid, o.process_group}]
-        .push_back(i);
+    GroupKey key{chains[i].container,
+                 root != nullptr ? std::string_view(HostScope(*root)) : "",
+                 chains[i].root_signature,
+                 o.origin,
+                 o.spawner_pid,
+                 o.process_group};
+    // One spawner's copies mostly come one after another: no lookup for the next one.
+    if (last == by_key.end() || last->first != key) last = by_key.try_emplace(key).first;
+    last->second.push_back(i);
   }
   std::vector<Group> groups;
   groups.reserve(by_key.size());

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <set>
 #include <string_view>
 #include <tuple>
@@ -118,16 +119,25 @@ std::vector<ChainOrigin> ChainOrigins(const Snapshot& s, const std::vector<Spawn
   // or may have (see below).
   std::map<SignatureKey, std::set<int>> spawners;
   std::map<SignatureKey, std::vector<size_t>> gone;
+  // Copies of one spawner mostly come one after another: its role and their key are known then.
+  const Process* last_parent = nullptr;
+  InitRole last_role = InitRole::kNone;
+  std::optional<std::pair<SignatureKey, int>> last_spawned;
   for (size_t i = 0; i < chains.size(); ++i) {
     const Process* root = s.FindProcess(chains[i].root_pid);
     // Started by the kernel (PID 1, kthreadd), or exited (no copy: see BuildGroups).
     if (root == nullptr || root->ppid == 0 || root->state == 'Z' || root->state == 'X') continue;
     ChainOrigin& o = out[i];
     const Process* parent = s.FindProcess(root->ppid);
-    const InitRole role = parent != nullptr ? InitRoleOf(s, *parent) : InitRole::kAdopter;
-    if (role != InitRole::kAdopter) {
+    if (parent == nullptr || parent != last_parent) {
+      last_parent = parent;
+      last_role = parent != nullptr ? InitRoleOf(s, *parent) : InitRole::kAdopter;
+    }
+    if (last_role != InitRole::kAdopter) {
       o.spawner_pid = parent->pid;
-      spawners[KeyOf(*root, chains[i])].insert(parent->pid);
+      std::pair<SignatureKey, int> spawned{KeyOf(*root, chains[i]), parent->pid};
+      if (spawned != last_spawned) spawners[spawned.first].insert(parent->pid);
+      last_spawned = spawned;
     } else if (parent != nullptr && LeadsItsGroup(*root)) {
       o.origin = Origin::kInit;
       o.spawner_pid = parent->pid;
