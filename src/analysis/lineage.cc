@@ -151,7 +151,6 @@ std::vector<ChainOrigin> ChainOrigins(const Snapshot& s, const std::vector<Spawn
       o.origin = Origin::kGone;
       o.orphaned = true;
       o.process_group = root->pgid;
-      o.adopter_pid = parent != nullptr ? parent->pid : 0;
       gone[KeyOf(*root, chains[i])].push_back(i);
     }
   }
@@ -176,12 +175,12 @@ std::vector<ChainOrigin> ChainOrigins(const Snapshot& s, const std::vector<Spawn
       if (all) attributed.insert(attributed.end(), members.begin(), members.end());
     }
     if (attributed.size() >= 2) {
-      for (const auto& [i, root] : attributed) {
-        out[i].adopter_pid = root->ppid;
-        out[i].origin = Origin::kSpawner;
-        out[i].spawner_pid = spawner->pid;
-        out[i].process_group = 0;
-        out[i].orphaned = true;
+      for (const auto& member : attributed) {
+        ChainOrigin& o = out[member.first];
+        o.origin = Origin::kSpawner;
+        o.spawner_pid = spawner->pid;
+        o.process_group = 0;
+        o.orphaned = true;
       }
     }
   }

@@ -32,8 +32,7 @@ struct ChainOrigin {
   int process_group = 0;  // kGone: the process group its spawner left it in
   // Its spawner is gone: kGone, or kSpawner for a copy left behind by an earlier instance of
   // spawner_pid's program (older than spawner_pid, in its session or under its parent).
-  bool orphaned = false;
-  int adopter_pid = 0;  // orphaned: the init it was reparented to (0 when its parent is unknown)
+  bool orphaned = false;  // (the init it went to is its root's parent: Chain::spawner_pid)
 };
 
 // One origin per chain, in the order of `chains`:
