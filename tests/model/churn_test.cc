@@ -149,11 +149,16 @@ TEST(Churn, EveryScanSucceeds_VanishedAreCounted_AndNoRecordMixesTwoProcesses) {
   nanosleep(&warmup, nullptr);
 
   const auto started = std::chrono::steady_clock::now();
+  // Three seconds of scans, longer if the machine is so loaded that the churner has not yet
+  // forked enough for the test to mean anything (a count, never a rate: CI machines are shared).
   const auto deadline = started + std::chrono::seconds(3);
+  const auto last_chance = started + std::chrono::seconds(30);
+  constexpr uint64_t kMinForks = 500;
   int scans = 0, pss_scans = 0, threaded_scans = 0, vanished = 0, max_vanished = 0;
   int children_seen = 0;
   std::map<std::pair<int, uint64_t>, Seen> identities;
-  while (std::chrono::steady_clock::now() < deadline) {
+  for (auto now = started; now < deadline || (churn.forks() < kMinForks && now < last_chance);
+       now = std::chrono::steady_clock::now()) {
     ScanOptions options{.root = "/"};
     if (scans % 5 == 1) options.pss = true;
     if (scans % 3 == 2) options.threads = 4;
@@ -214,8 +219,8 @@ TEST(Churn, EveryScanSucceeds_VanishedAreCounted_AndNoRecordMixesTwoProcesses) {
   RecordProperty("children_seen", children_seen);
   EXPECT_GE(pss_scans, 1);
   EXPECT_GE(threaded_scans, 1);
-  // The churn really ran: at least a third of the target rate on a loaded machine.
-  EXPECT_GE(static_cast<double>(forks), 1000 * seconds / 3) << forks << " forks";
+  // The churn really ran.
+  EXPECT_GE(forks, kMinForks) << "in " << seconds << " s";
   EXPECT_GT(children_seen, 0);
   EXPECT_GT(max_vanished, 0) << scans << " scans, none saw a process vanish";
 }

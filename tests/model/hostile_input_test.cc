@@ -9,7 +9,6 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <functional>
 #include <sstream>
@@ -106,22 +105,17 @@ void OnSmallStack(std::function<void()> body) {
   pthread_attr_destroy(&attr);
 }
 
-double SecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 // Analyzes and renders `s` (scan text with the analysis, and the tree) on a small stack; returns
-// the tree. Every rendered line fits 80 columns.
-std::string AnalyzeAndRender(const Snapshot& s, double* seconds = nullptr) {
+// the tree. Every rendered line fits 80 columns. Nothing here is timed: a hang ends at the test's
+// timeout, and cost per process is bench/scan_bench's to watch.
+std::string AnalyzeAndRender(const Snapshot& s) {
   std::string tree;
   OnSmallStack([&] {
-    const auto start = std::chrono::steady_clock::now();
     Analysis analysis = Analyze(s, nullptr);
     TextOptions options;
     options.analysis = &analysis;
     std::string text = RenderScanText(s, options);
     tree = RenderTree(s, options);
-    if (seconds != nullptr) *seconds = SecondsSince(start);
     for (const std::string& line : Lines(text)) EXPECT_LE(line.size(), 80u) << line.substr(0, 100);
     for (const std::string& line : Lines(tree)) EXPECT_LE(line.size(), 80u) << line.substr(0, 100);
   });
@@ -147,7 +141,6 @@ TEST(HostileInput, ReadsArgMaxCmdlineWhole_AndRendersItShortened) {
   WriteProcess(tree, 42, {.ppid = 1, .comm = "big", .cmdline = cmdline});
   for (bool reference : {false, true}) {
     SCOPED_TRACE(reference ? "reference reader" : "fast reader");
-    const auto start = std::chrono::steady_clock::now();
     absl::StatusOr<Snapshot> s = Scan({.root = tree.root(), .reference = reference});
     ASSERT_TRUE(s.ok()) << s.status();
     const Process* p = s->FindProcess(42);
@@ -158,7 +151,6 @@ TEST(HostileInput, ReadsArgMaxCmdlineWhole_AndRendersItShortened) {
     EXPECT_EQ(p->argv[1], huge);
     std::string rendered = AnalyzeAndRender(*s);
     EXPECT_THAT(rendered, HasSubstr("42 big xxxx"));
-    EXPECT_LT(SecondsSince(start), 1.0);
   }
 }
 
@@ -169,7 +161,6 @@ TEST(HostileInput, KeepsHundredThousandEmptyArgs) {
   WriteProcess(
       tree, 42,
       {.ppid = 1, .comm = "prog", .cmdline = "prog" + Nul(1) + Nul(100000) + "end" + Nul(1)});
-  const auto start = std::chrono::steady_clock::now();
   absl::StatusOr<Snapshot> s = Scan({.root = tree.root()});
   ASSERT_TRUE(s.ok()) << s.status();
   const Process* p = s->FindProcess(42);
@@ -181,7 +172,6 @@ TEST(HostileInput, KeepsHundredThousandEmptyArgs) {
   for (const std::string& arg : p->argv) empty += arg.empty() ? 1 : 0;
   EXPECT_EQ(empty, 100000u);
   AnalyzeAndRender(*s);
-  EXPECT_LT(SecondsSince(start), 1.0);
 }
 
 // --- (b) a 10,000-deep chain --------------------------------------------------------------
@@ -213,9 +203,7 @@ TEST(HostileInput, TenThousandDeepChain_ScansAnalyzesAndRendersWithoutRecursion)
   }
   tree.Write("proc/1/cgroup", "0::/app.slice\n");
   tree.Write("sys/fs/cgroup/app.slice/cgroup.procs", procs);
-  auto start = std::chrono::steady_clock::now();
   absl::StatusOr<Snapshot> s = Scan({.root = tree.root()});
-  const double scan_seconds = SecondsSince(start);
   ASSERT_TRUE(s.ok()) << s.status();
   ASSERT_EQ(s->processes().size(), static_cast<size_t>(kDepth));
   EXPECT_THAT(s->roots(), ::testing::ElementsAre(1));
@@ -227,15 +215,10 @@ TEST(HostileInput, TenThousandDeepChain_ScansAnalyzesAndRendersWithoutRecursion)
   ASSERT_NE(cgroup, nullptr);
   EXPECT_EQ(cgroup->pids.size(), static_cast<size_t>(kDepth));
 
-  double analyze_render_seconds = 0;
-  std::vector<std::string> lines = Lines(AnalyzeAndRender(*s, &analyze_render_seconds));
+  std::vector<std::string> lines = Lines(AnalyzeAndRender(*s));
   ASSERT_EQ(lines.size(), static_cast<size_t>(kDepth) + 1);  // header + one line per process
   EXPECT_THAT(lines[1], HasSubstr("10000"));
   EXPECT_THAT(lines.back(), HasSubstr("`- [depth 9999] 10000 sh -"));
-  RecordProperty("scan_ms", static_cast<int>(scan_seconds * 1000));
-  RecordProperty("analyze_render_ms", static_cast<int>(analyze_render_seconds * 1000));
-  EXPECT_LT(scan_seconds, 1.0);
-  EXPECT_LT(analyze_render_seconds, 1.0);
 }
 
 // --- (c) parent cycles ----------------------------------------------------------------------
