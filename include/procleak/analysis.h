@@ -5,15 +5,15 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "procleak/rules.h"
 #include "procleak/snapshot.h"
 
 namespace procleak {
-
-class Rules;  // procleak-rules(5); built-in rules when none are given
 
 // A launched process and its wrapper descendants, built from parentage alone.
 struct Chain {
@@ -63,10 +63,26 @@ struct Group {
 enum class Severity { kInfo, kWarning, kCritical };
 const char* SeverityName(Severity s);  // "info", "warning", "critical"
 
+// What a finding is about. Chain findings name a group's surplus chains (procleak reap stops
+// them); the others are about a container's cgroup and runtime.
+enum class FindingKind {
+  kDuplicateChain,   // chain: more copies than expected
+  kOrphanedChain,    // chain: outlived its spawner
+  kNoMemoryLimit,    // container
+  kNearMemoryLimit,  // container
+  kOomKills,         // container
+  kPidsNearLimit,    // container
+  kMemoryPressure,   // container
+  kRestartLoop,      // container
+};
+// "duplicate_chain", "orphaned_chain", "no_memory_limit", "near_memory_limit", "oom_kills",
+// "pids_near_limit", "memory_pressure", "restart_loop": the names the JSON document uses.
+const char* FindingKindName(FindingKind kind);
+std::optional<FindingKind> ParseFindingKind(std::string_view name);  // nullopt: no such kind
+bool IsChainFinding(FindingKind kind);  // duplicate_chain and orphaned_chain
+
 struct Finding {
-  // duplicate_chain, orphaned_chain, no_memory_limit, near_memory_limit, oom_kills,
-  // pids_near_limit, memory_pressure, restart_loop
-  std::string kind;
+  FindingKind kind = FindingKind::kDuplicateChain;
   Severity severity = Severity::kInfo;
   std::string container;  // Container::id, "" for the host
   std::string signature;  // for chain findings
@@ -87,7 +103,8 @@ struct Analysis {
   std::vector<Finding> findings;  // critical first, then warning, info; then by memory
 };
 
-// Pure: reads nothing but the snapshot. `rules` may be null (built-in rules).
+// Pure: reads nothing but the snapshot. `rules` may be null: the built-in rules and default
+// thresholds (procleak/rules.h).
 Analysis Analyze(const Snapshot& snapshot, const Rules* rules);
 
 // The highest severity among findings, or nullopt.

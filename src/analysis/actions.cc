@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "absl/container/flat_hash_set.h"
+#include "base/text_format.h"
 #include "fmt/format.h"
 
 namespace procleak {
@@ -71,14 +72,14 @@ std::string MemoryLimitAction(const Container* container, const std::string& cgr
                               uint64_t limit, CgroupMode mode) {
   std::string size = ComposeSize(limit);
   if (container != nullptr && container->runtime == "docker") {
-    std::string who = container->name.empty() ? container->id.substr(0, 12) : container->name;
+    std::string who = NameOrShortId(container->name, container->id);
     return fmt::format(
         "docker update --memory {0} --memory-swap {0} {1}; in compose: mem_limit: {0} (or "
         "deploy.resources.limits.memory: {0})",
         size, who);
   }
   if (container != nullptr && container->runtime == "podman") {
-    std::string who = container->name.empty() ? container->id.substr(0, 12) : container->name;
+    std::string who = NameOrShortId(container->name, container->id);
     return fmt::format("podman update --memory {0} {1}", size, who);
   }
   if (container != nullptr &&

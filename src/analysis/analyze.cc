@@ -48,13 +48,13 @@ const char* SeverityName(Severity s) {
 }
 
 Analysis Analyze(const Snapshot& snapshot, const Rules* rules) {
-  const Rules builtin = rules == nullptr ? BuiltinRules() : Rules();
+  const Rules builtin;  // shares the compiled built-in rules: no work when unused
   const Rules& use = rules == nullptr ? builtin : *rules;
   Analysis analysis;
   std::vector<SpawnChain> chains = BuildChains(snapshot, use);
   analysis.groups = BuildGroups(snapshot, use, chains);
   analysis.findings = ChainFindings(snapshot, analysis.groups);
-  std::vector<Finding> more = ContainerFindings(snapshot, analysis.groups, use.thresholds);
+  std::vector<Finding> more = ContainerFindings(snapshot, analysis.groups, use.thresholds());
   analysis.findings.insert(analysis.findings.end(), std::make_move_iterator(more.begin()),
                            std::make_move_iterator(more.end()));
   std::stable_sort(analysis.findings.begin(), analysis.findings.end(),

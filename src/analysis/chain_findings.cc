@@ -20,7 +20,7 @@ std::string Where(const Snapshot& s, const Group& g) {
                                                : fmt::format("in cgroup {}", g.cgroup);
   }
   const Container* c = s.FindContainer(g.container);
-  std::string name = c && !c->name.empty() ? c->name : g.container.substr(0, 12);
+  std::string name = NameOrShortId(c != nullptr ? c->name : "", g.container);
   return fmt::format("in {} {}", c ? c->runtime : "container", name);
 }
 
@@ -49,7 +49,7 @@ std::string MemoryEvidence(const Snapshot& s, const Group& g, uint64_t rss,
 bool WeakEvidence(const Group& g) { return !g.expected && g.count <= 2; }
 
 // A chain finding about `g`, with the group's identity filled in.
-Finding ChainFinding(const char* kind, const Group& g) {
+Finding ChainFinding(FindingKind kind, const Group& g) {
   Finding f;
   f.kind = kind;
   f.container = g.container;
@@ -72,7 +72,7 @@ void StopAll(const Snapshot& s, const std::vector<std::vector<int>>& stop, Findi
 Finding Duplicate(const Snapshot& s, const Group& g) {
   const int keep = g.expected.value_or(1);
   const int surplus = g.count - keep;
-  Finding f = ChainFinding("duplicate_chain", g);
+  Finding f = ChainFinding(FindingKind::kDuplicateChain, g);
   f.count = g.count;
   // Oldest first are the surplus: the newest `keep` copies are the ones the spawner talks to.
   std::vector<std::vector<int>> stop;
@@ -103,7 +103,7 @@ Finding Duplicate(const Snapshot& s, const Group& g) {
 }
 
 Finding Orphaned(const Snapshot& s, const Group& g) {
-  Finding f = ChainFinding("orphaned_chain", g);
+  Finding f = ChainFinding(FindingKind::kOrphanedChain, g);
   std::vector<std::vector<int>> stop;
   for (const Chain& c : g.chains) {
     if (c.orphaned) stop.push_back(SubtreePids(s, c.root_pid));

@@ -11,17 +11,15 @@
 namespace procleak {
 namespace {
 
-constexpr double kCriticalMemoryUse = 0.95;
-
 std::string Label(const Container& c) {
-  std::string id = c.id.size() > 12 ? c.id.substr(0, 12) : c.id;
+  const std::string_view id = ShortId(c.id);
   return c.name.empty() ? fmt::format("{} {}", c.runtime, id)
                         : fmt::format("{} {} ({})", c.runtime, c.name, id);
 }
 
-Finding Base(const Container& c, std::string kind, Severity severity) {
+Finding Base(const Container& c, FindingKind kind, Severity severity) {
   Finding f;
-  f.kind = std::move(kind);
+  f.kind = kind;
   f.severity = severity;
   f.container = c.id;
   f.count = static_cast<int>(c.pids.size());
@@ -57,7 +55,8 @@ void MemoryLimitFindings(const Snapshot& s, const Container& c, const std::vecto
     const uint64_t total = s.host().mem_total_bytes.value_or(0);
     const bool big = total > 0 && used * 10 >= total;
     const bool leak = HasLeak(groups, c.id);
-    Finding f = Base(c, "no_memory_limit", big || leak ? Severity::kWarning : Severity::kInfo);
+    Finding f =
+        Base(c, FindingKind::kNoMemoryLimit, big || leak ? Severity::kWarning : Severity::kInfo);
     f.rss_bytes = ContainerRss(s, c);
     f.message = fmt::format("{} has no memory limit and uses {}", Label(c), FormatBytes(used));
     if (total > 0) {
@@ -75,8 +74,8 @@ void MemoryLimitFindings(const Snapshot& s, const Container& c, const std::vecto
   if (limit == 0) return;
   const double use = static_cast<double>(used) / static_cast<double>(limit);
   if (use < t.near_memory_limit) return;
-  Finding f = Base(c, "near_memory_limit",
-                   use >= kCriticalMemoryUse ? Severity::kCritical : Severity::kWarning);
+  Finding f = Base(c, FindingKind::kNearMemoryLimit,
+                   use >= t.critical_memory_limit ? Severity::kCritical : Severity::kWarning);
   f.rss_bytes = ContainerRss(s, c);
   f.message = fmt::format("{} uses {:.0f}% of its {} memory limit", Label(c), use * 100,
                           FormatBytes(limit));
@@ -93,7 +92,7 @@ void MemoryLimitFindings(const Snapshot& s, const Container& c, const std::vecto
 
 void CounterFindings(const Container& c, const Thresholds& t, std::vector<Finding>* out) {
   if (c.oom_kills.value_or(0) > 0) {
-    Finding f = Base(c, "oom_kills", Severity::kWarning);
+    Finding f = Base(c, FindingKind::kOomKills, Severity::kWarning);
     f.message = fmt::format("the OOM killer killed {} process(es) in {}", *c.oom_kills, Label(c));
     f.evidence.push_back("memory.events oom_kill (v2) or memory.oom_control oom_kill (v1)");
     f.action = "find what grew (duplicate chains, caches) before raising the limit";
@@ -102,7 +101,8 @@ void CounterFindings(const Container& c, const Thresholds& t, std::vector<Findin
   if (c.pids_current && c.pids_max && !c.pids_max->unlimited() && c.pids_max->value() > 0) {
     const double use = static_cast<double>(*c.pids_current) / c.pids_max->value();
     if (use >= t.pids_near_limit) {
-      Finding f = Base(c, "pids_near_limit", use >= 1.0 ? Severity::kCritical : Severity::kWarning);
+      Finding f = Base(c, FindingKind::kPidsNearLimit,
+                       use >= 1.0 ? Severity::kCritical : Severity::kWarning);
       f.message =
           fmt::format("{} has {} of its {} tasks", Label(c), *c.pids_current, c.pids_max->value());
       f.evidence.push_back("pids.current counts threads; new forks fail at pids.max");
@@ -114,7 +114,8 @@ void CounterFindings(const Container& c, const Thresholds& t, std::vector<Findin
       c.memory_pressure->some->avg60 >= t.memory_pressure_avg60) {
     const bool full =
         c.memory_pressure->full && c.memory_pressure->full->avg60 >= t.memory_pressure_avg60;
-    Finding f = Base(c, "memory_pressure", full ? Severity::kCritical : Severity::kWarning);
+    Finding f =
+        Base(c, FindingKind::kMemoryPressure, full ? Severity::kCritical : Severity::kWarning);
     f.message = fmt::format("{} stalled on memory {:.1f}% of the last minute", Label(c),
                             c.memory_pressure->some->avg60);
     f.evidence.push_back(fmt::format(
@@ -126,14 +127,15 @@ void CounterFindings(const Container& c, const Thresholds& t, std::vector<Findin
   }
   if (c.restart_count && *c.restart_count >= static_cast<uint64_t>(t.restart_loop_count)) {
     const bool looping = c.state == "restarting";
-    Finding f = Base(c, "restart_loop", looping ? Severity::kCritical : Severity::kWarning);
+    Finding f =
+        Base(c, FindingKind::kRestartLoop, looping ? Severity::kCritical : Severity::kWarning);
     f.count = static_cast<int>(*c.restart_count);  // restarts, not processes
     f.message = fmt::format("{} has restarted {} times{}", Label(c), *c.restart_count,
                             looping ? " and is restarting now" : "");
     f.evidence.push_back(fmt::format("state {}, restart policy {}", c.state.empty() ? "?" : c.state,
                                      c.restart_policy.empty() ? "?" : c.restart_policy));
     if (c.started_at) f.evidence.push_back("last started " + FormatRfc3339(*c.started_at));
-    std::string who = c.name.empty() ? c.id.substr(0, 12) : c.name;
+    std::string who = NameOrShortId(c.name, c.id);
     f.action = c.runtime == "docker"
                    ? fmt::format(
                          "read why it exits: docker logs --tail 50 {0}; docker inspect "

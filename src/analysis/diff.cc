@@ -165,7 +165,7 @@ std::vector<ContainerChange> ContainerChanges(const Snapshot& a, const Snapshot&
   return out;
 }
 
-using FindingKey = std::tuple<std::string, std::string, std::string, std::string, int>;
+using FindingKey = std::tuple<FindingKind, std::string, std::string, std::string, int>;
 
 FindingKey KeyOf(const Finding& f) {
   return {f.kind, f.container, f.cgroup, f.signature, f.spawner_pid};

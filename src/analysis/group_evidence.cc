@@ -61,8 +61,8 @@ class GroupSubject {
 // their children started at different times because earlier ones finished, not because they
 // are kept.
 bool IsJobRunner(const Process& p) {
-  static constexpr std::string_view kRunners[] = {"make", "gmake", "xargs", "parallel", "ninja",
-                                                  "samu"};
+  static constexpr std::string_view kRunners[] = {"make",     "gmake", "xargs",
+                                                  "parallel", "ninja", "samu"};
   return std::find(std::begin(kRunners), std::end(kRunners), p.comm) != std::end(kRunners);
 }
 
@@ -225,9 +225,10 @@ void AddEvidence(const Snapshot& s, const Group& g, const Facts& f, std::vector<
     }
   }
   if (f.spawner != nullptr && g.origin == Origin::kSpawner && IsJobRunner(*f.spawner)) {
-    ev->push_back(fmt::format("started by a parallel job runner ({}), which starts a job when "
-                              "another ends",
-                              f.spawner->comm));
+    ev->push_back(
+        fmt::format("started by a parallel job runner ({}), which starts a job when "
+                    "another ends",
+                    f.spawner->comm));
   }
   if (f.spawning > 0 && f.spawning == live) {
     ev->push_back("each started programs of its own (clients or supervisors, not idle copies)");
@@ -270,8 +271,9 @@ Classification Decide(const Group& g, const Facts& f) {
 
 void ClassifyGroup(const Snapshot& s, const Rules& rules, const SpawnChain& first, Group* g) {
   GroupSubject subject(s, first, *g);
-  const Rule* expect = rules.Match(RuleAction::kExpect, subject.get());
-  const Rule* pool = rules.Match(RuleAction::kPool, subject.get());
+  const RuleTable& table = RuleTableOf(rules);
+  const Rule* expect = table.Match(RuleAction::kExpect, subject.get());
+  const Rule* pool = table.Match(RuleAction::kPool, subject.get());
   // An expect rule and a pool rule may both match: the one listed first wins (file rules come
   // before the built-in ones, so a user's pool overrides a built-in expectation).
   if (pool != nullptr && expect != nullptr && expect < pool) pool = nullptr;

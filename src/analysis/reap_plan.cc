@@ -13,7 +13,7 @@
 namespace procleak {
 namespace {
 
-bool Contains(const std::vector<std::string>& v, const std::string& s) {
+bool Contains(const std::vector<FindingKind>& v, FindingKind s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
@@ -122,12 +122,12 @@ ReapChain MakeChain(const Snapshot& s, const Group& g, const Chain& c, bool as_o
   out.orphaned = c.orphaned;
   out.rss_bytes = c.rss_bytes;
   if (as_orphan) {
-    out.finding = kOrphanedChain;
-    out.reason = fmt::format("{}: outlived its spawner", kOrphanedChain);
+    out.finding = FindingKind::kOrphanedChain;
+    out.reason = fmt::format("{}: outlived its spawner", FindingKindName(out.finding));
   } else {
-    out.finding = kDuplicateChain;
-    out.reason = fmt::format("{}: {} copies where {} expected", kDuplicateChain, g.count,
-                             g.expected.value_or(1));
+    out.finding = FindingKind::kDuplicateChain;
+    out.reason = fmt::format("{}: {} copies where {} expected", FindingKindName(out.finding),
+                             g.count, g.expected.value_or(1));
   }
   // Chain pids are in tree preorder, root first: reversed, every process comes before its
   // ancestors.
@@ -221,12 +221,13 @@ void SortDeepestFirst(const Snapshot& s, std::vector<ReapProcess>* order) {
 ReapPlan PlanReap(const Snapshot& snapshot, const Analysis& analysis,
                   const ReapSelection& selection, int self_pid,
                   const std::vector<int>& self_ancestors) {
-  const std::vector<std::string> kinds =
-      selection.findings.empty() ? std::vector<std::string>{kDuplicateChain, kOrphanedChain}
-                                 : selection.findings;
+  const std::vector<FindingKind> kinds =
+      selection.findings.empty()
+          ? std::vector<FindingKind>{FindingKind::kDuplicateChain, FindingKind::kOrphanedChain}
+          : selection.findings;
   // The groups the selected findings name, in the findings' order, with the kinds naming each.
   std::vector<const Group*> named_groups;
-  std::map<const Group*, std::vector<std::string>> kinds_of;
+  std::map<const Group*, std::vector<FindingKind>> kinds_of;
   for (const Finding& f : analysis.findings) {
     if (!Contains(kinds, f.kind)) continue;
     auto about = std::find_if(analysis.groups.begin(), analysis.groups.end(),
@@ -244,9 +245,9 @@ ReapPlan PlanReap(const Snapshot& snapshot, const Analysis& analysis,
     const Group* g = key;
     if (g->signature.find(selection.signature) == std::string::npos) continue;
     if (!ContainerMatches(snapshot, g->container, selection.container)) continue;
-    const std::vector<std::string>& named = kinds_of[key];
-    const bool duplicates = Contains(named, kDuplicateChain);
-    const bool orphans = Contains(named, kOrphanedChain);
+    const std::vector<FindingKind>& named = kinds_of[key];
+    const bool duplicates = Contains(named, FindingKind::kDuplicateChain);
+    const bool orphans = Contains(named, FindingKind::kOrphanedChain);
 
     ReapGroup rg;
     rg.signature = g->signature;

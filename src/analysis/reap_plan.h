@@ -14,9 +14,6 @@
 
 namespace procleak {
 
-inline constexpr const char* kDuplicateChain = "duplicate_chain";
-inline constexpr const char* kOrphanedChain = "orphaned_chain";
-
 // How many chains of each selected group survive.
 struct ReapKeep {
   enum class Mode {
@@ -29,7 +26,7 @@ struct ReapKeep {
 };
 
 struct ReapSelection {
-  std::vector<std::string> findings;  // finding kinds; empty: duplicate_chain and orphaned_chain
+  std::vector<FindingKind> findings;  // chain finding kinds; empty: both
   std::string signature;              // groups whose signature contains this; "" any
   std::string container;              // a container's name, id or id prefix; "" any (and host)
   std::vector<int> pids;              // only the chains holding one of these; empty: any
@@ -70,7 +67,7 @@ struct ReapChain {
   int root_pid = 0;
   absl::Time started_at;
   bool orphaned = false;
-  std::string finding;  // the kind it is stopped for
+  FindingKind finding = FindingKind::kDuplicateChain;  // the kind it is stopped for
   // "duplicate_chain: 4 copies where 1 expected", "orphaned_chain: outlived its spawner".
   std::string reason;
   uint64_t rss_bytes = 0;  // of the chain proper
@@ -87,7 +84,7 @@ struct ReapGroup {
   std::string container_name;  // "" unknown or the host
   int count = 0;
   std::optional<int> expected;
-  std::vector<std::string> findings;  // the selected kinds that name it
+  std::vector<FindingKind> findings;  // the selected kinds that name it
   std::string keep;                   // "1 newest (expected count)", "2 newest", "1 oldest"
   std::vector<ReapChainRef> kept;     // oldest first
   std::vector<ReapChain> stop;        // oldest first

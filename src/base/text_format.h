@@ -28,6 +28,14 @@ std::string ShortenMiddle(std::string_view text, size_t width);
 // Cuts `text` to `width`, ending in "~" when cut.
 std::string ShortenEnd(std::string_view text, size_t width);
 
+// A container id as people and runtimes show it: its first 12 characters (Docker's short id).
+inline std::string_view ShortId(std::string_view id) { return id.substr(0, 12); }
+
+// A container's name, or its short id when it has none.
+inline std::string NameOrShortId(std::string_view name, std::string_view id) {
+  return std::string(name.empty() ? ShortId(id) : name);
+}
+
 // argv joined by spaces, or "[comm]" for a process without one (kernel threads, zombies), as ps.
 std::string CommandLine(const std::vector<std::string>& argv, std::string_view comm);
 

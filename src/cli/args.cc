@@ -102,12 +102,13 @@ absl::Status SetValue(const std::string& cmd, const std::string& name, const std
     out->pid = pid;
     out->pids.push_back(*pid);
   } else if (name == "--finding") {
-    if (value != "duplicate_chain" && value != "orphaned_chain") {
+    std::optional<FindingKind> kind = ParseFindingKind(value);
+    if (!kind || !IsChainFinding(*kind)) {
       return UsageError(fmt::format(
           "{}: --finding takes duplicate_chain or orphaned_chain, not '{}'", cmd, value));
     }
-    if (std::find(out->findings.begin(), out->findings.end(), value) == out->findings.end()) {
-      out->findings.push_back(value);
+    if (std::find(out->findings.begin(), out->findings.end(), *kind) == out->findings.end()) {
+      out->findings.push_back(*kind);
     }
   } else if (name == "--signature" || name == "--container") {
     if (value.empty()) return bad(name == "--signature" ? "some text" : "a name or id");

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "procleak/analysis.h"
 
 namespace procleak {
 
@@ -39,7 +40,7 @@ struct CliArgs {
   // export.
   bool prometheus = false;
   // reap (see procleak(1), reap).
-  std::vector<std::string> findings;        // --finding KIND, repeatable; empty: both chain kinds
+  std::vector<FindingKind> findings;        // --finding KIND, repeatable; empty: both chain kinds
   std::string signature;                    // --signature TEXT: a part of the group's signature
   std::string container;                    // --container NAME|ID (an id prefix will do)
   std::vector<int> pids;                    // every --pid, in order (scan and replay use `pid`)

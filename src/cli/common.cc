@@ -85,6 +85,7 @@ int Report(const Snapshot& snapshot, const CliArgs& args, const Rules* rules,
     text.color = UseColor();
     text.subtree_of = args.pid;
     text.analysis = &analysis;
+    if (rules != nullptr) text.thresholds = rules->thresholds();
     text.not_root = args.command == Command::kScan && geteuid() != 0;
     written = Write(args.tree ? RenderTree(snapshot, text) : RenderScanText(snapshot, text));
   }

@@ -2,7 +2,6 @@
 // procleak reap: plans which surplus chains to stop from a fresh scan, prints the plan (dry run)
 // or stops those chains whole (--apply, reap_stopper.h) and reports what became of each process.
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -51,7 +50,8 @@ std::map<int, std::string> ProtectedPids(const Snapshot& snapshot, int self,
 
 }  // namespace
 
-int RunReap(const CliArgs& args) {
+int RunReapStages(const CliArgs& args, const std::function<void()>& after_plan,
+                  std::string* report) {
   absl::StatusOr<std::optional<Rules>> rules = LoadRulesOf(args);
   if (!rules.ok()) return Fail(rules.status());
   // No seccomp filter: reap opens pidfds and sends signals (see procleak(1), reap).
@@ -65,19 +65,24 @@ int RunReap(const CliArgs& args) {
       PlanReap(*snapshot, analysis, SelectionOf(args), this_host ? getpid() : 0, ancestors);
   ReapActed acted = DryRunResults(plan);
   if (args.apply) {
-    // Tests stop here to change the processes between planning and acting.
-    const char* stop = std::getenv("PROCLEAK_REAP_STOP_AFTER_PLAN");
-    if (stop != nullptr && *stop != '\0') raise(SIGSTOP);
+    if (after_plan) after_plan();
     ReapStopOptions options;
     options.grace = args.grace;
     options.protected_pids = ProtectedPids(*snapshot, getpid(), ancestors);
     PidfdSystem system(plan.order.size() + options.max_found);
     acted = StopChains(plan, options, &system);
   }
-  const int written = Write(args.json ? DumpJson(ReapJson(*snapshot, plan, acted, args), 2) + "\n"
-                                      : ReapText(plan, acted, args));
-  if (written != kExitOk) return written;
+  *report = args.json ? DumpJson(ReapJson(*snapshot, plan, acted, args), 2) + "\n"
+                      : ReapText(plan, acted, args);
   return ReapExitStatus(plan, acted, args.apply);
+}
+
+int RunReap(const CliArgs& args) {
+  std::string report;
+  const int status = RunReapStages(args, nullptr, &report);
+  if (report.empty()) return status;  // failed before planning: the error is printed
+  const int written = Write(report);
+  return written != kExitOk ? written : status;
 }
 
 }  // namespace procleak

@@ -66,7 +66,7 @@ std::string Where(const ReapGroup& g) {
   if (g.container.empty()) return "on the host";
   return fmt::format("in container {} ({})",
                      SanitizeForTerminal(g.container_name.empty() ? "?" : g.container_name),
-                     g.container.substr(0, 12));
+                     ShortId(g.container));
 }
 
 // How `found` was found, for the report: "found after the scan", and for one a stopped process
@@ -115,6 +115,12 @@ std::string LeftLine(const std::vector<ReapLeft>& left) {
 
 Json OrNull(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
 
+Json KindNames(const std::vector<FindingKind>& kinds) {
+  Json out = Json::array();
+  for (FindingKind k : kinds) out.push_back(FindingKindName(k));
+  return out;
+}
+
 Json ProcessJson(const ReapProcess& p, const ReapResult& r, const ReapFound* found) {
   return {{"pid", p.pid},
           {"ppid", p.ppid},
@@ -156,7 +162,8 @@ std::string ReapText(const ReapPlan& plan, const ReapActed& acted, const CliArgs
   size_t chain = 0;
   for (const ReapGroup& g : plan.groups) {
     std::string kinds;
-    for (const std::string& k : g.findings) kinds += (kinds.empty() ? "" : ", ") + k;
+    for (FindingKind k : g.findings)
+      kinds += (kinds.empty() ? "" : ", ") + std::string(FindingKindName(k));
     out += fmt::format("\n{} {}: {}\n", kinds, Where(g), SanitizeForTerminal(g.signature));
     out += fmt::format("  {} chains, {} expected; keeping {}:", g.count,
                        g.expected ? fmt::format("{}", *g.expected) : "none", g.keep);
@@ -229,7 +236,7 @@ Json ReapJson(const Snapshot& snapshot, const ReapPlan& plan, const ReapActed& a
       stop.push_back({{"root_pid", c.root_pid},
                       {"started_at", FormatRfc3339(c.started_at)},
                       {"orphaned", c.orphaned},
-                      {"finding", c.finding},
+                      {"finding", FindingKindName(c.finding)},
                       {"reason", c.reason},
                       {"rss_bytes", c.rss_bytes},
                       {"processes", std::move(processes)}});
@@ -239,7 +246,7 @@ Json ReapJson(const Snapshot& snapshot, const ReapPlan& plan, const ReapActed& a
                       {"signature", g.signature},
                       {"count", g.count},
                       {"expected", g.expected ? Json(*g.expected) : Json(nullptr)},
-                      {"findings", g.findings},
+                      {"findings", KindNames(g.findings)},
                       {"keep", g.keep},
                       {"kept", std::move(kept)},
                       {"stop", std::move(stop)}});
@@ -264,8 +271,10 @@ Json ReapJson(const Snapshot& snapshot, const ReapPlan& plan, const ReapActed& a
           {"mode", args.apply ? "apply" : "dry_run"},
           {"scanned_at", FormatRfc3339(snapshot.host().scanned_at)},
           {"selection",
-           {{"findings", args.findings.empty() ? Json::array({kDuplicateChain, kOrphanedChain})
-                                               : Json(args.findings)},
+           {{"findings", KindNames(args.findings.empty()
+                                       ? std::vector<FindingKind>{FindingKind::kDuplicateChain,
+                                                                  FindingKind::kOrphanedChain}
+                                       : args.findings)},
             {"signature", OrNull(args.signature)},
             {"container", OrNull(args.container)},
             {"pids", args.pids},

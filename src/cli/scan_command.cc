@@ -54,8 +54,10 @@ int ListMoments(const RecordReader& reader, const CliArgs& args) {
 // what it shows: ScanOptions::brief.
 bool BriefReport(const CliArgs& args, const Rules* rules) {
   if (args.json || args.tree || args.pid) return false;
-  return rules == nullptr || std::none_of(rules->rules.begin(), rules->rules.end(),
-                                          [](const Rule& r) { return r.field == RuleField::kExe; });
+  if (rules == nullptr) return true;
+  const std::vector<Rule>& all = RuleTableOf(*rules).rules;
+  return std::none_of(all.begin(), all.end(),
+                      [](const Rule& r) { return r.field == RuleField::kExe; });
 }
 
 }  // namespace

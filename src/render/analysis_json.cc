@@ -66,7 +66,7 @@ Json GroupJson(const Group& g) {
 
 Json FindingJson(const Finding& f) {
   return Json{
-      {"kind", f.kind},
+      {"kind", FindingKindName(f.kind)},
       {"severity", SeverityName(f.severity)},
       {"container", TextJson(f.container)},
       {"cgroup", TextJson(f.cgroup)},

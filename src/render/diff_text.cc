@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "base/text_format.h"
 #include "fmt/format.h"
 #include "render/format.h"
 #include "render/style.h"
@@ -66,7 +67,7 @@ std::string Containers(const SnapshotDiff& d, const Style& style) {
                                         *c.memory_slope_bytes_per_hour, -9.0e18, 9.0e18))) +
                                         "/h"
                                   : "-";
-    std::string name = SanitizeForTerminal(c.name.empty() ? c.id.substr(0, 12) : c.name);
+    std::string name = SanitizeForTerminal(NameOrShortId(c.name, c.id));
     out += fmt::format("  {:<16} {:>10} -> {:<10} {:>11} {:>13} {}->{}\n", ShortenEnd(name, 16),
                        memory(c.memory_before, c.appeared, "new"),
                        memory(c.memory_after, c.disappeared, "gone"), delta, slope,
@@ -103,8 +104,9 @@ std::string Groups(const SnapshotDiff& d, const Snapshot& a, const Snapshot& b,
 
 std::string FindingRow(const Finding& f, std::string_view tag, const Snapshot& a, const Snapshot& b,
                        const Style& style, bool colored) {
-  std::string start = fmt::format("  {:<8} {:<8} {:<17} {:<10} ", tag, SeverityName(f.severity),
-                                  f.kind, ShortenEnd(ContainerName(a, b, f.container), 10));
+  std::string start =
+      fmt::format("  {:<8} {:<8} {:<17} {:<10} ", tag, SeverityName(f.severity),
+                  FindingKindName(f.kind), ShortenEnd(ContainerName(a, b, f.container), 10));
   std::string subject = f.signature.empty()
                             ? SanitizeForTerminal(f.message)
                             : fmt::format("{}x {}", f.count, SanitizeForTerminal(f.signature));

@@ -18,8 +18,8 @@ constexpr std::string_view kCommandStart = "kill -TERM";
 std::string ContainerLabel(const Snapshot& s, const std::string& id) {
   if (id.empty()) return "host";
   const Container* c = s.FindContainer(id);
-  std::string shortid = id.size() > 12 ? id.substr(0, 12) : id;
-  if (c == nullptr || c->name.empty()) return shortid;
+  const std::string_view shortid = ShortId(id);
+  if (c == nullptr || c->name.empty()) return std::string(shortid);
   return fmt::format("{} {} ({})", c->runtime, c->name, shortid);
 }
 
@@ -139,8 +139,9 @@ std::string FindingsText(const Snapshot& s, const Analysis& analysis, const Styl
   // One line per finding first, so the first screen shows all of them.
   for (size_t i = 0; i < analysis.findings.size() && i < kMaxSummary; ++i) {
     const Finding& f = analysis.findings[i];
-    std::string start = fmt::format("  {:<8} {:<15} {:<12} ", SeverityName(f.severity), f.kind,
-                                    ShortenEnd(ShortContainer(s, f.container), 12));
+    std::string start =
+        fmt::format("  {:<8} {:<15} {:<12} ", SeverityName(f.severity), FindingKindName(f.kind),
+                    ShortenEnd(ShortContainer(s, f.container), 12));
     std::string subject;
     if (!f.signature.empty()) {
       std::string count = fmt::format("{}x ", f.count);
@@ -160,8 +161,8 @@ std::string FindingsText(const Snapshot& s, const Analysis& analysis, const Styl
   }
   size_t info_shown = 0;
   for (const Finding& f : analysis.findings) {
-    std::string head = fmt::format("{} {}  {}", SeverityTag(f.severity, style), f.kind,
-                                   ContainerLabel(s, f.container));
+    std::string head = fmt::format("{} {}  {}", SeverityTag(f.severity, style),
+                                   FindingKindName(f.kind), ContainerLabel(s, f.container));
     if (f.severity == Severity::kInfo) {
       if (info_shown++ == kMaxInfo) out += "  (more info findings in --json)\n";
       if (info_shown > kMaxInfo) continue;

@@ -35,7 +35,7 @@ std::string ShortContainer(const Snapshot& s, const std::string& id) {
   if (id.empty()) return "host";
   const Container* c = s.FindContainer(id);
   if (c != nullptr && !c->name.empty()) return SanitizeForTerminal(c->name);
-  return id.substr(0, 12);
+  return std::string(ShortId(id));
 }
 
 }  // namespace procleak

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/text_format.h"
 #include "fmt/format.h"
 
 namespace procleak {
@@ -76,7 +77,7 @@ std::string ContainerLabel(const Snapshot& s, const std::string& id) {
   if (id.empty()) return "";
   const Container* c = s.FindContainer(id);
   if (c != nullptr && !c->name.empty()) return c->name;
-  return id.substr(0, 12);
+  return std::string(ShortId(id));
 }
 
 class Exposition {
@@ -203,7 +204,7 @@ void FindingFamilies(const Snapshot& s, const Analysis& a, size_t max_findings, 
   size_t omitted = 0;
   std::set<std::string> seen;
   for (const Finding& f : a.findings) {
-    std::string labels = Labels({{"kind", f.kind},
+    std::string labels = Labels({{"kind", FindingKindName(f.kind)},
                                  {"severity", SeverityName(f.severity)},
                                  {"container", ContainerLabel(s, f.container)},
                                  {"signature", f.signature}});

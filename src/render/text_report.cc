@@ -13,7 +13,14 @@
 namespace procleak {
 namespace {
 
-std::string HostLines(const Snapshot& s, const Style& style) {
+// A line of memory use (`fraction` of the total or the limit), emphasised as the findings rate it.
+std::string ByUse(std::string line, double fraction, const Thresholds& t, const Style& style) {
+  return fraction >= t.critical_memory_limit ? style.Bad(line)
+         : fraction >= t.near_memory_limit   ? style.Warn(line)
+                                             : line;
+}
+
+std::string HostLines(const Snapshot& s, const TextOptions& options, const Style& style) {
   const Host& h = s.host();
   std::string out = fmt::format(
       "{}\n", ShortenEnd(SanitizeForTerminal(fmt::format(
@@ -27,7 +34,7 @@ std::string HostLines(const Snapshot& s, const Style& style) {
     std::string line =
         fmt::format("memory {} used of {} ({:.0f}%), {} available", FormatBytes(used),
                     FormatBytes(total), percent, FormatBytes(available));
-    out += (percent >= 90 ? style.Bad(line) : percent >= 80 ? style.Warn(line) : line) + "\n";
+    out += ByUse(std::move(line), percent / 100, options.thresholds, style) + "\n";
   } else {
     out += "memory: /proc/meminfo not readable\n";
   }
@@ -59,7 +66,7 @@ std::string CgroupTable(const Snapshot& s, const TextOptions& options, const Sty
     std::string row =
         fmt::format("{:>10}  {:>10}  {:>4}  {:>5}  {}", memory, limit, use, c.pids.size(),
                     ShortenMiddle(SanitizeForTerminal(c.path), kPathWidth));
-    out += (percent >= 90 ? style.Bad(row) : percent >= 80 ? style.Warn(row) : row) + "\n";
+    out += ByUse(std::move(row), percent / 100, options.thresholds, style) + "\n";
   }
   if (rows.size() > options.max_cgroups) {
     out += fmt::format("  (+{} more cgroups)\n", rows.size() - options.max_cgroups);
@@ -109,7 +116,7 @@ std::string Footer(const Snapshot& s, bool not_root) {
 
 std::string RenderScanText(const Snapshot& snapshot, const TextOptions& options) {
   Style style(options.color);
-  std::string out = HostLines(snapshot, style);
+  std::string out = HostLines(snapshot, options, style);
   if (options.analysis != nullptr) {
     out += ContainerTable(snapshot, options.max_cgroups, style) +
            FindingsText(snapshot, *options.analysis, style);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "procleak/analysis.h"
+#include "procleak/rules.h"
 #include "procleak/snapshot.h"
 
 namespace procleak {
@@ -19,6 +20,9 @@ struct TextOptions {
   const Analysis* analysis = nullptr;  // adds containers and findings; collapses tree siblings
   // The scan ran without root: denied reads are other users' files, and the footer says so once.
   bool not_root = false;
+  // Memory use at or above near_memory_limit (of the host, of a cgroup's limit) is shown as a
+  // warning, at or above critical_memory_limit as critical: as the findings rate it.
+  Thresholds thresholds;
 };
 
 // Host memory line, then (with an analysis) containers and findings by severity with evidence and

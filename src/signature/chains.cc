@@ -30,15 +30,16 @@ class ChainBuilder {
  public:
   ChainBuilder(const Snapshot& snapshot, const Rules& rules)
       : snapshot_(snapshot),
-        rules_(rules),
+        rules_(RuleTableOf(rules)),
         procs_(snapshot.processes()),
         forms_(procs_.size(), &kNoForm),
         joins_(procs_.size(), false),
         live_children_(procs_.size(), 0),
         assigned_(procs_.size(), false),
-        renames_or_ignores_(std::any_of(rules.rules.begin(), rules.rules.end(), [](const Rule& r) {
-          return r.action == RuleAction::kIgnore || r.action == RuleAction::kName;
-        })) {
+        renames_or_ignores_(
+            std::any_of(rules_.rules.begin(), rules_.rules.end(), [](const Rule& r) {
+              return r.action == RuleAction::kIgnore || r.action == RuleAction::kName;
+            })) {
     // Copies of one program share their command line: classify each distinct one once.
     absl::flat_hash_map<std::string, const CommandForm*> seen;
     std::string key;
@@ -174,7 +175,7 @@ class ChainBuilder {
   }
 
   const Snapshot& snapshot_;
-  const Rules& rules_;
+  const RuleTable& rules_;
   std::span<const Process> procs_;
   static inline const CommandForm kNoForm{};  // a kernel thread's
   std::deque<CommandForm> distinct_;          // stable addresses for forms_

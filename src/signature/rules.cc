@@ -46,7 +46,7 @@ constexpr std::array<BuiltinRule, 10> kBuiltins = {{
 
 }  // namespace
 
-const Rule* Rules::Match(RuleAction action, const RuleSubject& subject) const {
+const Rule* RuleTable::Match(RuleAction action, const RuleSubject& subject) const {
   for (const Rule& rule : rules) {
     if (rule.action != action || rule.pattern == nullptr) continue;
     if (rule.container != nullptr && !RE2::PartialMatch(subject.container_name, *rule.container) &&
@@ -58,19 +58,41 @@ const Rule* Rules::Match(RuleAction action, const RuleSubject& subject) const {
   return nullptr;
 }
 
-Rules BuiltinRules() {
+const std::shared_ptr<const RuleTable>& BuiltinRuleTable() {
+  static const std::shared_ptr<const RuleTable> table = [] {
+    auto t = std::make_shared<RuleTable>();
+    for (const BuiltinRule& b : kBuiltins) {
+      Rule rule;
+      rule.action = b.action;
+      rule.field = b.field;
+      RE2::Options options;
+      options.set_log_errors(false);
+      rule.pattern = std::make_shared<const RE2>(b.pattern, options);
+      rule.expected = b.expected;
+      rule.origin = "built-in";
+      t->rules.push_back(std::move(rule));
+    }
+    return t;
+  }();
+  return table;
+}
+
+Rules::Rules() : table_(BuiltinRuleTable()) {}
+
+absl::Status Rules::SetThresholds(const Thresholds& thresholds) {
+  absl::Status valid = ValidateThresholds(thresholds);
+  if (valid.ok()) thresholds_ = thresholds;
+  return valid;
+}
+
+size_t Rules::rule_count() const { return table_->rules.size(); }
+
+const RuleTable& RuleTableOf(const Rules& rules) { return *rules.table_; }
+
+Rules MakeRules(std::shared_ptr<const RuleTable> table, const Thresholds& thresholds) {
   Rules rules;
-  for (const BuiltinRule& b : kBuiltins) {
-    Rule rule;
-    rule.action = b.action;
-    rule.field = b.field;
-    RE2::Options options;
-    options.set_log_errors(false);
-    rule.pattern = std::make_shared<const RE2>(b.pattern, options);
-    rule.expected = b.expected;
-    rule.origin = "built-in";
-    rules.rules.push_back(std::move(rule));
-  }
+  rules.table_ = std::move(table);
+  rules.thresholds_ = thresholds;
   return rules;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// procleak-rules(5): name signatures, expect counts, mark pools, ignore; thresholds for findings.
+// procleak-rules(5) inside the library: the compiled rules behind procleak/rules.h's Rules and how
+// a process or chain is matched against them.
 
 #include <memory>
 #include <optional>
@@ -8,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/status/statusor.h"
+#include "procleak/rules.h"
 #include "re2/re2.h"
 
 namespace procleak {
@@ -28,13 +29,6 @@ struct Rule {
   std::string origin;                    // "built-in" or "FILE:LINE", shown as evidence
 };
 
-struct Thresholds {
-  double near_memory_limit = 0.80;      // memory / limit at or above this -> near_memory_limit
-  double pids_near_limit = 0.90;        // pids.current / pids.max
-  double memory_pressure_avg60 = 10.0;  // PSI some avg60 percent
-  int restart_loop_count = 5;           // Docker RestartCount at or above this
-};
-
 // What a process or a chain looks like to the rules.
 struct RuleSubject {
   std::string_view cmdline;
@@ -45,26 +39,23 @@ struct RuleSubject {
   std::string_view container_name;
 };
 
-class Rules {
+class RuleTable {
  public:
-  // File rules come first, so they override the built-in ones.
-  std::vector<Rule> rules;
-  Thresholds thresholds;
+  std::vector<Rule> rules;  // file rules first, so they override the built-in ones
 
   // The first rule with `action` whose pattern (on its field) and container filter match.
   const Rule* Match(RuleAction action, const RuleSubject& subject) const;
 };
 
-// Built-in rules: well-known pools (nginx, postgres, php-fpm, apache/httpd, gunicorn, uwsgi,
+// The rules of `rules`, for matching.
+const RuleTable& RuleTableOf(const Rules& rules);
+
+// A Rules holding `table` and `thresholds` (already validated).
+Rules MakeRules(std::shared_ptr<const RuleTable> table, const Thresholds& thresholds);
+
+// The built-in rules: well-known pools (nginx, postgres, php-fpm, apache/httpd, gunicorn, uwsgi,
 // sidekiq/puma workers, chrome renderers) and "expect 1" for launcher chains (npm exec, npx, pnpm
-// dlx, yarn dlx, bunx, uvx, pipx run).
-Rules BuiltinRules();
-
-// Parses a rules file; `source` names it in errors: "rules.conf:7: unknown action 'expct'".
-// The result holds the file's rules followed by the built-in ones.
-absl::StatusOr<Rules> ParseRules(std::string_view text, std::string_view source);
-
-// Reads and parses FILE (an error naming FILE when it cannot be read).
-absl::StatusOr<Rules> LoadRules(const std::string& path);
+// dlx, yarn dlx, bunx, uvx, pipx run). Compiled once, shared by every Rules.
+const std::shared_ptr<const RuleTable>& BuiltinRuleTable();
 
 }  // namespace procleak

@@ -100,33 +100,52 @@ std::optional<double> ParseNumber(std::string_view text) {
   return value;
 }
 
+// One threshold: a fraction in (0, 1], a percentage in (0, 100], or a count >= 1.
+struct ThresholdRow {
+  std::string_view name;
+  double Thresholds::*real;  // null for a count
+  int Thresholds::*count;    // null for a fraction or percentage
+  double max;                // a real's upper bound
+};
+
+constexpr ThresholdRow kThresholdRows[] = {
+    {"near_memory_limit", &Thresholds::near_memory_limit, nullptr, 1},
+    {"critical_memory_limit", &Thresholds::critical_memory_limit, nullptr, 1},
+    {"pids_near_limit", &Thresholds::pids_near_limit, nullptr, 1},
+    {"memory_pressure_avg60", &Thresholds::memory_pressure_avg60, nullptr, 100},
+    {"restart_loop_count", nullptr, &Thresholds::restart_loop_count, 0},
+};
+
+bool InRange(const ThresholdRow& row, double value) {
+  return row.count != nullptr ? value >= 1 : value > 0 && value <= row.max;
+}
+
+std::string BadThreshold(const ThresholdRow& row, std::string_view text) {
+  return fmt::format("bad value '{}' for threshold {}: want {}", text, row.name,
+                     row.count != nullptr ? "a whole number >= 1"
+                     : row.max == 100     ? "a percentage in (0, 100]"
+                                          : "a fraction in (0, 1]");
+}
+
 // "threshold NAME VALUE"; returns an error message, empty on success.
 std::string ParseThreshold(const std::vector<std::string>& words, Thresholds* t) {
   if (words.size() != 3) return "threshold needs a name and a value";
   const std::string& name = words[1];
   const std::string& text = words[2];
-  if (name == "restart_loop_count") {
-    std::optional<int> count = ParseCount(text);
-    if (!count || *count < 1) {
-      return fmt::format("bad value '{}' for threshold {}: want a whole number >= 1", text, name);
+  for (const ThresholdRow& row : kThresholdRows) {
+    if (row.name != name) continue;
+    if (row.count != nullptr) {
+      std::optional<int> count = ParseCount(text);
+      if (!count || !InRange(row, *count)) return BadThreshold(row, text);
+      t->*row.count = *count;
+    } else {
+      std::optional<double> value = ParseNumber(text);
+      if (!value || !InRange(row, *value)) return BadThreshold(row, text);
+      t->*row.real = *value;
     }
-    t->restart_loop_count = *count;
     return "";
   }
-  double* field = name == "near_memory_limit"       ? &t->near_memory_limit
-                  : name == "pids_near_limit"       ? &t->pids_near_limit
-                  : name == "memory_pressure_avg60" ? &t->memory_pressure_avg60
-                                                    : nullptr;
-  if (field == nullptr) return fmt::format("unknown threshold '{}'", name);
-  bool percent = field == &t->memory_pressure_avg60;
-  std::optional<double> value = ParseNumber(text);
-  double max = percent ? 100 : 1;
-  if (!value || !(*value > 0 && *value <= max)) {
-    return fmt::format("bad value '{}' for threshold {}: want {}", text, name,
-                       percent ? "a percentage in (0, 100]" : "a fraction in (0, 1]");
-  }
-  *field = *value;
-  return "";
+  return fmt::format("unknown threshold '{}'", name);
 }
 
 // "ACTION FIELD PATTERN [key=value...]"; returns an error message, empty on success.
@@ -184,8 +203,20 @@ std::string ParseRule(const std::vector<std::string>& words, Rule* rule) {
 
 }  // namespace
 
+absl::Status ValidateThresholds(const Thresholds& t) {
+  for (const ThresholdRow& row : kThresholdRows) {
+    // NaN fails InRange, so it is rejected too.
+    double value = row.count != nullptr ? t.*row.count : t.*row.real;
+    if (!InRange(row, value)) {
+      return absl::InvalidArgumentError(BadThreshold(row, fmt::format("{}", value)));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Rules> ParseRules(std::string_view text, std::string_view source) {
-  Rules result;
+  auto table = std::make_shared<RuleTable>();
+  Thresholds thresholds;
   int line_no = 0;
   std::string_view line;
   while (NextLine(&text, &line)) {
@@ -195,22 +226,21 @@ absl::StatusOr<Rules> ParseRules(std::string_view text, std::string_view source)
     std::string error;
     if (SplitLine(line, &words, &error) && !words.empty()) {
       if (words[0] == "threshold") {
-        error = ParseThreshold(words, &result.thresholds);
+        error = ParseThreshold(words, &thresholds);
       } else {
         Rule rule;
         error = ParseRule(words, &rule);
         rule.origin = fmt::format("{}:{}", source, line_no);
-        if (error.empty()) result.rules.push_back(std::move(rule));
+        if (error.empty()) table->rules.push_back(std::move(rule));
       }
     }
     if (!error.empty()) {
       return absl::InvalidArgumentError(fmt::format("{}:{}: {}", source, line_no, error));
     }
   }
-  Rules builtin = BuiltinRules();
-  result.rules.insert(result.rules.end(), std::make_move_iterator(builtin.rules.begin()),
-                      std::make_move_iterator(builtin.rules.end()));
-  return result;
+  const std::vector<Rule>& builtin = BuiltinRuleTable()->rules;
+  table->rules.insert(table->rules.end(), builtin.begin(), builtin.end());
+  return MakeRules(std::move(table), thresholds);
 }
 
 absl::StatusOr<Rules> LoadRules(const std::string& path) {

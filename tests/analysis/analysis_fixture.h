@@ -166,7 +166,7 @@ inline const Group* FindGroup(const Analysis& a, std::string_view signature_part
   return nullptr;
 }
 
-inline std::vector<const Finding*> FindingsOf(const Analysis& a, std::string_view kind) {
+inline std::vector<const Finding*> FindingsOf(const Analysis& a, FindingKind kind) {
   std::vector<const Finding*> out;
   for (const Finding& f : a.findings) {
     if (f.kind == kind) out.push_back(&f);

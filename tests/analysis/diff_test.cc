@@ -227,11 +227,11 @@ TEST(Diff_Findings, NewAndResolvedByKindContainerSignature) {
   Pair p = DiffOf(Scenario(false), Scenario(true));
   // duplicate_chain (server-x) and no_memory_limit (hub) are on both sides: neither new nor gone.
   ASSERT_EQ(p.diff.findings_new.size(), 1u);
-  EXPECT_EQ(p.diff.findings_new[0].kind, "oom_kills");
+  EXPECT_EQ(p.diff.findings_new[0].kind, FindingKind::kOomKills);
   EXPECT_EQ(p.diff.findings_new[0].container, "ccc");
   EXPECT_EQ(p.diff.findings_new[0].severity, Severity::kWarning);
   ASSERT_EQ(p.diff.findings_resolved.size(), 1u);
-  EXPECT_EQ(p.diff.findings_resolved[0].kind, "pids_near_limit");
+  EXPECT_EQ(p.diff.findings_resolved[0].kind, FindingKind::kPidsNearLimit);
   EXPECT_EQ(p.diff.findings_resolved[0].container, "ddd");
   EXPECT_EQ(p.diff.findings_resolved[0].severity, Severity::kWarning);
 }

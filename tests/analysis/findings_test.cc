@@ -21,7 +21,7 @@ TEST(ContainerFindings, BigContainerWithoutLimit_IsWarningWithSizedComposeLimit)
   c.memory_bytes = 99 * kGiB;
   c.memory_limit = Limit::Unlimited();
   Analysis a = Analyze(b.Build(), nullptr);
-  std::vector<const Finding*> f = FindingsOf(a, "no_memory_limit");
+  std::vector<const Finding*> f = FindingsOf(a, FindingKind::kNoMemoryLimit);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0]->severity, Severity::kWarning);
   EXPECT_EQ(f[0]->container, "aaa");
@@ -38,7 +38,7 @@ TEST(ContainerFindings, SmallContainerWithoutLimit_IsOnlyInfo) {
   b.Add(10, 1, {"/usr/sbin/nginx"}, 1, 9, "bbb");
   b.AddContainer("bbb", "web").memory_bytes = 200ull << 20;
   Analysis a = Analyze(b.Build(), nullptr);
-  std::vector<const Finding*> f = FindingsOf(a, "no_memory_limit");
+  std::vector<const Finding*> f = FindingsOf(a, FindingKind::kNoMemoryLimit);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0]->severity, Severity::kInfo);
   EXPECT_EQ(WorstSeverity(a), Severity::kInfo);
@@ -54,7 +54,7 @@ TEST(ContainerFindings, NearLimit_WarnsAt80AndIsCriticalFrom95Percent) {
     c.memory_bytes = used_mib << 20;
     c.memory_limit = Limit::Of(512ull << 20);
     Analysis a = Analyze(b.Build(), nullptr);
-    std::vector<const Finding*> f = FindingsOf(a, "near_memory_limit");
+    std::vector<const Finding*> f = FindingsOf(a, FindingKind::kNearMemoryLimit);
     if (!want) {
       EXPECT_TRUE(f.empty()) << used_mib;
       continue;
@@ -75,12 +75,13 @@ TEST(ContainerFindings, OomKillsPidsAndPressure_AreReported) {
   c.pids_max = Limit::Of(100);
   c.memory_pressure = Pressure{PressureLine{30, 25, 10, 123}, PressureLine{12, 11, 3, 45}};
   Analysis a = Analyze(b.Build(), nullptr);
-  ASSERT_EQ(FindingsOf(a, "oom_kills").size(), 1u);
-  EXPECT_NE(FindingsOf(a, "oom_kills")[0]->message.find("3"), std::string::npos);
-  ASSERT_EQ(FindingsOf(a, "pids_near_limit").size(), 1u);
-  EXPECT_EQ(FindingsOf(a, "pids_near_limit")[0]->severity, Severity::kWarning);
-  ASSERT_EQ(FindingsOf(a, "memory_pressure").size(), 1u);
-  EXPECT_EQ(FindingsOf(a, "memory_pressure")[0]->severity, Severity::kCritical);  // full >= 10
+  ASSERT_EQ(FindingsOf(a, FindingKind::kOomKills).size(), 1u);
+  EXPECT_NE(FindingsOf(a, FindingKind::kOomKills)[0]->message.find("3"), std::string::npos);
+  ASSERT_EQ(FindingsOf(a, FindingKind::kPidsNearLimit).size(), 1u);
+  EXPECT_EQ(FindingsOf(a, FindingKind::kPidsNearLimit)[0]->severity, Severity::kWarning);
+  ASSERT_EQ(FindingsOf(a, FindingKind::kMemoryPressure).size(), 1u);
+  EXPECT_EQ(FindingsOf(a, FindingKind::kMemoryPressure)[0]->severity,
+            Severity::kCritical);  // full >= 10
 }
 
 TEST(ContainerFindings, RestartingContainerWithoutProcesses_IsCriticalRestartLoop) {
@@ -91,12 +92,13 @@ TEST(ContainerFindings, RestartingContainerWithoutProcesses_IsCriticalRestartLoo
   c.state = "restarting";
   c.restart_policy = "always";
   Analysis a = Analyze(b.Build(), nullptr);
-  std::vector<const Finding*> f = FindingsOf(a, "restart_loop");
+  std::vector<const Finding*> f = FindingsOf(a, FindingKind::kRestartLoop);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0]->severity, Severity::kCritical);
   EXPECT_NE(f[0]->message.find("37"), std::string::npos);
   EXPECT_NE(f[0]->action.find("docker logs --tail 50 worker"), std::string::npos) << f[0]->action;
-  EXPECT_TRUE(FindingsOf(a, "no_memory_limit").empty()) << "no processes, no memory finding";
+  EXPECT_TRUE(FindingsOf(a, FindingKind::kNoMemoryLimit).empty())
+      << "no processes, no memory finding";
 }
 
 TEST(ContainerFindings, FewRestarts_AreNoFinding) {
@@ -104,7 +106,7 @@ TEST(ContainerFindings, FewRestarts_AreNoFinding) {
   Container& c = b.AddContainer("fff", "cron");
   c.restart_count = 2;
   c.state = "running";
-  EXPECT_TRUE(FindingsOf(Analyze(b.Build(), nullptr), "restart_loop").empty());
+  EXPECT_TRUE(FindingsOf(Analyze(b.Build(), nullptr), FindingKind::kRestartLoop).empty());
 }
 
 TEST(ContainerFindings, AreSortedCriticalFirst) {

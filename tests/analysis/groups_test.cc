@@ -47,7 +47,7 @@ TEST(Groups, NpmExecCopiesUnderOneSpawner_AreOneLeakGroupWithOrphans) {
 TEST(Groups, DuplicateFinding_StopsOldestSurplusLeavesFirstKeepingNewest) {
   Snapshot s = McpIncident(20, 5);
   Analysis a = Analyze(s, nullptr);
-  std::vector<const Finding*> dups = FindingsOf(a, "duplicate_chain");
+  std::vector<const Finding*> dups = FindingsOf(a, FindingKind::kDuplicateChain);
   ASSERT_EQ(dups.size(), 1u);
   const Finding& f = *dups[0];
   EXPECT_EQ(f.severity, Severity::kCritical);  // 19 surplus copies
@@ -68,7 +68,7 @@ TEST(Groups, DuplicateFinding_StopsOldestSurplusLeavesFirstKeepingNewest) {
 
 TEST(Groups, OrphanedFinding_CountsOnlyTheOrphans) {
   Analysis a = Analyze(McpIncident(20, 5), nullptr);
-  std::vector<const Finding*> orphans = FindingsOf(a, "orphaned_chain");
+  std::vector<const Finding*> orphans = FindingsOf(a, FindingKind::kOrphanedChain);
   ASSERT_EQ(orphans.size(), 1u);
   EXPECT_EQ(orphans[0]->count, 5);
   EXPECT_EQ(orphans[0]->pids.size(), 15u);
@@ -80,8 +80,8 @@ TEST(Groups, SingleLauncherChain_IsNoFinding) {
   const Group* g = FindGroup(a, "server-x");
   ASSERT_NE(g, nullptr);
   EXPECT_EQ(g->classification, Classification::kSingle);
-  EXPECT_TRUE(FindingsOf(a, "duplicate_chain").empty());
-  EXPECT_TRUE(FindingsOf(a, "orphaned_chain").empty());
+  EXPECT_TRUE(FindingsOf(a, FindingKind::kDuplicateChain).empty());
+  EXPECT_TRUE(FindingsOf(a, FindingKind::kOrphanedChain).empty());
 }
 
 TEST(Groups, NginxWorkersForkedTogether_AreAPoolWithoutFindings) {
@@ -114,7 +114,7 @@ TEST(Groups, MultiprocessingPoolChildren_AreAPool) {
   ASSERT_NE(workers, a.groups.end());
   EXPECT_EQ(workers->count, 6);
   EXPECT_EQ(workers->classification, Classification::kPool);
-  EXPECT_TRUE(FindingsOf(a, "duplicate_chain").empty());
+  EXPECT_TRUE(FindingsOf(a, FindingKind::kDuplicateChain).empty());
 }
 
 TEST(Groups, ScriptExecdByLoopInSpacedCycles_IsALeakWithoutRule) {
@@ -134,7 +134,7 @@ TEST(Groups, ScriptExecdByLoopInSpacedCycles_IsALeakWithoutRule) {
     return e.find("started in 6 separate spawn events") != std::string::npos;
   });
   EXPECT_TRUE(cycles);
-  std::vector<const Finding*> dups = FindingsOf(a, "duplicate_chain");
+  std::vector<const Finding*> dups = FindingsOf(a, FindingKind::kDuplicateChain);
   ASSERT_EQ(dups.size(), 1u);
   EXPECT_EQ(dups[0]->severity, Severity::kWarning);  // 5 surplus, 150 MiB
   EXPECT_EQ(dups[0]->pids.size(), 5u);
@@ -162,7 +162,7 @@ TEST(Groups, CopiesAdoptedByAUserServiceManager_AreOrphaned) {
   EXPECT_TRUE(g->chains[1].orphaned);
   EXPECT_FALSE(g->chains[2].orphaned);
   EXPECT_EQ(g->chains[2].spawner_pid, 950);
-  EXPECT_EQ(FindingsOf(a, "orphaned_chain").size(), 1u);
+  EXPECT_EQ(FindingsOf(a, FindingKind::kOrphanedChain).size(), 1u);
 }
 
 TEST(Groups, ShimsStartedOneByOneByInit_AreNotALeak) {
@@ -184,7 +184,7 @@ TEST(Groups, ShimsStartedOneByOneByInit_AreNotALeak) {
   ASSERT_NE(g, nullptr);
   EXPECT_EQ(g->count, 3);
   EXPECT_NE(g->classification, Classification::kLeak);
-  EXPECT_TRUE(FindingsOf(a, "duplicate_chain").empty());
+  EXPECT_TRUE(FindingsOf(a, FindingKind::kDuplicateChain).empty());
 }
 
 TEST(Groups, CopiesStartedTogetherByADifferentProgram_AreNotALeak) {
@@ -200,7 +200,7 @@ TEST(Groups, CopiesStartedTogetherByADifferentProgram_AreNotALeak) {
   const Group* g = FindGroup(a, "queue:work");
   ASSERT_NE(g, nullptr);
   EXPECT_EQ(g->classification, Classification::kPool);
-  EXPECT_TRUE(FindingsOf(a, "duplicate_chain").empty());
+  EXPECT_TRUE(FindingsOf(a, FindingKind::kDuplicateChain).empty());
 }
 
 }  // namespace

@@ -62,7 +62,7 @@ std::string Evidence(const Group& g) {
 // No finding at warning or above names any process.
 void ExpectNoWarnings(const Analysis& a) {
   for (const Finding& f : a.findings) {
-    EXPECT_LT(f.severity, Severity::kWarning) << f.kind << ": " << f.message;
+    EXPECT_LT(f.severity, Severity::kWarning) << FindingKindName(f.kind) << ": " << f.message;
   }
 }
 
@@ -136,7 +136,7 @@ TEST(Lineage, OneClientWithFourCopies_IsALeakPerClient) {
   EXPECT_EQ(g->expected, 1);
   EXPECT_EQ(g->origin, Origin::kSpawner);
   EXPECT_EQ(g->spawner_pid, 1000);
-  std::vector<const Finding*> dups = FindingsOf(a, "duplicate_chain");
+  std::vector<const Finding*> dups = FindingsOf(a, FindingKind::kDuplicateChain);
   ASSERT_EQ(dups.size(), 1u);
   EXPECT_EQ(dups[0]->count, 4);
   EXPECT_EQ(dups[0]->spawner_pid, 1000);
@@ -161,7 +161,7 @@ TEST(Lineage, TwoCopiesWithoutARule_AreReportedAtInfoThreeAreWarned) {
     const Group* g = ExactGroup(a, roots);
     ASSERT_NE(g, nullptr);
     EXPECT_EQ(g->classification, Classification::kLeak) << Evidence(*g);
-    std::vector<const Finding*> dups = FindingsOf(a, "duplicate_chain");
+    std::vector<const Finding*> dups = FindingsOf(a, FindingKind::kDuplicateChain);
     ASSERT_EQ(dups.size(), 2u);
     for (const Finding* f : dups) {
       const bool rule = f->expected.has_value();
@@ -188,8 +188,9 @@ TEST(Lineage, PythonSupervisorStartingPython_IsExecdAndALeak) {
   EXPECT_TRUE(HasEvidence(*g, "exec'd a program other than their parent's")) << Evidence(*g);
   EXPECT_TRUE(HasEvidence(*g, "started in 5 separate spawn events")) << Evidence(*g);
   EXPECT_FALSE(HasEvidence(*g, "together")) << Evidence(*g);
-  ASSERT_EQ(FindingsOf(a, "duplicate_chain").size(), 1u);
-  EXPECT_EQ(FindingsOf(a, "duplicate_chain")[0]->pids, (std::vector<int>{600, 601, 602, 603}));
+  ASSERT_EQ(FindingsOf(a, FindingKind::kDuplicateChain).size(), 1u);
+  EXPECT_EQ(FindingsOf(a, FindingKind::kDuplicateChain)[0]->pids,
+            (std::vector<int>{600, 601, 602, 603}));
 }
 
 TEST(Lineage, LeakFasterThanOneCopyPerSecond_IsALeak) {
@@ -321,7 +322,7 @@ TEST(Lineage, FindingsStopEachSurplusChainWithEverythingBelowIt) {
   EXPECT_EQ(g->signature, "timeout /srv/srv > srv");
   EXPECT_EQ(g->chains[0].pids, (std::vector<int>{600, 601}));
   EXPECT_EQ(g->chains[0].rss_bytes, (1ull + 30) << 20);  // the chain's own processes
-  std::vector<const Finding*> dups = FindingsOf(a, "duplicate_chain");
+  std::vector<const Finding*> dups = FindingsOf(a, FindingKind::kDuplicateChain);
   ASSERT_EQ(dups.size(), 1u);
   EXPECT_EQ(dups[0]->pids, (std::vector<int>{600, 601, 602}));
   EXPECT_EQ(dups[0]->rss_bytes, (1ull + 30 + 200) << 20);  // what stopping it frees
@@ -361,8 +362,8 @@ TEST(Lineage, DeadSupervisor_CopiesLeftInItsProcessGroupAreOrphanedLeak) {
   EXPECT_EQ(g->classification, Classification::kLeak);
   EXPECT_TRUE(HasEvidence(*g, "spawner gone: reparented to pid 1")) << Evidence(*g);
   EXPECT_FALSE(HasEvidence(*g, "alive")) << Evidence(*g);
-  EXPECT_TRUE(FindingsOf(a, "duplicate_chain").empty());
-  std::vector<const Finding*> orphans = FindingsOf(a, "orphaned_chain");
+  EXPECT_TRUE(FindingsOf(a, FindingKind::kDuplicateChain).empty());
+  std::vector<const Finding*> orphans = FindingsOf(a, FindingKind::kOrphanedChain);
   ASSERT_EQ(orphans.size(), 1u);
   EXPECT_EQ(orphans[0]->count, 3);
   EXPECT_EQ(orphans[0]->pids, (std::vector<int>{600, 601, 602}));
@@ -394,10 +395,10 @@ TEST(Lineage, RestartedSupervisor_OwnsTheCopiesItsEarlierInstanceLeft) {
   ASSERT_EQ(g->chains.size(), 6u);
   for (int i = 0; i < 6; ++i) EXPECT_EQ(g->chains[i].orphaned, i < 3) << i;
   EXPECT_TRUE(HasEvidence(*g, "3 copies were left behind by earlier instances")) << Evidence(*g);
-  std::vector<const Finding*> orphans = FindingsOf(a, "orphaned_chain");
+  std::vector<const Finding*> orphans = FindingsOf(a, FindingKind::kOrphanedChain);
   ASSERT_EQ(orphans.size(), 1u);
   EXPECT_EQ(orphans[0]->pids, (std::vector<int>{600, 601, 602}));
-  std::vector<const Finding*> dups = FindingsOf(a, "duplicate_chain");
+  std::vector<const Finding*> dups = FindingsOf(a, FindingKind::kDuplicateChain);
   ASSERT_EQ(dups.size(), 1u);
   EXPECT_EQ(dups[0]->pids, (std::vector<int>{600, 601, 602, 700, 701}));
 }
@@ -441,7 +442,7 @@ TEST(Lineage, CopiesReparentedToAPidNamespacesInit_AreOrphanedWithTheirNsPids) {
   for (const Chain& c : g->chains) EXPECT_TRUE(c.orphaned);
   EXPECT_TRUE(HasEvidence(*g, "pid 301 (ns pid 1)")) << Evidence(*g);
   EXPECT_TRUE(HasEvidence(*g, "the init of a PID namespace")) << Evidence(*g);
-  EXPECT_EQ(FindingsOf(a, "orphaned_chain").size(), 1u);
+  EXPECT_EQ(FindingsOf(a, FindingKind::kOrphanedChain).size(), 1u);
 }
 
 TEST(Lineage, SpawnerInsideAPidNamespace_IsNamedWithItsNsPid) {
@@ -633,7 +634,7 @@ TEST(Lineage, ContainerShellInitsOwnJobs_AreItsServicesUnlessARestartedSpawnerLe
       EXPECT_EQ(g->origin, Origin::kSpawner);
       EXPECT_EQ(g->spawner_pid, 2200);
       EXPECT_EQ(g->classification, Classification::kLeak) << Evidence(*g);
-      EXPECT_EQ(FindingsOf(a, "orphaned_chain").size(), 1u);
+      EXPECT_EQ(FindingsOf(a, FindingKind::kOrphanedChain).size(), 1u);
       EXPECT_TRUE(HasEvidence(*g, "the container's init")) << Evidence(*g);
     }
   }

@@ -65,7 +65,7 @@ TEST(ReapPlan, Keeps_ExpectedCountNewestByDefault) {
   EXPECT_EQ(g.keep, "1 newest (expected count)");
   EXPECT_EQ(Roots(g.kept), std::vector<int>({3009}));
   EXPECT_EQ(Roots(g.stop), std::vector<int>({3000, 3003, 3006}));
-  EXPECT_EQ(g.stop[0].finding, "duplicate_chain");
+  EXPECT_EQ(g.stop[0].finding, FindingKind::kDuplicateChain);
   EXPECT_EQ(g.stop[0].reason, "duplicate_chain: 4 copies where 1 expected");
   EXPECT_EQ(plan.order.size(), 9u);
   EXPECT_EQ(SignallableCount(plan), 9);
@@ -190,7 +190,7 @@ Analysis ShChains(const std::vector<int>& roots) {
   }
   a.groups.push_back(g);
   Finding f;
-  f.kind = "duplicate_chain";
+  f.kind = FindingKind::kDuplicateChain;
   f.signature = g.signature;
   a.findings.push_back(f);
   return a;
@@ -252,12 +252,12 @@ TEST(ReapPlan, Container_MatchesNameOrIdPrefixAndNeverTheHost) {
 
 TEST(ReapPlan, OrphanedOnly_StopsOnlyOrphans) {
   ReapSelection sel;
-  sel.findings = {"orphaned_chain"};
+  sel.findings = {FindingKind::kOrphanedChain};
   sel.signature = "server-x";
   ReapPlan plan = Plan(Hub(5, 2), sel);
   ASSERT_EQ(plan.groups.size(), 1u);
   const ReapGroup& g = plan.groups[0];
-  EXPECT_EQ(g.findings, std::vector<std::string>({"orphaned_chain"}));
+  EXPECT_EQ(g.findings, std::vector<FindingKind>({FindingKind::kOrphanedChain}));
   EXPECT_EQ(Roots(g.stop), std::vector<int>({3000, 3003}));
   EXPECT_EQ(g.stop[0].reason, "orphaned_chain: outlived its spawner");
 }
@@ -270,13 +270,13 @@ TEST(ReapPlan, BothFindings_StopOrphansAsOrphansAndTheRestAsDuplicates) {
   const ReapGroup& g = plan.groups[0];
   EXPECT_EQ(g.findings.size(), 2u);
   ASSERT_EQ(Roots(g.stop), std::vector<int>({3000, 3003, 3006, 3009}));
-  EXPECT_EQ(g.stop[1].finding, "orphaned_chain");
-  EXPECT_EQ(g.stop[2].finding, "duplicate_chain");
+  EXPECT_EQ(g.stop[1].finding, FindingKind::kOrphanedChain);
+  EXPECT_EQ(g.stop[2].finding, FindingKind::kDuplicateChain);
 }
 
 TEST(ReapPlan, DuplicateOnly_IgnoresGroupsWithoutThatFinding) {
   ReapSelection sel;
-  sel.findings = {"duplicate_chain"};
+  sel.findings = {FindingKind::kDuplicateChain};
   sel.signature = "hub.js";  // a single process: no finding
   EXPECT_TRUE(Plan(Hub(4, 0), sel).groups.empty());
 }

@@ -163,7 +163,8 @@ TEST(Args, Reap_ParsesSelectionKeepApplyAndGrace) {
                  "--docker-root",
                  "/d"});
   ASSERT_TRUE(a.ok()) << a.status();
-  EXPECT_EQ(a->findings, (std::vector<std::string>{"orphaned_chain", "duplicate_chain"}));
+  EXPECT_EQ(a->findings,
+            (std::vector<FindingKind>{FindingKind::kOrphanedChain, FindingKind::kDuplicateChain}));
   EXPECT_EQ(a->signature, "server-x");
   EXPECT_EQ(a->container, "mcp-hub");
   EXPECT_EQ(a->pids, (std::vector<int>{812, 900}));

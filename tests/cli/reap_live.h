@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Live processes for the tests of `procleak reap`: a spawner of the test's own that leaks copies
-// of `sh -c SCRIPT` (a duplicate_chain), what became of them, and reap run with a pause between
-// planning and acting. Everything started here leads or joins the spawner's process group, which
-// is killed in teardown, also when the test fails.
+// of `sh -c SCRIPT` (a duplicate_chain), what became of them, and reap run in-process with a hook
+// between planning and acting. Everything started here leads or joins the spawner's process group,
+// which is killed in teardown, also when the test fails.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -24,6 +24,8 @@
 #include <thread>
 #include <vector>
 
+#include "cli/args.h"
+#include "cli/commands.h"
 #include "testing/json_expect.h"
 #include "testing/run_procleak.h"
 #include "testing/temp_tree.h"
@@ -220,52 +222,33 @@ inline std::map<int, std::string> Results(const Json& doc) {
   return out;
 }
 
-// `procleak reap --json --apply ARGS`, stopped by PROCLEAK_REAP_STOP_AFTER_PLAN between planning
-// and acting while `between` runs. The reap process is killed and reaped if anything fails.
+// `procleak reap --json --apply ARGS` run in this process (RunReapStages), with `between` run after
+// planning and before signalling.
 struct PausedReap {
   int exit_code = -1;
   Json doc;
 };
 inline PausedReap RunReapPaused(const std::vector<std::string>& args,
                                 const std::function<void()>& between) {
-  TempTree io;
-  const std::string out_path = io.Path("stdout");
-  pid_t reap = fork();
-  if (reap == 0) {
-    setpgid(0, 0);
-    int fd = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(fd, STDOUT_FILENO);
-    setenv("PROCLEAK_REAP_STOP_AFTER_PLAN", "1", 1);
-    std::vector<std::string> all = {std::getenv("PROCLEAK_BIN"), "reap", "--json", "--apply"};
-    all.insert(all.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& a : all) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  struct Guard {
-    pid_t pid;
-    bool reaped = false;
-    ~Guard() {
-      if (pid > 0 && !reaped) {
-        kill(pid, SIGKILL);
-        waitpid(pid, nullptr, 0);
-      }
-    }
-  } guard{reap};
+  std::vector<std::string> all = {"reap", "--json", "--apply"};
+  all.insert(all.end(), args.begin(), args.end());
   PausedReap result;
-  int status = 0;
-  if (reap < 0 || waitpid(reap, &status, WUNTRACED) != reap || !WIFSTOPPED(status)) {
-    ADD_FAILURE() << "reap did not stop after planning: " << status;
+  absl::StatusOr<CliArgs> parsed = ParseArgs(all);
+  if (!parsed.ok()) {
+    ADD_FAILURE() << parsed.status();
     return result;
   }
-  between();
-  kill(reap, SIGCONT);
-  if (waitpid(reap, &status, 0) != reap) return result;
-  guard.reaped = true;
-  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  result.doc = ParseJson(ReadAll(out_path));
+  bool paused = false;
+  std::string report;
+  result.exit_code = RunReapStages(
+      *parsed,
+      [&] {
+        paused = true;
+        between();
+      },
+      &report);
+  EXPECT_TRUE(paused) << "reap did not reach the point between planning and acting";
+  result.doc = ParseJson(report);
   return result;
 }
 

@@ -20,6 +20,7 @@ case $libdir in /*) lib=$tmp/root$libdir ;; *) lib=$root/$libdir ;; esac
 for f in bin/procleak \
     include/procleak/snapshot.h include/procleak/scan.h include/procleak/analysis.h \
     include/procleak/diff.h include/procleak/record.h include/procleak/json.h \
+    include/procleak/rules.h \
     include/procleak/version.h \
     share/man/man1/procleak.1 share/man/man5/procleak-rules.5 share/man/man5/procleak-record.5 \
     share/man/man3/libprocleak.3 share/bash-completion/completions/procleak; do
@@ -62,6 +63,23 @@ cat "$tmp/out"
 grep -q '^634 processes' "$tmp/out" || fail "no '634 processes' line"
 grep -q '^critical duplicate_chain: ' "$tmp/out" || fail "no duplicate_chain finding"
 grep -q '^JSON: [0-9][0-9]* bytes' "$tmp/out" || fail "no JSON length"
+grep -q '^critical restart_loop: ' "$tmp/out" || fail "no restart_loop finding"
+
+# With a rules file: what the operator accepts is no longer found.
+printf '# ops.rules\nignore signature "^npm exec "\nthreshold restart_loop_count 100\n' \
+  > "$tmp/ops.rules"
+"$tmp/example" "$src/tests/data/incident" "$tmp/ops.rules" > "$tmp/out" 2>&1
+rc=$?
+[ $rc -eq 0 ] || { cat "$tmp/out"; fail "example with ops.rules exited $rc"; }
+grep -q '^634 processes' "$tmp/out" || fail "with ops.rules: no '634 processes' line"
+if grep -q 'duplicate_chain\|restart_loop' "$tmp/out"; then
+  cat "$tmp/out"
+  fail "with ops.rules: the ignored chains or the restart loop are still found"
+fi
+printf 'expct signature x count=1\n' > "$tmp/bad.rules"
+"$tmp/example" "$src/tests/data/incident" "$tmp/bad.rules" > "$tmp/out" 2>&1
+[ $? -eq 2 ] || fail "a bad rules file did not fail the example"
+grep -qx "$tmp/bad.rules:1: unknown action 'expct'" "$tmp/out" || fail "bad rules: $(cat "$tmp/out")"
 
 # Every object in the archive, not only those the example pulls in, links with the .pc's flags.
 printf 'int main() { return 0; }\n' > "$tmp/empty.cc"

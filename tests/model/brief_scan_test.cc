@@ -101,7 +101,7 @@ void ExpectSameReport(const Report& cli, const Report& full) {
   for (size_t i = 0; i < full.analysis.findings.size(); ++i) {
     const Finding& c = cli.analysis.findings[i];
     const Finding& f = full.analysis.findings[i];
-    SCOPED_TRACE(f.kind + " " + f.signature);
+    SCOPED_TRACE(FindingKindName(f.kind) + (" " + f.signature));
     EXPECT_EQ(c.container, f.container);
     EXPECT_EQ(c.pids, f.pids);
     EXPECT_EQ(c.rss_bytes, f.rss_bytes);

@@ -139,7 +139,7 @@ TEST_P(RoundTrip, ScanJson_ReadsBackToTheSameSnapshotAndAnalysis) {
   }
   ASSERT_EQ(got.findings.size(), want.findings.size());
   for (size_t i = 0; i < want.findings.size(); ++i) {
-    SCOPED_TRACE(want.findings[i].kind);
+    SCOPED_TRACE(FindingKindName(want.findings[i].kind));
     EXPECT_EQ(got.findings[i].kind, want.findings[i].kind);
     EXPECT_EQ(got.findings[i].severity, want.findings[i].severity);
     EXPECT_EQ(got.findings[i].container, want.findings[i].container);
@@ -161,7 +161,7 @@ TEST(ScanJsonReader, Incident_KeepsItsFindings) {
   const Analysis a = Analyze(*read, nullptr);
   EXPECT_EQ(WorstSeverity(a), Severity::kCritical);
   int duplicates = 0;
-  for (const Finding& f : a.findings) duplicates += f.kind == "duplicate_chain";
+  for (const Finding& f : a.findings) duplicates += f.kind == FindingKind::kDuplicateChain;
   EXPECT_EQ(duplicates, 9);
 }
 

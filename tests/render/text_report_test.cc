@@ -36,6 +36,22 @@ TEST(TextReport, UsesColor_OnlyWhenAsked) {
   EXPECT_THAT(RenderScanText(testing::ReportSnapshot(), options), HasSubstr("\x1b[1m"));
 }
 
+// The docker cgroup uses 88% of its limit: coloured by the findings' memory thresholds.
+TEST(TextReport, CgroupRowColour_FollowsTheMemoryThresholds) {
+  const std::string row = "900.0 MiB     1.0 GiB    88      2  /docker/2403ccfe";
+  TextOptions options;
+  options.color = true;
+  EXPECT_THAT(RenderScanText(testing::ReportSnapshot(), options), HasSubstr("\x1b[33m " + row));
+  options.thresholds.critical_memory_limit = 0.85;
+  EXPECT_THAT(RenderScanText(testing::ReportSnapshot(), options),
+              HasSubstr("\x1b[31;1m " + row));
+  options.thresholds = Thresholds();
+  options.thresholds.near_memory_limit = 0.9;
+  const std::string text = RenderScanText(testing::ReportSnapshot(), options);
+  EXPECT_THAT(text, HasSubstr("\n " + row));
+  EXPECT_THAT(text, Not(HasSubstr("m " + row)));
+}
+
 TEST(TextReport, ShowsHostMemoryCgroupsByMemoryAndLargestProcesses) {
   std::string text = RenderScanText(testing::ReportSnapshot(), TextOptions{});
   std::vector<std::string> lines = Lines(text);

@@ -37,7 +37,7 @@ TEST(Chains, NpmShNode_IsOneChainWithProgramsPerLevel) {
   b.Add(1, 0, {"/sbin/init"}, 0, 10);
   b.Add(500, 1, {"node", "/app/hub.js"}, 1, 90);
   AddNpmChain(b, 600, 500, 2, "");
-  std::vector<SpawnChain> chains = BuildChains(b.Build(), BuiltinRules());
+  std::vector<SpawnChain> chains = BuildChains(b.Build(), Rules());
   const SpawnChain* c = ChainOf(chains, 600);
   ASSERT_NE(c, nullptr);
   EXPECT_EQ(c->root_pid, 600);
@@ -60,7 +60,7 @@ TEST(Chains, OrphanReparentedToTiniInit_RootsItsOwnChain) {
   b.Add(2102, 2101, {"node", "/app/hub.js"}, 1, 90, kHub);
   AddNpmChain(b, 3000, 2101, 30, kHub);  // orphaned: its hub died, tini adopted it
   AddNpmChain(b, 3003, 2102, 60, kHub);
-  std::vector<SpawnChain> chains = BuildChains(b.Build(), BuiltinRules());
+  std::vector<SpawnChain> chains = BuildChains(b.Build(), Rules());
   const SpawnChain* orphan = ChainOf(chains, 3000);
   const SpawnChain* live = ChainOf(chains, 3003);
   ASSERT_NE(orphan, nullptr);
@@ -82,7 +82,7 @@ TEST(Chains, WrapperLikeInit_DoesNotAdoptIntoItsChain) {
   b.Add(100, 1, {"/bin/sh", "-c", "node /app/server.js"}, 1, 1, "c1");
   b.Add(101, 100, {"node", "/app/server.js"}, 1, 50, "c1");
   AddNpmChain(b, 200, 100, 45, "c1");
-  std::vector<SpawnChain> chains = BuildChains(b.Build(), BuiltinRules());
+  std::vector<SpawnChain> chains = BuildChains(b.Build(), Rules());
   EXPECT_EQ(ChainOf(chains, 2)->root_pid, 2);
   EXPECT_EQ(ChainOf(chains, 100)->pids, std::vector<int>{100});
   EXPECT_EQ(ChainOf(chains, 101)->root_pid, 101);
@@ -99,7 +99,7 @@ TEST(Chains, ChildExecdLongAfterItsWrapper_StillJoins) {
   b.Add(600, 500, {"npm exec fake-mcp-server"}, 2, 70, "", "/usr/bin/node");
   b.Add(601, 600, {"sh", "-c", "fake-mcp-server"}, 2 + 21 * kSecond, 1);
   b.Add(602, 601, {"node", "/p/node_modules/.bin/fake-mcp-server"}, 2 + 40 * kSecond, 50);
-  std::vector<SpawnChain> chains = BuildChains(b.Build(), BuiltinRules());
+  std::vector<SpawnChain> chains = BuildChains(b.Build(), Rules());
   EXPECT_EQ(ChainOf(chains, 602)->pids, (std::vector<int>{600, 601, 602}));
   EXPECT_EQ(ChainOf(chains, 602)->signature, "npm exec fake-mcp-server > sh > node");
   EXPECT_EQ(ChainOf(chains, 602)->root_signature, "npm exec fake-mcp-server");
@@ -113,7 +113,7 @@ TEST(Chains, WrapperFormWithSeveralChildren_RunsAScriptAndEachChildRootsAChain) 
   b.Add(11, 10, {"x"}, 1 + kSecond, 1);
   b.Add(12, 10, {"x"}, 1 + 2 * kSecond, 1);
   b.Add(13, 10, {"sleep", "1"}, 1 + 2 * kSecond, 1);
-  std::vector<SpawnChain> chains = BuildChains(b.Build(), BuiltinRules());
+  std::vector<SpawnChain> chains = BuildChains(b.Build(), Rules());
   EXPECT_EQ(ChainOf(chains, 10)->pids, std::vector<int>{10});
   for (int pid : {11, 12, 13}) EXPECT_EQ(ChainOf(chains, pid)->root_pid, pid);
 }
@@ -128,7 +128,7 @@ TEST(Chains, ZombieBesideALiveChild_RootsItsOwnChain) {
   b.Add(21, 20, {"y"}, 1, 0);
   b.SetState(21, 'Z');
   Snapshot s = b.Build();
-  std::vector<SpawnChain> chains = BuildChains(s, BuiltinRules());
+  std::vector<SpawnChain> chains = BuildChains(s, Rules());
   // An exited child does not count: the live one is what the wrapper waits for.
   EXPECT_EQ(ChainOf(chains, 10)->pids, (std::vector<int>{10, 11}));
   EXPECT_EQ(ChainOf(chains, 12)->root_pid, 12);
@@ -140,7 +140,7 @@ TEST(Chains, ChildOlderThanItsWrapper_RootsANewChain) {
   SnapshotBuilder b;
   b.Add(10, 0, {"sh", "-c", "x"}, 5, 1);
   b.Add(11, 10, {"x"}, 5 - kSecond, 1);
-  std::vector<SpawnChain> chains = BuildChains(b.Build(), BuiltinRules());
+  std::vector<SpawnChain> chains = BuildChains(b.Build(), Rules());
   ASSERT_EQ(chains.size(), 2u);
   EXPECT_EQ(chains[1].root_pid, 11);
 }
@@ -200,7 +200,7 @@ TEST(Chains, TenThousandDeepWrapperChain_IsBuiltWithoutRecursion) {
   b.Add(1, 0, {"/sbin/init"}, 0, 10);
   for (int i = 0; i < kDepth - 1; ++i) b.Add(100 + i, i == 0 ? 1 : 99 + i, {"sh", "-c", "x"}, 1, 1);
   b.Add(100 + kDepth - 1, 100 + kDepth - 2, {"node", "x.js"}, 1, 1);
-  std::vector<SpawnChain> chains = BuildChains(b.Build(), BuiltinRules());
+  std::vector<SpawnChain> chains = BuildChains(b.Build(), Rules());
   ASSERT_EQ(chains.size(), 2u);
   const SpawnChain& deep = chains[1];
   EXPECT_EQ(deep.root_pid, 100);
@@ -230,7 +230,7 @@ TEST(Chains, WrapperAndChildInDifferentContainersOrCgroups_AreNotJoined) {
   b.Add(41, 40, {"w"}, 1, 1);
   b.SetCgroup(40, "/system.slice/a.service");
   b.SetCgroup(41, "/system.slice/b.service");
-  std::vector<SpawnChain> chains = BuildChains(b.Build(), BuiltinRules());
+  std::vector<SpawnChain> chains = BuildChains(b.Build(), Rules());
   EXPECT_EQ(ChainOf(chains, 30)->pids, (std::vector<int>{30, 31}));
   EXPECT_EQ(ChainOf(chains, 11)->root_pid, 11);
   EXPECT_EQ(ChainOf(chains, 11)->container, "bbb");
@@ -248,7 +248,7 @@ TEST(Chains, ExitedChildrenOfAWrapper_ListEachProgramOnceSorted) {
   b.Add(13, 11, {"node", "a.js"}, 1, 0);
   b.SetState(12, 'Z');
   b.SetState(13, 'Z');
-  std::vector<SpawnChain> chains = BuildChains(b.Build(), BuiltinRules());
+  std::vector<SpawnChain> chains = BuildChains(b.Build(), Rules());
   ASSERT_EQ(chains.size(), 1u);
   EXPECT_EQ(chains[0].pids, (std::vector<int>{10, 11, 12, 13}));
   EXPECT_EQ(chains[0].signature, "npm exec multi > sh > node,python3");
@@ -259,7 +259,7 @@ TEST(Chains, ReusedPidBelowItsWrapper_StaysInTheWrappersChainOrderedByRoot) {
   b.Add(30000, 0, {"sh", "-c", "'server'"}, 1, 1);
   b.Add(20, 30000, {"server"}, 1, 1);  // pids wrapped around
   b.Add(40, 0, {"other"}, 1, 1);
-  std::vector<SpawnChain> chains = BuildChains(b.Build(), BuiltinRules());
+  std::vector<SpawnChain> chains = BuildChains(b.Build(), Rules());
   ASSERT_EQ(chains.size(), 2u);
   EXPECT_EQ(chains[0].root_pid, 40);
   EXPECT_EQ(chains[1].root_pid, 30000);
@@ -283,7 +283,7 @@ TEST(Chains, KernelThreadsAndWrapperParentCycles_AreHandled) {
   add(50, 51, {"sh", "-c", "a"}, false);  // corrupt input: a cycle of wrappers
   add(51, 50, {"sh", "-c", "b"}, false);
   Snapshot s = Snapshot::Build(Host(), procs, {}, ScanStats());
-  std::vector<SpawnChain> chains = BuildChains(s, BuiltinRules());
+  std::vector<SpawnChain> chains = BuildChains(s, Rules());
   ASSERT_EQ(chains.size(), 1u);
   EXPECT_EQ(chains[0].root_pid, 50);
   EXPECT_EQ(chains[0].pids, (std::vector<int>{50, 51}));
@@ -303,7 +303,7 @@ TEST(Chains, ZombieUnderAWrapper_JoinsUnderItsComm) {
   zombie.comm = "job";
   procs = {sh, zombie};
   std::vector<SpawnChain> chains =
-      BuildChains(Snapshot::Build(Host(), procs, {}, ScanStats()), BuiltinRules());
+      BuildChains(Snapshot::Build(Host(), procs, {}, ScanStats()), Rules());
   ASSERT_EQ(chains.size(), 1u);
   EXPECT_EQ(chains[0].signature, "sh -c job > job");
 }

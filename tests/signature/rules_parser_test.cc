@@ -100,11 +100,21 @@ TEST(RulesParser, Thresholds_OverrideOnlyTheOnesGiven) {
       "threshold memory_pressure_avg60 25.5\n",
       "t");
   ASSERT_TRUE(rules.ok()) << rules.status();
-  EXPECT_DOUBLE_EQ(rules->thresholds.near_memory_limit, 0.7);
-  EXPECT_EQ(rules->thresholds.restart_loop_count, 3);
-  EXPECT_DOUBLE_EQ(rules->thresholds.memory_pressure_avg60, 25.5);
-  EXPECT_DOUBLE_EQ(rules->thresholds.pids_near_limit, 0.9);  // default
-  EXPECT_DOUBLE_EQ(ParseRules("threshold pids_near_limit 1", "t")->thresholds.pids_near_limit, 1);
+  EXPECT_DOUBLE_EQ(rules->thresholds().near_memory_limit, 0.7);
+  EXPECT_EQ(rules->thresholds().restart_loop_count, 3);
+  EXPECT_DOUBLE_EQ(rules->thresholds().memory_pressure_avg60, 25.5);
+  EXPECT_DOUBLE_EQ(rules->thresholds().pids_near_limit, 0.9);  // default
+  EXPECT_DOUBLE_EQ(ParseRules("threshold pids_near_limit 1", "t")->thresholds().pids_near_limit, 1);
+}
+
+TEST(RulesParser, CriticalMemoryLimit_IsAThresholdFraction) {
+  absl::StatusOr<Rules> rules = ParseRules("threshold critical_memory_limit 0.85", "t");
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  EXPECT_DOUBLE_EQ(rules->thresholds().critical_memory_limit, 0.85);
+  EXPECT_DOUBLE_EQ(Rules().thresholds().critical_memory_limit, 0.95);
+  EXPECT_EQ(ErrorOf("threshold critical_memory_limit 1.01"),
+            "rules.conf:1: bad value '1.01' for threshold critical_memory_limit: want a fraction "
+            "in (0, 1]");
 }
 
 TEST(RulesParser, QuotedPatternsAndValues_KeepSpacesAndEscapes) {
@@ -115,37 +125,39 @@ TEST(RulesParser, QuotedPatternsAndValues_KeepSpacesAndEscapes) {
       "pool comm ab\"c d\"e\r\n",
       "q.rules");
   ASSERT_TRUE(rules.ok()) << rules.status();
-  const Rule& name = rules->rules[0];
+  const Rule& name = RuleTableOf(*rules).rules[0];
   EXPECT_EQ(name.action, RuleAction::kName);
   EXPECT_EQ(name.field, RuleField::kCmdline);
   EXPECT_EQ(name.pattern->pattern(), "node /app/my server\\.js");
   EXPECT_EQ(name.name, "my server");
   EXPECT_EQ(name.origin, "q.rules:1");
-  EXPECT_EQ(rules->rules[1].pattern->pattern(), "say \"hi\" \\ \\d+");
-  EXPECT_EQ(rules->rules[2].pattern->pattern(), "a#b");
-  EXPECT_EQ(rules->rules[2].origin, "q.rules:3");
-  EXPECT_EQ(rules->rules[3].pattern->pattern(), "abc de");
+  EXPECT_EQ(RuleTableOf(*rules).rules[1].pattern->pattern(), "say \"hi\" \\ \\d+");
+  EXPECT_EQ(RuleTableOf(*rules).rules[2].pattern->pattern(), "a#b");
+  EXPECT_EQ(RuleTableOf(*rules).rules[2].origin, "q.rules:3");
+  EXPECT_EQ(RuleTableOf(*rules).rules[3].pattern->pattern(), "abc de");
 
-  EXPECT_EQ(rules->Match(RuleAction::kName, Cmdline("node /app/my server.js --x"))->name,
-            "my server");
-  EXPECT_EQ(rules->Match(RuleAction::kName, Cmdline("node /app/my serverXjs")), nullptr);
+  EXPECT_EQ(
+      RuleTableOf(*rules).Match(RuleAction::kName, Cmdline("node /app/my server.js --x"))->name,
+      "my server");
+  EXPECT_EQ(RuleTableOf(*rules).Match(RuleAction::kName, Cmdline("node /app/my serverXjs")),
+            nullptr);
   // The file's \\ is one backslash, which RE2 reads with the space after it as an escaped space.
-  EXPECT_NE(rules->Match(RuleAction::kIgnore, Cmdline("say \"hi\"  42")), nullptr);
-  EXPECT_EQ(rules->Match(RuleAction::kIgnore, Cmdline("say \"hi\" \\ 42")), nullptr);
+  EXPECT_NE(RuleTableOf(*rules).Match(RuleAction::kIgnore, Cmdline("say \"hi\"  42")), nullptr);
+  EXPECT_EQ(RuleTableOf(*rules).Match(RuleAction::kIgnore, Cmdline("say \"hi\" \\ 42")), nullptr);
 }
 
 TEST(RulesParser, ContainerFilter_MatchesNameOrId) {
   absl::StatusOr<Rules> rules =
       ParseRules("expect signature \"^npm exec @scope/x \" count=2 container=^mcp-hub$\n", "r");
   ASSERT_TRUE(rules.ok()) << rules.status();
-  const Rule* in_hub = rules->Match(RuleAction::kExpect,
-                                    Signature("npm exec @scope/x > sh > node", "mcp-hub", "0b6a"));
+  const Rule* in_hub = RuleTableOf(*rules).Match(
+      RuleAction::kExpect, Signature("npm exec @scope/x > sh > node", "mcp-hub", "0b6a"));
   ASSERT_NE(in_hub, nullptr);
   EXPECT_EQ(in_hub->expected, 2);
   EXPECT_EQ(in_hub->origin, "r:1");
   // Elsewhere the built-in "expect 1" for launcher chains applies.
-  const Rule* other = rules->Match(RuleAction::kExpect,
-                                   Signature("npm exec @scope/x > sh > node", "mcp-hub-2", "ffee"));
+  const Rule* other = RuleTableOf(*rules).Match(
+      RuleAction::kExpect, Signature("npm exec @scope/x > sh > node", "mcp-hub-2", "ffee"));
   ASSERT_NE(other, nullptr);
   EXPECT_EQ(other->expected, 1);
   EXPECT_EQ(other->origin, "built-in");
@@ -155,11 +167,11 @@ TEST(RulesParser, ContainerFilter_MatchesNameOrId) {
   RuleSubject s;
   s.comm = "w";
   s.container = "0b6aa5f2967a07ea";
-  EXPECT_NE(by_id->Match(RuleAction::kPool, s), nullptr);
+  EXPECT_NE(RuleTableOf(*by_id).Match(RuleAction::kPool, s), nullptr);
   s.container = "1b6aa5f2967a07ea";
-  EXPECT_EQ(by_id->Match(RuleAction::kPool, s), nullptr);
+  EXPECT_EQ(RuleTableOf(*by_id).Match(RuleAction::kPool, s), nullptr);
   s.container = "";  // the host
-  EXPECT_EQ(by_id->Match(RuleAction::kPool, s), nullptr);
+  EXPECT_EQ(RuleTableOf(*by_id).Match(RuleAction::kPool, s), nullptr);
 }
 
 TEST(RulesParser, FileRules_ComeBeforeBuiltins) {
@@ -168,36 +180,40 @@ TEST(RulesParser, FileRules_ComeBeforeBuiltins) {
       "expect signature \"^npm exec @scope/x \" count=3\n",
       "rules.conf");
   ASSERT_TRUE(rules.ok()) << rules.status();
-  ASSERT_EQ(rules->rules.size(), 1 + BuiltinRules().rules.size());
-  EXPECT_EQ(rules->rules[0].origin, "rules.conf:2");
-  EXPECT_EQ(rules->rules.back().origin, "built-in");
-  const Rule* mine = rules->Match(RuleAction::kExpect, Signature("npm exec @scope/x > sh > node"));
+  ASSERT_EQ(RuleTableOf(*rules).rules.size(), 1 + Rules().rule_count());
+  EXPECT_EQ(RuleTableOf(*rules).rules[0].origin, "rules.conf:2");
+  EXPECT_EQ(RuleTableOf(*rules).rules.back().origin, "built-in");
+  const Rule* mine =
+      RuleTableOf(*rules).Match(RuleAction::kExpect, Signature("npm exec @scope/x > sh > node"));
   ASSERT_NE(mine, nullptr);
   EXPECT_EQ(mine->expected, 3);
-  const Rule* builtin = rules->Match(RuleAction::kExpect, Signature("npm exec @scope/y > sh"));
+  const Rule* builtin =
+      RuleTableOf(*rules).Match(RuleAction::kExpect, Signature("npm exec @scope/y > sh"));
   ASSERT_NE(builtin, nullptr);
   EXPECT_EQ(builtin->expected, 1);
   // The action must match too: no pool rule covers a launcher chain.
-  EXPECT_EQ(rules->Match(RuleAction::kPool, Signature("npm exec @scope/x > sh > node")), nullptr);
+  EXPECT_EQ(
+      RuleTableOf(*rules).Match(RuleAction::kPool, Signature("npm exec @scope/x > sh > node")),
+      nullptr);
 }
 
 TEST(RulesParser, EmptyFile_IsTheBuiltins) {
   absl::StatusOr<Rules> rules = ParseRules("\n# nothing\n", "empty");
   ASSERT_TRUE(rules.ok());
-  EXPECT_EQ(rules->rules.size(), BuiltinRules().rules.size());
-  EXPECT_DOUBLE_EQ(rules->thresholds.near_memory_limit, 0.8);
-  EXPECT_EQ(rules->thresholds.restart_loop_count, 5);
+  EXPECT_EQ(RuleTableOf(*rules).rules.size(), Rules().rule_count());
+  EXPECT_DOUBLE_EQ(rules->thresholds().near_memory_limit, 0.8);
+  EXPECT_EQ(rules->thresholds().restart_loop_count, 5);
 }
 
 TEST(RulesParser, ExpectZero_IsAllowed) {
   absl::StatusOr<Rules> rules = ParseRules("expect comm ^miner$ count=0", "r");
   ASSERT_TRUE(rules.ok()) << rules.status();
-  EXPECT_EQ(rules->rules[0].expected, 0);
+  EXPECT_EQ(RuleTableOf(*rules).rules[0].expected, 0);
 }
 
 TEST(BuiltinRules, KnownWorkerPools_AreMatched) {
-  Rules rules = BuiltinRules();
-  for (const Rule& r : rules.rules) EXPECT_EQ(r.origin, "built-in");
+  Rules rules;
+  for (const Rule& r : RuleTableOf(rules).rules) EXPECT_EQ(r.origin, "built-in");
   const char* pools[][2] = {
       {"nginx: worker process", "nginx"},
       {"postgres: 16/main: app appdb 10.0.0.5(52344) idle", "postgres"},
@@ -213,7 +229,8 @@ TEST(BuiltinRules, KnownWorkerPools_AreMatched) {
       {"/usr/lib/chromium/chromium --type=renderer", "chromium"},
   };
   for (const auto& [cmdline, comm] : pools) {
-    EXPECT_NE(rules.Match(RuleAction::kPool, Cmdline(cmdline, comm)), nullptr) << cmdline;
+    EXPECT_NE(RuleTableOf(rules).Match(RuleAction::kPool, Cmdline(cmdline, comm)), nullptr)
+        << cmdline;
   }
   const char* not_pools[][2] = {
       {"nginx: master process /usr/sbin/nginx", "nginx"},
@@ -222,22 +239,24 @@ TEST(BuiltinRules, KnownWorkerPools_AreMatched) {
       {"/usr/bin/python3 /srv/gunicorn_config_check.py", "python3"},
   };
   for (const auto& [cmdline, comm] : not_pools) {
-    EXPECT_EQ(rules.Match(RuleAction::kPool, Cmdline(cmdline, comm)), nullptr) << cmdline;
+    EXPECT_EQ(RuleTableOf(rules).Match(RuleAction::kPool, Cmdline(cmdline, comm)), nullptr)
+        << cmdline;
   }
 }
 
 TEST(BuiltinRules, LauncherChains_AreExpectedOnce) {
-  Rules rules = BuiltinRules();
+  Rules rules;
   for (const char* sig : {"npm exec @scope/x > sh > node", "pnpm dlx x", "yarn dlx x > node",
                           "bunx x", "uvx mcp-server-fetch", "pipx run black"}) {
-    const Rule* r = rules.Match(RuleAction::kExpect, Signature(sig));
+    const Rule* r = RuleTableOf(rules).Match(RuleAction::kExpect, Signature(sig));
     ASSERT_NE(r, nullptr) << sig;
     EXPECT_EQ(r->expected, 1);
   }
-  EXPECT_EQ(rules.Match(RuleAction::kExpect, Signature("node server.js")), nullptr);
-  EXPECT_EQ(rules.Match(RuleAction::kExpect, Signature("npm run dev > sh > node")), nullptr);
-  EXPECT_EQ(rules.Match(RuleAction::kIgnore, Signature("npm exec x")), nullptr);
-  EXPECT_EQ(rules.Match(RuleAction::kName, Signature("npm exec x")), nullptr);
+  EXPECT_EQ(RuleTableOf(rules).Match(RuleAction::kExpect, Signature("node server.js")), nullptr);
+  EXPECT_EQ(RuleTableOf(rules).Match(RuleAction::kExpect, Signature("npm run dev > sh > node")),
+            nullptr);
+  EXPECT_EQ(RuleTableOf(rules).Match(RuleAction::kIgnore, Signature("npm exec x")), nullptr);
+  EXPECT_EQ(RuleTableOf(rules).Match(RuleAction::kName, Signature("npm exec x")), nullptr);
 }
 
 TEST(LoadRules, MissingFile_NamesThePath) {
@@ -261,8 +280,8 @@ TEST(LoadRules, File_IsParsedWithItsPathInOriginsAndErrors) {
   tree.Write("ok.conf", "pool comm ^myworker$\nthreshold pids_near_limit 0.5\n");
   absl::StatusOr<Rules> rules = LoadRules(tree.Path("ok.conf"));
   ASSERT_TRUE(rules.ok()) << rules.status();
-  EXPECT_EQ(rules->rules[0].origin, tree.Path("ok.conf") + ":1");
-  EXPECT_DOUBLE_EQ(rules->thresholds.pids_near_limit, 0.5);
+  EXPECT_EQ(RuleTableOf(*rules).rules[0].origin, tree.Path("ok.conf") + ":1");
+  EXPECT_DOUBLE_EQ(rules->thresholds().pids_near_limit, 0.5);
 
   tree.Write("bad.conf", "pool comm ^a$\n\nexpct comm b count=1\n");
   absl::StatusOr<Rules> bad = LoadRules(tree.Path("bad.conf"));
@@ -301,18 +320,18 @@ TEST(ManPage, Examples_Parse) {
   ASSERT_NE(examples.find("container=^mcp-hub$"), std::string::npos) << examples;
   absl::StatusOr<Rules> rules = ParseRules(examples, "procleak-rules.5");
   ASSERT_TRUE(rules.ok()) << rules.status();
-  EXPECT_EQ(rules->rules.size(), 4 + BuiltinRules().rules.size());
-  EXPECT_DOUBLE_EQ(rules->thresholds.near_memory_limit, 0.9);
-  EXPECT_EQ(rules->thresholds.restart_loop_count, 3);
+  EXPECT_EQ(RuleTableOf(*rules).rules.size(), 4 + Rules().rule_count());
+  EXPECT_DOUBLE_EQ(rules->thresholds().near_memory_limit, 0.9);
+  EXPECT_EQ(rules->thresholds().restart_loop_count, 3);
 }
 
 TEST(ManPage, BuiltinRuleTable_IsTheBuiltinRules) {
   absl::StatusOr<Rules> table = ParseRules(ManExamples("BUILT-IN RULES"), "procleak-rules.5");
   ASSERT_TRUE(table.ok()) << table.status();
-  Rules builtin = BuiltinRules();
-  ASSERT_EQ(table->rules.size(), 2 * builtin.rules.size());
+  const RuleTable& builtin = *BuiltinRuleTable();
+  ASSERT_EQ(RuleTableOf(*table).rules.size(), 2 * builtin.rules.size());
   for (size_t i = 0; i < builtin.rules.size(); ++i) {
-    const Rule& documented = table->rules[i];
+    const Rule& documented = RuleTableOf(*table).rules[i];
     const Rule& real = builtin.rules[i];
     EXPECT_EQ(documented.action, real.action) << i;
     EXPECT_EQ(documented.field, real.field) << i;
