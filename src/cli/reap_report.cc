@@ -5,8 +5,10 @@
 #include <utility>
 
 #include "base/text_format.h"
+#include "base/version.h"
 #include "cli/common.h"
 #include "fmt/format.h"
+#include "render/json_values.h"
 
 namespace procleak {
 namespace {
@@ -113,8 +115,6 @@ std::string LeftLine(const std::vector<ReapLeft>& left) {
   return out + "\n";
 }
 
-Json OrNull(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
-
 Json KindNames(const std::vector<FindingKind>& kinds) {
   Json out = Json::array();
   for (FindingKind k : kinds) out.push_back(FindingKindName(k));
@@ -124,17 +124,16 @@ Json KindNames(const std::vector<FindingKind>& kinds) {
 Json ProcessJson(const ReapProcess& p, const ReapResult& r, const ReapFound* found) {
   return {{"pid", p.pid},
           {"ppid", p.ppid},
-          {"starttime_ticks", p.starttime_ticks},
+          {"starttime", p.starttime_ticks},
           {"comm", p.comm},
-          {"argv", p.argv},
-          {"cmdline", CommandLine(p.argv, p.comm)},
+          {"cmdline", p.argv},
           {"command_signature", p.command_signature},
           {"in_chain", p.in_chain},
           {"discovered", found != nullptr},
           {"found_by", found == nullptr ? Json(nullptr) : Json(ReapFoundByName(found->by))},
-          {"protected", OrNull(p.protected_reason)},
+          {"protected", TextJson(p.protected_reason)},
           {"result", ReapOutcomeName(r.outcome)},
-          {"detail", OrNull(r.detail)}};
+          {"detail", TextJson(r.detail)}};
 }
 
 }  // namespace
@@ -241,8 +240,8 @@ Json ReapJson(const Snapshot& snapshot, const ReapPlan& plan, const ReapActed& a
                       {"rss_bytes", c.rss_bytes},
                       {"processes", std::move(processes)}});
     }
-    groups.push_back({{"container", g.container},
-                      {"container_name", OrNull(g.container_name)},
+    groups.push_back({{"container", TextJson(g.container)},
+                      {"container_name", TextJson(g.container_name)},
                       {"signature", g.signature},
                       {"count", g.count},
                       {"expected", g.expected ? Json(*g.expected) : Json(nullptr)},
@@ -267,7 +266,8 @@ Json ReapJson(const Snapshot& snapshot, const ReapPlan& plan, const ReapActed& a
   }
   summary["left_running"] = args.apply ? left_running.size() : 0;
   summary["incomplete"] = acted.incomplete;
-  return {{"schema", "procleak.reap/1"},
+  return {{"schema", kReapSchema},
+          {kProcleakVersionKey, kProcleakVersion},
           {"mode", args.apply ? "apply" : "dry_run"},
           {"scanned_at", FormatRfc3339(snapshot.host().scanned_at)},
           {"selection",
@@ -275,8 +275,8 @@ Json ReapJson(const Snapshot& snapshot, const ReapPlan& plan, const ReapActed& a
                                        ? std::vector<FindingKind>{FindingKind::kDuplicateChain,
                                                                   FindingKind::kOrphanedChain}
                                        : args.findings)},
-            {"signature", OrNull(args.signature)},
-            {"container", OrNull(args.container)},
+            {"signature", TextJson(args.signature)},
+            {"container", TextJson(args.container)},
             {"pids", args.pids},
             {"keep", args.keep.empty() ? "default" : args.keep},
             {"grace_seconds", absl::ToDoubleSeconds(args.grace)}}},

@@ -23,6 +23,8 @@ struct ReapLeft {
 };
 std::vector<ReapLeft> LeftRunning(const ReapPlan& plan, const ReapActed& acted);
 
+inline constexpr const char* kReapSchema = "procleak.reap/1";
+
 std::string ReapText(const ReapPlan& plan, const ReapActed& acted, const CliArgs& args);
 nlohmann::ordered_json ReapJson(const Snapshot& snapshot, const ReapPlan& plan,
                                 const ReapActed& acted, const CliArgs& args);

@@ -7,6 +7,7 @@
 
 #include "absl/time/time.h"
 #include "base/text_format.h"
+#include "base/version.h"
 #include "cli/brief_report.h"
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -33,6 +34,7 @@ int ListMoments(const RecordReader& reader, const CliArgs& args) {
     }
     nlohmann::ordered_json doc = {
         {"schema", "procleak.moments/1"},
+        {kProcleakVersionKey, kProcleakVersion},
         {"file", file},
         {"damage", reader.damage().empty() ? nlohmann::ordered_json(nullptr)
                                            : nlohmann::ordered_json(reader.damage())},

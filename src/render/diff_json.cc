@@ -5,6 +5,7 @@
 #include <string>
 
 #include "base/text_format.h"
+#include "base/version.h"
 #include "render/analysis_json.h"
 #include "render/json_values.h"
 
@@ -13,21 +14,19 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-Json ContainerId(const std::string& id) { return id.empty() ? Json(nullptr) : Json(id); }
-
 Json ProcessRefJson(const ProcessRef& p) {
   return Json{
       {"pid", p.pid},
       {"starttime", p.starttime_ticks},
       {"comm", p.comm},
-      {"container", ContainerId(p.container)},
+      {"container", TextJson(p.container)},
       {"rss_bytes", p.rss_bytes},
   };
 }
 
 Json ChainRefJson(const ChainRef& c) {
   return Json{
-      {"signature", c.signature}, {"container", ContainerId(c.container)},
+      {"signature", c.signature}, {"container", TextJson(c.container)},
       {"root_pid", c.root_pid},   {"started_at", FormatRfc3339(c.started_at)},
       {"rss_bytes", c.rss_bytes},
   };
@@ -36,7 +35,7 @@ Json ChainRefJson(const ChainRef& c) {
 Json GroupChangeJson(const GroupChange& g) {
   return Json{
       {"signature", g.signature},
-      {"container", ContainerId(g.container)},
+      {"container", TextJson(g.container)},
       {"cgroup", TextJson(g.cgroup)},
       {"origin", OriginName(g.origin)},
       {"spawner_pid", PidJson(g.spawner_pid)},
@@ -115,7 +114,9 @@ Json ChangesJson(const SnapshotDiff& d) {
 }
 
 Json DiffJson(const SnapshotDiff& d, const Snapshot& a, const Snapshot& b) {
-  Json doc = Json{{"schema", kDiffSchema}, {"hostname", b.host().hostname}};
+  Json doc = Json{{"schema", kDiffSchema},
+                  {kProcleakVersionKey, kProcleakVersion},
+                  {"hostname", b.host().hostname}};
   Json changes = ChangesJson(d);
   for (auto& item : changes.items()) doc[item.key()] = std::move(item.value());
   Json names = Json::object();

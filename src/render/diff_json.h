@@ -15,8 +15,9 @@ inline constexpr const char* kDiffSchema = "procleak.diff/1";
 // a container or finding container of the host is null.
 nlohmann::ordered_json ChangesJson(const SnapshotDiff& diff);
 
-// {"schema": "procleak.diff/1", "hostname", then ChangesJson's keys, then "container_names":
-// {id: name} for every container the diff mentions (B's name, else A's; "" unknown)}.
+// {"schema": "procleak.diff/1", "procleak_version", "hostname", then ChangesJson's keys, then
+// "container_names": {id: name} for every container the diff mentions (B's name, else A's; ""
+// unknown)}.
 nlohmann::ordered_json DiffJson(const SnapshotDiff& diff, const Snapshot& a, const Snapshot& b);
 
 }  // namespace procleak

@@ -64,6 +64,9 @@ TEST(Record, ListAndSelect_Moments) {
   ASSERT_EQ(RecordIncident(file, 2).exit_code, 0);  // appends: 4 moments, a key frame each run
   RunResult list = RunProcleak({"replay", file, "--list", "--json"});
   ASSERT_EQ(list.exit_code, 0) << list.err;
+  RunResult version = RunProcleak({"--version"});
+  EXPECT_EQ("procleak " + Field(ParseJson(list.out), "procleak_version").get<std::string>() + "\n",
+            version.out);
   Json moments = Field(ParseJson(list.out), "moments");
   ASSERT_EQ(moments.size(), 4u);
   EXPECT_EQ(moments[0]["key"], true);

@@ -61,6 +61,44 @@ TEST(Reap, DryRun_ListsTheThreeOldestChainsAndSignalsNothing) {
   for (int leaf : spawner.leaves()) EXPECT_TRUE(Alive(leaf)) << leaf;
 }
 
+// A process reads the same in procleak.reap/1 as in procleak.scan/1: "starttime", "cmdline" as
+// an array of arguments, the host's container null; both name the version that wrote them.
+TEST(Reap, DryRun_SpellsProcessesAsTheScanDocumentDoes) {
+  const std::string token = Token();
+  Spawner spawner(Script(token));
+  ASSERT_EQ(spawner.leaves().size(), 4u);
+  RunResult reap = RunProcleak({"reap", "--json", "--signature", token});
+  ASSERT_EQ(reap.exit_code, 0) << reap.err;
+  RunResult scan = RunProcleak({"scan", "--json", "--pid", std::to_string(spawner.pid())});
+  ASSERT_TRUE(scan.exit_code == 0 || scan.exit_code == 1) << scan.err;
+  RunResult version = RunProcleak({"--version"});
+  ASSERT_EQ(version.exit_code, 0) << version.err;
+  Json doc = ParseJson(reap.out);
+  EXPECT_EQ("procleak " + Field(doc, "procleak_version").get<std::string>() + "\n", version.out);
+  std::map<int, Json> scanned;
+  const Json scan_doc = ParseJson(scan.out);
+  for (const Json& p : Field(scan_doc, "processes")) scanned[Field(p, "pid").get<int>()] = p;
+  ASSERT_EQ(Field(doc, "groups").size(), 1u) << reap.out;
+  const Json& g = Field(doc, "groups")[0];
+  EXPECT_TRUE(Field(g, "container").is_null()) << g;
+  size_t compared = 0;
+  for (const Json& chain : Field(g, "stop")) {
+    for (const Json& p : Field(chain, "processes")) {
+      const int pid = Field(p, "pid").get<int>();
+      EXPECT_FALSE(p.contains("starttime_ticks") || p.contains("argv")) << p;
+      ASSERT_TRUE(scanned.count(pid)) << pid;
+      EXPECT_EQ(Field(p, "starttime"), Field(scanned[pid], "starttime")) << pid;
+      EXPECT_EQ(Field(p, "starttime"), ReadIdentity(pid)->starttime) << pid;
+      EXPECT_EQ(Field(p, "cmdline"), Field(scanned[pid], "cmdline")) << pid;
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, 6u);
+  // The root of each chain is `sh -c SCRIPT`: three arguments, the script whole.
+  const Json& first = Field(Field(g, "stop")[0], "processes");
+  EXPECT_EQ(Field(first[1], "cmdline"), Json({"sh", "-c", Script(token)})) << first[1];
+}
+
 TEST(Reap, Apply_StopsExactlyTheSurplusChains) {
   const std::string token = Token();
   Spawner spawner(Script(token));

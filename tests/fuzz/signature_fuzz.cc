@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 0: {
       auto rules = ParseRules(in.text, "fuzz.conf");
       if (rules.ok()) {
-        for (const Rule& rule : rules->rules) fuzz::Check(rule.pattern != nullptr);
+        for (const Rule& rule : RuleTableOf(*rules).rules) fuzz::Check(rule.pattern != nullptr);
       }
       break;
     }

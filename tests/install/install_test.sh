@@ -23,7 +23,9 @@ for f in bin/procleak \
     include/procleak/rules.h \
     include/procleak/version.h \
     share/man/man1/procleak.1 share/man/man5/procleak-rules.5 share/man/man5/procleak-record.5 \
-    share/man/man3/libprocleak.3 share/bash-completion/completions/procleak; do
+    share/man/man3/libprocleak.3 share/bash-completion/completions/procleak \
+    share/procleak/schema/scan-1.schema.json share/procleak/schema/diff-1.schema.json \
+    share/procleak/schema/reap-1.schema.json share/procleak/schema/moments-1.schema.json; do
   [ -f "$root/$f" ] || fail "not installed: $prefix/$f"
 done
 [ -f "$lib/libprocleak.a" ] || fail "not installed: libprocleak.a in $lib"

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "analysis/analysis_fixture.h"
+#include "procleak/version.h"
 #include "render/diff_json.h"
 #include "render/diff_text.h"
 #include "render/json_report.h"
@@ -157,10 +158,11 @@ using Json = nlohmann::json;
 
 Json Parse(const nlohmann::ordered_json& doc) { return Json::parse(DumpJson(doc, -1)); }
 
-TEST(DiffJson, Document_HasSchemaTimesAndHost) {
+TEST(DiffJson, Document_HasSchemaVersionTimesAndHost) {
   Case c;
   Json doc = Parse(DiffJson(c.diff, c.a, c.b));
   EXPECT_EQ(doc["schema"], "procleak.diff/1");
+  EXPECT_EQ(doc["procleak_version"], PROCLEAK_VERSION);
   EXPECT_EQ(doc["from"], "2026-11-24T10:00:00Z");
   EXPECT_EQ(doc["to"], "2026-11-24T10:05:00Z");
   EXPECT_EQ(doc["interval_seconds"], 300);
@@ -228,12 +230,14 @@ TEST(DiffJson, Arrays_MirrorTheDiffWithIntegersAndNulls) {
   EXPECT_EQ(doc["findings_resolved"][0]["kind"], "pids_near_limit");
 }
 
-TEST(DiffJson, Changes_AreTheDocumentWithoutSchemaHostnameAndNames) {
+TEST(DiffJson, Changes_AreTheDocumentWithoutSchemaVersionHostnameAndNames) {
   Case c;
   Json changes = Parse(ChangesJson(c.diff));
   Json doc = Parse(DiffJson(c.diff, c.a, c.b));
   EXPECT_FALSE(changes.contains("schema"));
+  EXPECT_FALSE(changes.contains("procleak_version"));
   doc.erase("schema");
+  doc.erase("procleak_version");
   doc.erase("hostname");
   doc.erase("container_names");
   EXPECT_EQ(changes, doc);
