@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "later_version.h"
 #include "procleak/record.h"
 #include "procleak/scan.h"
 #include "record_fixtures.h"
@@ -90,75 +91,6 @@ TEST(HostileTree, RoundTrips_NamesThatAreNotTextAndAHugeCommandLine) {
   ASSERT_EQ(s->FindProcess(42)->argv.size(), 5001u);
   ExpectRecordRoundTrip(
       {*s, ::procleak::testing::HostileSnapshot(::procleak::testing::RecordEpoch()), *s});
-}
-
-// The field set of `record` with one more field, number `bit`, holding `bytes`: what a later
-// procleak that added a row to the table would write.
-template <typename R>
-std::string WithUnknownField(const R& record, int bit, std::string_view bytes) {
-  std::string known;
-  PutFields(record, AllIn<R>(kFormatVersion), kFormatVersion, &known);
-  ByteReader in(known);
-  uint64_t mask;
-  EXPECT_TRUE(in.Varint(&mask));
-  std::string out;
-  PutVarint(&out, mask | uint64_t{1} << bit);
-  out.append(known.substr(in.offset()));
-  PutString(&out, bytes);  // the field's length, then its bytes
-  return out;
-}
-
-// Field `row` of `record` as a field set holds it: its length and its bytes.
-template <typename R>
-std::string OneField(const R& record, size_t row) {
-  std::string set;
-  PutFields(record, uint64_t{1} << row, kFormatVersion, &set);
-  ByteReader in(set);
-  uint64_t mask;
-  EXPECT_TRUE(in.Varint(&mask));
-  return set.substr(in.offset());
-}
-
-// A list section adding `records` (each an encoded field set).
-std::string AddedSection(const std::vector<std::string>& records) {
-  std::string section;
-  PutVarint(&section, 0);  // removed
-  PutVarint(&section, 0);  // changed
-  PutVarint(&section, records.size());
-  for (const std::string& r : records) section += r;
-  return section;
-}
-
-// A payload of format 3 from its sections, each with its length in front.
-std::string Sections(const std::vector<std::string>& sections) {
-  std::string payload;
-  for (const std::string& s : sections) PutString(&payload, s);
-  return payload;
-}
-
-// A key payload of `s` as a later procleak might write it: an extra field in the host, in a
-// process, in a cgroup's memory.stat and in a container, and an extra section at the end.
-std::string PayloadWithUnknownFields(const Snapshot& s) {
-  std::string stats;
-  PutFields(s.stats(), AllIn<ScanStats>(kFormatVersion), kFormatVersion, &stats);
-  std::vector<std::string> processes, cgroups, containers;
-  for (const Process& p : s.processes()) processes.push_back(WithUnknownField(p, 63, "later"));
-  for (const auto& [path, c] : s.cgroups()) {
-    // memory.stat (row 4) as a nested field set with a field of its own beyond its table.
-    std::string fields;
-    PutVarint(&fields, AllIn<Cgroup>(kFormatVersion));
-    for (size_t row = 0; row < std::size(fields::kCgroupFields); ++row) {
-      if (row == 4) {
-        PutString(&fields, WithUnknownField(c.memory_stat, 8, std::string(300, '\x80')));
-      } else {
-        fields += OneField(c, row);
-      }
-    }
-    cgroups.push_back(fields);
-  }
-  for (const Container& c : s.containers()) containers.push_back(WithUnknownField(c, 40, ""));
-  return Sections({WithUnknownField(s.host(), 7, "\x01\x02"), stats, AddedSection(processes),
-                   AddedSection(cgroups), AddedSection(containers), "a section added later"});
 }
 
 TEST(FormatThree, Skips_FieldsAndSectionsBeyondTheTables) {
@@ -255,18 +187,9 @@ TEST(FormatThree, Fails_CleanlyOnLengthsBeyondTheBytesOrValuesNotFillingThem) {
 // appended to.
 TEST(FormatThree, ReadsARecordOfALaterVersion_ButDoesNotAppendToIt) {
   const Snapshot full = ::procleak::testing::FullSnapshot(::procleak::testing::RecordEpoch());
-  const std::string payload = PayloadWithUnknownFields(full);
-  std::string compressed;
-  ASSERT_TRUE(Compressor(3).Compress(payload, &compressed).ok());
-  FrameHeader header;
-  header.scanned_at_ns = absl::ToUnixNanos(full.host().scanned_at);
-  header.processes = static_cast<uint32_t>(full.processes().size());
-  header.payload_bytes = static_cast<uint32_t>(compressed.size());
-  header.raw_bytes = static_cast<uint32_t>(payload.size());
   ::procleak::testing::TempTree tree(::procleak::testing::FastTempParent());
   const std::string path = tree.Path("later.plr");
-  const std::string bytes =
-      EncodeFileHeader(kFormatVersion + 1) + EncodeFrameHeader(header) + compressed;
+  const std::string bytes = LaterVersionRecord(full);
   ::procleak::testing::WriteBytes(path, bytes);
   absl::StatusOr<RecordReader> reader = RecordReader::Open(path);
   ASSERT_TRUE(reader.ok()) << reader.status();
