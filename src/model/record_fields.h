@@ -7,8 +7,9 @@
 // field of a record is one row here plus the reader that fills it.
 //
 // A row's position is its number in records (bit N of a record's field mask, procleak-record(5)):
-// rows are only ever appended. Fields derived by Snapshot::Build (children, descendants, subtree
-// RSS, the pid lists of cgroups and containers) are not stored and have no row.
+// rows are only ever appended, and never more than 64. Fields derived by Snapshot::Build
+// (children, descendants, subtree RSS) are not stored and have no row; the pid lists of cgroups
+// and containers are the scan's (Build does not derive them) and are stored.
 
 #include <array>
 #include <cstdint>
@@ -34,7 +35,8 @@ using Member =
                  std::optional<int> R::*, std::optional<uint32_t> R::*,
                  std::optional<uint64_t> R::*, std::optional<absl::Time> R::*,
                  std::optional<Limit> R::*, std::optional<Pressure> R::*, MemoryStat R::*,
-                 std::vector<std::string> R::*, std::vector<CgroupMembership> R::*>;
+                 std::vector<int> R::*, std::vector<std::string> R::*,
+                 std::vector<CgroupMembership> R::*>;
 
 // A Prometheus family fed by this field (for the records that are exported: containers).
 struct Metric {
@@ -103,6 +105,7 @@ inline constexpr Field<Cgroup> kCgroupFields[] = {
     {"pids_current", &Cgroup::pids_current, Unit::kCount},
     {"pids_max", &Cgroup::pids_max, Unit::kCount},
     {"memory_pressure", &Cgroup::memory_pressure},
+    {"pids", &Cgroup::pids, Unit::kPid},
 };
 
 inline constexpr Field<Container> kContainerFields[] = {
@@ -125,6 +128,7 @@ inline constexpr Field<Container> kContainerFields[] = {
     {"state", &Container::state},
     {"started_at", &Container::started_at, Unit::kTime},
     {"init_pid", &Container::init_pid, Unit::kPid},
+    {"pids", &Container::pids, Unit::kPid},
 };
 
 inline constexpr Field<MemoryStat> kMemoryStatFields[] = {

@@ -1,258 +1,112 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "store/field_codec.h"
 
+#include <bit>
 #include <cstdint>
+#include <string_view>
+#include <type_traits>
+#include <variant>
 
 #include "store/value_codec.h"
 
 namespace procleak::store {
 namespace {
 
-// Sets `bit` in *mask when the two values differ.
+// One field's value. A nested record with a table of its own (memory.stat) is a set of fields
+// like the record around it from kFirstFramedVersion on, so that keys can be added to it too.
 template <typename T>
-void Compare(const T& a, const T& b, uint32_t bit, uint32_t* mask) {
-  if (!(a == b)) *mask |= bit;
+void PutField(const T& value, uint32_t version, std::string* out) {
+  if constexpr (std::is_same_v<T, MemoryStat>) {
+    if (version >= kFirstFramedVersion) {
+      PutFields(value, AllIn<MemoryStat>(version), version, out);
+      return;
+    }
+  }
+  PutValue(out, value);
 }
 
-// Process fields, in mask bit order.
-enum : uint32_t {
-  kPid = 1 << 0,
-  kStarttime = 1 << 1,
-  kPpid = 1 << 2,
-  kState = 1 << 3,
-  kStartedAt = 1 << 4,
-  kComm = 1 << 5,
-  kArgv = 1 << 6,
-  kUid = 1 << 7,
-  kThreads = 1 << 8,
-  kRss = 1 << 9,
-  kPss = 1 << 10,
-  kExe = 1 << 11,
-  kKernelThread = 1 << 12,
-  kCgroupLines = 1 << 13,
-  kProcessCgroup = 1 << 14,
-  kProcessContainer = 1 << 15,
-  kPgid = 1 << 16,  // bits 16-19: format version 2
-  kSid = 1 << 17,
-  kTtyNr = 1 << 18,
-  kNsPid = 1 << 19,
-};
+template <typename T>
+bool GetField(ByteReader& in, uint32_t version, T* value) {
+  if constexpr (std::is_same_v<T, MemoryStat>) {
+    if (version >= kFirstFramedVersion) {
+      *value = MemoryStat{};  // fields the writer left out are absent
+      return GetFields(in, version, 0, value);
+    }
+  }
+  return GetValue(in, value);
+}
+
 }  // namespace
 
-uint32_t ProcessFields::Diff(const Process& a, const Process& b) {
-  uint32_t m = 0;
-  Compare(a.ppid, b.ppid, kPpid, &m);
-  Compare(a.state, b.state, kState, &m);
-  Compare(a.started_at, b.started_at, kStartedAt, &m);
-  Compare(a.comm, b.comm, kComm, &m);
-  Compare(a.argv, b.argv, kArgv, &m);
-  Compare(a.uid, b.uid, kUid, &m);
-  Compare(a.threads, b.threads, kThreads, &m);
-  Compare(a.rss_bytes, b.rss_bytes, kRss, &m);
-  Compare(a.pss_bytes, b.pss_bytes, kPss, &m);
-  Compare(a.exe, b.exe, kExe, &m);
-  Compare(a.kernel_thread, b.kernel_thread, kKernelThread, &m);
-  Compare(a.cgroup_lines, b.cgroup_lines, kCgroupLines, &m);
-  Compare(a.cgroup, b.cgroup, kProcessCgroup, &m);
-  Compare(a.container, b.container, kProcessContainer, &m);
-  Compare(a.pgid, b.pgid, kPgid, &m);
-  Compare(a.sid, b.sid, kSid, &m);
-  Compare(a.tty_nr, b.tty_nr, kTtyNr, &m);
-  Compare(a.ns_pid, b.ns_pid, kNsPid, &m);
-  return m;
+template <typename R>
+uint64_t Diff(const R& a, const R& b) {
+  const auto& table = RecordType<R>::kTable;
+  uint64_t mask = 0;
+  for (size_t i = RecordType<R>::kIdentityRows; i < std::size(table); ++i) {
+    std::visit(
+        [&](auto member) {
+          if (!(a.*member == b.*member)) mask |= uint64_t{1} << i;
+        },
+        table[i].member);
+  }
+  return mask;
 }
 
-void ProcessFields::Put(const Process& p, uint32_t m, std::string* out) {
-  if (m & kPid) PutSigned(out, p.pid);
-  if (m & kStarttime) PutVarint(out, p.starttime_ticks);
-  if (m & kPpid) PutSigned(out, p.ppid);
-  if (m & kState) out->push_back(p.state);
-  if (m & kStartedAt) PutTime(out, p.started_at);
-  if (m & kComm) PutString(out, p.comm);
-  if (m & kArgv) PutStrings(out, p.argv);
-  if (m & kUid) PutOptional(out, p.uid);
-  if (m & kThreads) PutSigned(out, p.threads);
-  if (m & kRss) PutOptional(out, p.rss_bytes);
-  if (m & kPss) PutOptional(out, p.pss_bytes);
-  if (m & kExe) PutString(out, p.exe);
-  if (m & kKernelThread) out->push_back(p.kernel_thread ? 1 : 0);
-  if (m & kCgroupLines) PutMemberships(out, p.cgroup_lines);
-  if (m & kProcessCgroup) PutString(out, p.cgroup);
-  if (m & kProcessContainer) PutString(out, p.container);
-  if (m & kPgid) PutSigned(out, p.pgid);
-  if (m & kSid) PutSigned(out, p.sid);
-  if (m & kTtyNr) PutSigned(out, p.tty_nr);
-  if (m & kNsPid) PutOptionalInt(out, p.ns_pid);
+template <typename R>
+void PutFields(const R& record, uint64_t mask, uint32_t version, std::string* out) {
+  const auto& table = RecordType<R>::kTable;
+  const bool framed = version >= kFirstFramedVersion;
+  if (framed) PutVarint(out, mask);
+  for (uint64_t m = mask; m != 0; m &= m - 1) {
+    const size_t i = static_cast<size_t>(std::countr_zero(m));
+    auto put = [&] {
+      std::visit([&](auto member) { PutField(record.*member, version, out); }, table[i].member);
+    };
+    if (framed) {
+      PutLengthPrefixed(out, put);
+    } else {
+      put();
+    }
+  }
 }
 
-bool ProcessFields::Get(ByteReader& in, uint32_t m, Process* p) {
-  uint8_t byte;
-  if (m & ~kAll) return false;
-  if ((m & kPid) && !in.Int(&p->pid)) return false;
-  if ((m & kStarttime) && !in.Varint(&p->starttime_ticks)) return false;
-  if ((m & kPpid) && !in.Int(&p->ppid)) return false;
-  if (m & kState) {
-    if (!in.Byte(&byte)) return false;
-    p->state = static_cast<char>(byte);
+template <typename R>
+bool GetFields(ByteReader& in, uint32_t version, uint64_t mask, R* record) {
+  const auto& table = RecordType<R>::kTable;
+  auto get = [&](ByteReader& from, size_t i) {
+    return std::visit([&](auto member) { return GetField(from, version, &(record->*member)); },
+                      table[i].member);
+  };
+  if (version < kFirstFramedVersion) {
+    if ((mask & ~AllIn<R>(version)) != 0) return false;
+    for (uint64_t m = mask; m != 0; m &= m - 1) {
+      if (!get(in, static_cast<size_t>(std::countr_zero(m)))) return false;
+    }
+    return true;
   }
-  if ((m & kStartedAt) && !GetTime(in, &p->started_at)) return false;
-  if ((m & kComm) && !in.String(&p->comm)) return false;
-  if ((m & kArgv) && !GetStrings(in, &p->argv)) return false;
-  if ((m & kUid) && !GetUid(in, &p->uid)) return false;
-  if ((m & kThreads) && !in.Int(&p->threads)) return false;
-  if ((m & kRss) && !GetOptional(in, &p->rss_bytes)) return false;
-  if ((m & kPss) && !GetOptional(in, &p->pss_bytes)) return false;
-  if ((m & kExe) && !in.String(&p->exe)) return false;
-  if (m & kKernelThread) {
-    if (!in.Byte(&byte) || byte > 1) return false;
-    p->kernel_thread = byte == 1;
+  if (!in.Varint(&mask)) return false;
+  for (uint64_t m = mask; m != 0; m &= m - 1) {
+    const size_t i = static_cast<size_t>(std::countr_zero(m));
+    uint64_t length;
+    std::string_view bytes;
+    if (!in.Varint(&length) || !in.Bytes(length, &bytes)) return false;
+    if (i >= std::size(table)) continue;  // a field a later procleak added
+    ByteReader field(bytes);
+    if (!get(field, i) || !field.done()) return false;
   }
-  if ((m & kCgroupLines) && !GetMemberships(in, &p->cgroup_lines)) return false;
-  if ((m & kProcessCgroup) && !in.String(&p->cgroup)) return false;
-  if ((m & kProcessContainer) && !in.String(&p->container)) return false;
-  if ((m & kPgid) && !in.Int(&p->pgid)) return false;
-  if ((m & kSid) && !in.Int(&p->sid)) return false;
-  if ((m & kTtyNr) && !in.Int(&p->tty_nr)) return false;
-  if ((m & kNsPid) && !GetOptionalInt(in, &p->ns_pid)) return false;
   return true;
 }
 
-namespace {
-// Cgroup fields, in mask bit order.
-enum : uint32_t {
-  kPath = 1 << 0,
-  kMemory = 1 << 1,
-  kMemoryLimit = 1 << 2,
-  kPeak = 1 << 3,
-  kMemoryStat = 1 << 4,
-  kOomKills = 1 << 5,
-  kLimitHits = 1 << 6,
-  kPidsCurrent = 1 << 7,
-  kPidsMax = 1 << 8,
-  kPressure = 1 << 9,
-  kPids = 1 << 10,
-};
-}  // namespace
-
-uint32_t CgroupFields::Diff(const Cgroup& a, const Cgroup& b) {
-  uint32_t m = 0;
-  Compare(a.memory_bytes, b.memory_bytes, kMemory, &m);
-  Compare(a.memory_limit, b.memory_limit, kMemoryLimit, &m);
-  Compare(a.memory_peak_bytes, b.memory_peak_bytes, kPeak, &m);
-  Compare(a.memory_stat, b.memory_stat, kMemoryStat, &m);
-  Compare(a.oom_kills, b.oom_kills, kOomKills, &m);
-  Compare(a.limit_hits, b.limit_hits, kLimitHits, &m);
-  Compare(a.pids_current, b.pids_current, kPidsCurrent, &m);
-  Compare(a.pids_max, b.pids_max, kPidsMax, &m);
-  Compare(a.memory_pressure, b.memory_pressure, kPressure, &m);
-  Compare(a.pids, b.pids, kPids, &m);
-  return m;
-}
-
-void CgroupFields::Put(const Cgroup& c, uint32_t m, std::string* out) {
-  if (m & kPath) PutString(out, c.path);
-  if (m & kMemory) PutOptional(out, c.memory_bytes);
-  if (m & kMemoryLimit) PutLimit(out, c.memory_limit);
-  if (m & kPeak) PutOptional(out, c.memory_peak_bytes);
-  if (m & kMemoryStat) PutMemoryStat(out, c.memory_stat);
-  if (m & kOomKills) PutOptional(out, c.oom_kills);
-  if (m & kLimitHits) PutOptional(out, c.limit_hits);
-  if (m & kPidsCurrent) PutOptional(out, c.pids_current);
-  if (m & kPidsMax) PutLimit(out, c.pids_max);
-  if (m & kPressure) PutPressure(out, c.memory_pressure);
-  if (m & kPids) PutPids(out, c.pids);
-}
-
-bool CgroupFields::Get(ByteReader& in, uint32_t m, Cgroup* c) {
-  return !(m & ~kAll) && (!(m & kPath) || in.String(&c->path)) &&
-         (!(m & kMemory) || GetOptional(in, &c->memory_bytes)) &&
-         (!(m & kMemoryLimit) || GetLimit(in, &c->memory_limit)) &&
-         (!(m & kPeak) || GetOptional(in, &c->memory_peak_bytes)) &&
-         (!(m & kMemoryStat) || GetMemoryStat(in, &c->memory_stat)) &&
-         (!(m & kOomKills) || GetOptional(in, &c->oom_kills)) &&
-         (!(m & kLimitHits) || GetOptional(in, &c->limit_hits)) &&
-         (!(m & kPidsCurrent) || GetOptional(in, &c->pids_current)) &&
-         (!(m & kPidsMax) || GetLimit(in, &c->pids_max)) &&
-         (!(m & kPressure) || GetPressure(in, &c->memory_pressure)) &&
-         (!(m & kPids) || GetPids(in, &c->pids));
-}
-
-namespace {
-// Container fields, in mask bit order.
-enum : uint32_t {
-  kId = 1 << 0,
-  kRuntime = 1 << 1,
-  kName = 1 << 2,
-  kContainerCgroup = 1 << 3,
-  kContainerMemory = 1 << 4,
-  kContainerLimit = 1 << 5,
-  kContainerOom = 1 << 6,
-  kContainerPidsCurrent = 1 << 7,
-  kContainerPidsMax = 1 << 8,
-  kContainerPressure = 1 << 9,
-  kRestartCount = 1 << 10,
-  kRestartPolicy = 1 << 11,
-  kContainerState = 1 << 12,
-  kContainerStartedAt = 1 << 13,
-  kInitPid = 1 << 14,
-  kContainerPids = 1 << 15,
-};
-}  // namespace
-
-uint32_t ContainerFields::Diff(const Container& a, const Container& b) {
-  uint32_t m = 0;
-  Compare(a.name, b.name, kName, &m);
-  Compare(a.cgroup, b.cgroup, kContainerCgroup, &m);
-  Compare(a.memory_bytes, b.memory_bytes, kContainerMemory, &m);
-  Compare(a.memory_limit, b.memory_limit, kContainerLimit, &m);
-  Compare(a.oom_kills, b.oom_kills, kContainerOom, &m);
-  Compare(a.pids_current, b.pids_current, kContainerPidsCurrent, &m);
-  Compare(a.pids_max, b.pids_max, kContainerPidsMax, &m);
-  Compare(a.memory_pressure, b.memory_pressure, kContainerPressure, &m);
-  Compare(a.restart_count, b.restart_count, kRestartCount, &m);
-  Compare(a.restart_policy, b.restart_policy, kRestartPolicy, &m);
-  Compare(a.state, b.state, kContainerState, &m);
-  Compare(a.started_at, b.started_at, kContainerStartedAt, &m);
-  Compare(a.init_pid, b.init_pid, kInitPid, &m);
-  Compare(a.pids, b.pids, kContainerPids, &m);
-  return m;
-}
-
-void ContainerFields::Put(const Container& c, uint32_t m, std::string* out) {
-  if (m & kId) PutString(out, c.id);
-  if (m & kRuntime) PutString(out, c.runtime);
-  if (m & kName) PutString(out, c.name);
-  if (m & kContainerCgroup) PutString(out, c.cgroup);
-  if (m & kContainerMemory) PutOptional(out, c.memory_bytes);
-  if (m & kContainerLimit) PutLimit(out, c.memory_limit);
-  if (m & kContainerOom) PutOptional(out, c.oom_kills);
-  if (m & kContainerPidsCurrent) PutOptional(out, c.pids_current);
-  if (m & kContainerPidsMax) PutLimit(out, c.pids_max);
-  if (m & kContainerPressure) PutPressure(out, c.memory_pressure);
-  if (m & kRestartCount) PutOptional(out, c.restart_count);
-  if (m & kRestartPolicy) PutString(out, c.restart_policy);
-  if (m & kContainerState) PutString(out, c.state);
-  if (m & kContainerStartedAt) PutOptionalTime(out, c.started_at);
-  if (m & kInitPid) PutSigned(out, c.init_pid);
-  if (m & kContainerPids) PutPids(out, c.pids);
-}
-
-bool ContainerFields::Get(ByteReader& in, uint32_t m, Container* c) {
-  return !(m & ~kAll) && (!(m & kId) || in.String(&c->id)) &&
-         (!(m & kRuntime) || in.String(&c->runtime)) && (!(m & kName) || in.String(&c->name)) &&
-         (!(m & kContainerCgroup) || in.String(&c->cgroup)) &&
-         (!(m & kContainerMemory) || GetOptional(in, &c->memory_bytes)) &&
-         (!(m & kContainerLimit) || GetLimit(in, &c->memory_limit)) &&
-         (!(m & kContainerOom) || GetOptional(in, &c->oom_kills)) &&
-         (!(m & kContainerPidsCurrent) || GetOptional(in, &c->pids_current)) &&
-         (!(m & kContainerPidsMax) || GetLimit(in, &c->pids_max)) &&
-         (!(m & kContainerPressure) || GetPressure(in, &c->memory_pressure)) &&
-         (!(m & kRestartCount) || GetOptional(in, &c->restart_count)) &&
-         (!(m & kRestartPolicy) || in.String(&c->restart_policy)) &&
-         (!(m & kContainerState) || in.String(&c->state)) &&
-         (!(m & kContainerStartedAt) || GetOptionalTime(in, &c->started_at)) &&
-         (!(m & kInitPid) || in.Int(&c->init_pid)) &&
-         (!(m & kContainerPids) || GetPids(in, &c->pids));
-}
+#define PROCLEAK_RECORD_TYPE(R)                                           \
+  template uint64_t Diff<R>(const R&, const R&);                          \
+  template void PutFields<R>(const R&, uint64_t, uint32_t, std::string*); \
+  template bool GetFields<R>(ByteReader&, uint32_t, uint64_t, R*);
+PROCLEAK_RECORD_TYPE(Host)
+PROCLEAK_RECORD_TYPE(ScanStats)
+PROCLEAK_RECORD_TYPE(Process)
+PROCLEAK_RECORD_TYPE(Cgroup)
+PROCLEAK_RECORD_TYPE(Container)
+PROCLEAK_RECORD_TYPE(MemoryStat)
+#undef PROCLEAK_RECORD_TYPE
 
 }  // namespace procleak::store

@@ -1,63 +1,106 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// Field-by-field encoding of the records a snapshot holds (Process, Cgroup, Container): which
-// fields differ between two versions of a record, and writing or reading a chosen set of them.
+// The fields of a snapshot's records (Host, ScanStats, Process, Cgroup, Container and the nested
+// MemoryStat), driven by their tables in model/record_fields.h: which fields differ between two
+// versions of a record, and writing or reading a chosen set of them in a record format version.
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <tuple>
 
+#include "model/record_fields.h"
 #include "procleak/snapshot.h"
 #include "store/varint.h"
 
 namespace procleak::store {
 
-// Each record type numbers its stored fields; bit N of a mask stands for field N (see
-// procleak-record(5)). kIdentity is the part of the key that says "the same record": a record
-// whose identity changed is written as removed plus added, never as changed. Diff never sets
-// identity bits. Get returns false on malformed input, leaving `record` partly updated.
-// AllIn(version) is every field a record of that format version holds: an added record is
-// written with all of them, and a mask naming any other is malformed.
-struct ProcessFields {
-  using Record = Process;
-  static constexpr uint32_t kIdentity = 0x3;  // pid, starttime_ticks
-  static constexpr uint32_t kAll = 0xfffff;
-  // Version 1 had no process group, session, terminal or in-namespace pid (bits 16-19).
-  static constexpr uint32_t AllIn(uint32_t version) { return version == 1 ? 0xffff : kAll; }
+// From this version on a set of fields is self-describing: a varint mask (bit N for row N of the
+// record's table), then each field of the mask, lowest bit first, as a varint length and that
+// many bytes. A reader skips the fields beyond its table. Before it (versions 1 and 2), fields
+// are written back to back in row order, and the mask, where there is one, comes before them.
+inline constexpr uint32_t kFirstFramedVersion = 3;
+
+// What the record codec needs of a record type besides its table: how many of its first rows say
+// "the same record" (a record whose identity changed is written as removed plus added, never as
+// changed; Diff never sets identity bits), and the order a snapshot keeps the records in.
+template <typename R>
+struct RecordType;
+
+template <>
+struct RecordType<Process> {
+  static constexpr const auto& kTable = fields::kProcessFields;
+  static constexpr size_t kIdentityRows = 2;  // pid, starttime
   static bool Less(const Process& a, const Process& b) { return a.pid < b.pid; }
   static bool SameIdentity(const Process& a, const Process& b) {
     return a.starttime_ticks == b.starttime_ticks;
   }
-  static uint32_t Diff(const Process& before, const Process& after);
-  static void Put(const Process& p, uint32_t mask, std::string* out);
-  static bool Get(ByteReader& in, uint32_t mask, Process* p);
 };
 
-struct CgroupFields {
-  using Record = Cgroup;
-  static constexpr uint32_t kIdentity = 0x1;  // path
-  static constexpr uint32_t kAll = 0x7ff;
-  static constexpr uint32_t AllIn(uint32_t) { return kAll; }
+template <>
+struct RecordType<Cgroup> {
+  static constexpr const auto& kTable = fields::kCgroupFields;
+  static constexpr size_t kIdentityRows = 1;  // path
   static bool Less(const Cgroup& a, const Cgroup& b) { return a.path < b.path; }
   static bool SameIdentity(const Cgroup&, const Cgroup&) { return true; }
-  static uint32_t Diff(const Cgroup& before, const Cgroup& after);
-  static void Put(const Cgroup& c, uint32_t mask, std::string* out);
-  static bool Get(ByteReader& in, uint32_t mask, Cgroup* c);
 };
 
-struct ContainerFields {
-  using Record = Container;
-  static constexpr uint32_t kIdentity = 0x3;  // id, runtime
-  static constexpr uint32_t kAll = 0xffff;
-  static constexpr uint32_t AllIn(uint32_t) { return kAll; }
+template <>
+struct RecordType<Container> {
+  static constexpr const auto& kTable = fields::kContainerFields;
+  static constexpr size_t kIdentityRows = 2;  // id, runtime
   // The order Snapshot::Build keeps containers in.
   static bool Less(const Container& a, const Container& b) {
     return std::tie(a.runtime, a.id) < std::tie(b.runtime, b.id);
   }
   static bool SameIdentity(const Container&, const Container&) { return true; }
-  static uint32_t Diff(const Container& before, const Container& after);
-  static void Put(const Container& c, uint32_t mask, std::string* out);
-  static bool Get(ByteReader& in, uint32_t mask, Container* c);
 };
+
+template <>
+struct RecordType<Host> {
+  static constexpr const auto& kTable = fields::kHostFields;
+  static constexpr size_t kIdentityRows = 0;
+};
+
+template <>
+struct RecordType<ScanStats> {
+  static constexpr const auto& kTable = fields::kScanStatsFields;
+  static constexpr size_t kIdentityRows = 0;
+};
+
+template <>
+struct RecordType<MemoryStat> {
+  static constexpr const auto& kTable = fields::kMemoryStatFields;
+  static constexpr size_t kIdentityRows = 0;
+};
+
+// Every field a record of format `version` holds (the rows up to the first added later): an
+// added record is written with all of them, and in versions 1 and 2 a mask naming any other is
+// malformed.
+template <typename R>
+constexpr uint64_t AllIn(uint32_t version) {
+  const size_t rows = fields::RowsIn(RecordType<R>::kTable, version);
+  static_assert(std::size(RecordType<R>::kTable) <= 64, "a field mask has 64 bits");
+  return rows == 64 ? ~uint64_t{0} : (uint64_t{1} << rows) - 1;
+}
+
+// The fields (not identity) that differ between two versions of a record.
+template <typename R>
+uint64_t Diff(const R& before, const R& after);
+
+// Appends the fields of `mask` (a subset of AllIn(version)). From kFirstFramedVersion on this is
+// the mask and the fields with their lengths; before, only the fields (the caller writes a mask
+// where the format has one).
+template <typename R>
+void PutFields(const R& record, uint64_t mask, uint32_t version, std::string* out);
+
+// Reads what PutFields wrote into *record, whose other fields stay as they are. From
+// kFirstFramedVersion on the mask is read from `in` (`positional_mask` is unused) and fields
+// beyond the table are skipped; before, `positional_mask` says which fields follow and must be a
+// subset of AllIn(version). Returns false on malformed input (a field's value must take exactly
+// its length), leaving *record partly updated.
+template <typename R>
+bool GetFields(ByteReader& in, uint32_t version, uint64_t positional_mask, R* record);
 
 }  // namespace procleak::store

@@ -37,10 +37,10 @@ absl::StatusOr<std::optional<uint32_t>> CheckFileHeader(std::string_view bytes) 
   if (!kFileMagic.starts_with(magic)) return absl::InvalidArgumentError("not a procleak record");
   if (bytes.size() < kFileHeaderSize) return std::nullopt;
   uint64_t version = GetFixed(bytes, kFileMagic.size(), 4);
-  if (version < kOldestFormatVersion || version > kFormatVersion) {
+  if (version < kOldestFormatVersion) {
     return absl::UnimplementedError(
-        fmt::format("record format version {} is not supported (this procleak reads {} to {})",
-                    version, kOldestFormatVersion, kFormatVersion));
+        fmt::format("record format version {} is not supported (this procleak reads {} and later)",
+                    version, kOldestFormatVersion));
   }
   return static_cast<uint32_t>(version);
 }

@@ -15,9 +15,12 @@
 namespace procleak::store {
 
 inline constexpr std::string_view kFileMagic = "PROCLEAK-RECORD\n";
-// The version a new record is written in; a reader takes every version from kOldestFormatVersion
-// on, and a writer appending to an older record keeps writing that record's version.
-inline constexpr uint32_t kFormatVersion = 2;
+// The version a new record is written in. A reader takes every version from kOldestFormatVersion
+// on: versions 1 and 2 are positional, and from version 3 on every field and payload section has
+// its length in front, so a reader skips what a later version adds (procleak-record(5)). A
+// writer appending to an older record keeps writing that record's version, and does not append
+// to a newer one.
+inline constexpr uint32_t kFormatVersion = 3;
 inline constexpr uint32_t kOldestFormatVersion = 1;
 inline constexpr size_t kFileHeaderSize = 20;  // magic, then the version as a little-endian u32
 inline constexpr std::string_view kFrameMagic = "PLfr";

@@ -82,6 +82,12 @@ absl::StatusOr<RecordWriter> RecordWriter::Open(int fd, std::string path, std::s
   };
   absl::StatusOr<store::RecordIndex> index = store::IndexRecord(name, size, read);
   if (!index.ok()) return index.status();
+  if (index->file_header_complete && index->version > store::kFormatVersion) {
+    // Its frames may hold what this procleak would drop: appending would mix two versions.
+    return absl::FailedPreconditionError(fmt::format(
+        "{}: record format version {} is newer than this procleak writes ({}); not appending", name,
+        index->version, store::kFormatVersion));
+  }
   if (index->damage == store::Damage::kCorrupt) {
     return absl::DataLossError(
         fmt::format("{}; not appending to a damaged record", index->damage_text));

@@ -8,51 +8,10 @@
 #include "absl/time/time.h"
 #include "base/sort_unless_sorted.h"
 #include "store/field_codec.h"
-#include "store/value_codec.h"
 #include "store/varint.h"
 
 namespace procleak::store {
 namespace {
-
-void PutHost(const Host& h, std::string* out) {
-  PutString(out, h.hostname);
-  PutString(out, h.kernel);
-  PutTime(out, h.boot_time);
-  PutTime(out, h.scanned_at);
-  out->push_back(static_cast<char>(h.cgroup_mode));
-  PutOptional(out, h.mem_total_bytes);
-  PutOptional(out, h.mem_available_bytes);
-}
-
-bool GetHost(ByteReader& in, Host* h) {
-  uint8_t mode;
-  if (!in.String(&h->hostname) || !in.String(&h->kernel) || !GetTime(in, &h->boot_time) ||
-      !GetTime(in, &h->scanned_at) || !in.Byte(&mode) ||
-      mode > static_cast<uint8_t>(CgroupMode::kHybrid)) {
-    return false;
-  }
-  h->cgroup_mode = static_cast<CgroupMode>(mode);
-  return GetOptional(in, &h->mem_total_bytes) && GetOptional(in, &h->mem_available_bytes);
-}
-
-void PutStats(const ScanStats& s, std::string* out) {
-  out->push_back(s.pss ? 1 : 0);
-  PutSigned(out, s.skipped_vanished);
-  PutSigned(out, s.skipped_denied);
-  PutSigned(out, absl::ToInt64Nanoseconds(s.duration));
-}
-
-bool GetStats(ByteReader& in, ScanStats* s) {
-  uint8_t pss;
-  int64_t ns;
-  if (!in.Byte(&pss) || pss > 1 || !in.Int(&s->skipped_vanished) || !in.Int(&s->skipped_denied) ||
-      !in.Signed(&ns)) {
-    return false;
-  }
-  s->pss = pss == 1;
-  s->duration = absl::Nanoseconds(ns);
-  return true;
-}
 
 // Indices into the previous list rise strictly, so each is written as the gap to the one after
 // the previous index.
@@ -75,18 +34,18 @@ class IndexGaps {
 };
 
 // A list section: the indices (into the previous list) of records removed; the records changed,
-// each as its index, a field mask and those fields; the records added, with every field of
-// format `version`. `before` and `after` are sorted by F::Less; `before` becomes `after`.
-template <typename F>
-void PutList(const std::vector<const typename F::Record*>& after_records, uint32_t version,
-             std::vector<typename F::Record>* before, std::string* out) {
-  using Record = typename F::Record;
+// each as its index and the fields that differ; the records added, with every field of format
+// `version`. `before` and `after` are sorted by Less; `before` becomes `after`.
+template <typename Record>
+void PutList(const std::vector<const Record*>& after_records, uint32_t version,
+             std::vector<Record>* before, std::string* out) {
+  using F = RecordType<Record>;
   std::string removed, changed, added;
   size_t removed_n = 0, changed_n = 0, added_n = 0;
   IndexGaps removed_gaps, changed_gaps;
   auto after = [&](size_t k) -> const Record& { return *after_records[k]; };
   const size_t after_size = after_records.size();
-  const uint32_t all = F::AllIn(version);
+  const uint64_t all = AllIn<Record>(version);
   std::vector<Record> next;
   next.reserve(after_size);
   size_t i = 0, j = 0;
@@ -95,22 +54,22 @@ void PutList(const std::vector<const typename F::Record*>& after_records, uint32
       removed_gaps.Put(&removed, i++);
       ++removed_n;
     } else if (i == before->size() || F::Less(after(j), (*before)[i])) {
-      F::Put(after(j), all, &added);
+      PutFields(after(j), all, version, &added);
       ++added_n;
       next.push_back(after(j++));
     } else if (!F::SameIdentity((*before)[i], after(j))) {  // a pid reused by a new process
       removed_gaps.Put(&removed, i++);
       ++removed_n;
-      F::Put(after(j), all, &added);
+      PutFields(after(j), all, version, &added);
       ++added_n;
       next.push_back(after(j++));
     } else {
-      uint32_t mask = F::Diff((*before)[i], after(j)) & all;
+      const uint64_t mask = Diff((*before)[i], after(j)) & all;
       next.push_back(std::move((*before)[i]));
       if (mask != 0) {
         changed_gaps.Put(&changed, i);
-        PutVarint(&changed, mask);
-        F::Put(after(j), mask, &changed);
+        if (version < kFirstFramedVersion) PutVarint(&changed, mask);
+        PutFields(after(j), mask, version, &changed);
         ++changed_n;
         next.back() = after(j);  // copy-assignment reuses the old record's strings
       }
@@ -126,10 +85,9 @@ void PutList(const std::vector<const typename F::Record*>& after_records, uint32
   out->append(added);
 }
 
-template <typename F>
-bool GetList(ByteReader& in, uint32_t version, std::vector<typename F::Record>* list) {
-  using Record = typename F::Record;
-  const uint32_t all = F::AllIn(version);
+template <typename Record>
+bool GetList(ByteReader& in, uint32_t version, std::vector<Record>* list) {
+  const uint64_t all = AllIn<Record>(version);
   const size_t size = list->size();
   std::vector<bool> removed(size, false);
   uint64_t n;
@@ -142,9 +100,10 @@ bool GetList(ByteReader& in, uint32_t version, std::vector<typename F::Record>* 
   }
   if (!in.Count(&n)) return false;
   for (uint64_t k = 0; k < n; ++k) {
-    uint64_t mask;
-    if (!changed_gaps.Get(in, size, &index) || !in.Varint(&mask) || (mask & ~uint64_t{all}) != 0 ||
-        !F::Get(in, static_cast<uint32_t>(mask), &(*list)[index])) {
+    uint64_t mask = 0;
+    if (!changed_gaps.Get(in, size, &index) ||
+        (version < kFirstFramedVersion && !in.Varint(&mask)) ||
+        !GetFields(in, version, mask, &(*list)[index])) {
       return false;
     }
   }
@@ -156,12 +115,12 @@ bool GetList(ByteReader& in, uint32_t version, std::vector<typename F::Record>* 
   }
   for (uint64_t k = 0; k < n; ++k) {
     Record record;
-    if (!F::Get(in, all, &record)) return false;
+    if (!GetFields(in, version, all, &record)) return false;
     next.push_back(std::move(record));
   }
   // Kept records come before added ones, so a stable sort restores the writer's order even
   // for records with equal keys.
-  SortUnlessSorted(next, F::Less);
+  SortUnlessSorted(next, RecordType<Record>::Less);
   list->swap(next);
   return true;
 }
@@ -177,28 +136,66 @@ std::vector<const T*> Pointers(std::span<const T> records) {
 }  // namespace
 
 void EncodePayload(const Snapshot& next, SnapshotFields* prev, std::string* out, uint32_t version) {
-  PutHost(next.host(), out);
-  PutStats(next.stats(), out);
-  PutList<ProcessFields>(Pointers(next.processes()), version, &prev->processes, out);
   std::vector<const Cgroup*> cgroups;
   cgroups.reserve(next.cgroups().size());
   for (const auto& [path, cgroup] : next.cgroups()) cgroups.push_back(&cgroup);
-  PutList<CgroupFields>(cgroups, version, &prev->cgroups, out);
-  PutList<ContainerFields>(Pointers(next.containers()), version, &prev->containers, out);
+  // Each section, from kFirstFramedVersion on, with its length in front.
+  auto section = [&](auto put) {
+    if (version >= kFirstFramedVersion) {
+      PutLengthPrefixed(out, put);
+    } else {
+      put();
+    }
+  };
+  section([&] { PutFields(next.host(), AllIn<Host>(version), version, out); });
+  section([&] { PutFields(next.stats(), AllIn<ScanStats>(version), version, out); });
+  section([&] { PutList(Pointers(next.processes()), version, &prev->processes, out); });
+  section([&] { PutList(cgroups, version, &prev->cgroups, out); });
+  section([&] { PutList(Pointers(next.containers()), version, &prev->containers, out); });
   prev->host = next.host();
   prev->stats = next.stats();
 }
 
 absl::Status ApplyPayload(std::string_view payload, SnapshotFields* state, uint32_t version) {
   ByteReader in(payload);
-  if (!GetHost(in, &state->host)) return in.Error("bad host fields");
-  if (!GetStats(in, &state->stats)) return in.Error("bad scan statistics");
-  if (!GetList<ProcessFields>(in, version, &state->processes)) {
-    return in.Error("bad process list");
+  const bool framed = version >= kFirstFramedVersion;
+  // Decodes one section with get(reader); from kFirstFramedVersion on the section must take
+  // exactly its length.
+  auto section = [&](std::string_view what, auto get) -> absl::Status {
+    if (!framed) return get(in) ? absl::OkStatus() : in.Error(what);
+    uint64_t length;
+    std::string_view bytes;
+    if (!in.Varint(&length) || !in.Bytes(length, &bytes)) return in.Error(what);
+    ByteReader part(bytes, in.offset() - bytes.size());
+    if (!get(part) || !part.done()) return part.Error(what);
+    return absl::OkStatus();
+  };
+  absl::Status status = section("bad host fields", [&](ByteReader& r) {
+    return GetFields(r, version, AllIn<Host>(version), &state->host);
+  });
+  if (status.ok()) {
+    status = section("bad scan statistics", [&](ByteReader& r) {
+      return GetFields(r, version, AllIn<ScanStats>(version), &state->stats);
+    });
   }
-  if (!GetList<CgroupFields>(in, version, &state->cgroups)) return in.Error("bad cgroup list");
-  if (!GetList<ContainerFields>(in, version, &state->containers)) {
-    return in.Error("bad container list");
+  if (status.ok()) {
+    status = section("bad process list",
+                     [&](ByteReader& r) { return GetList(r, version, &state->processes); });
+  }
+  if (status.ok()) {
+    status = section("bad cgroup list",
+                     [&](ByteReader& r) { return GetList(r, version, &state->cgroups); });
+  }
+  if (status.ok()) {
+    status = section("bad container list",
+                     [&](ByteReader& r) { return GetList(r, version, &state->containers); });
+  }
+  if (!status.ok()) return status;
+  // Sections a later procleak added are skipped.
+  while (framed && !in.done()) {
+    uint64_t length;
+    std::string_view bytes;
+    if (!in.Varint(&length) || !in.Bytes(length, &bytes)) return in.Error("bad section length");
   }
   if (!in.done()) return in.Error(fmt::format("{} bytes after the end", in.remaining()));
   return absl::OkStatus();

@@ -5,6 +5,9 @@
 #include <cstdint>
 #include <limits>
 #include <utility>
+#include <variant>
+
+#include "model/record_fields.h"
 
 namespace procleak::store {
 namespace {
@@ -24,30 +27,146 @@ void PutTagged(std::string* out, uint64_t base, uint64_t v) {
   }
 }
 
-// A byte 0 (absent) or 1, then the value as get(in, &value) reads it.
-template <typename T, typename Get>
-bool GetIfPresent(ByteReader& in, std::optional<T>* v, Get get) {
-  uint8_t present;
-  if (!in.Byte(&present) || present > 1) return false;
-  if (!present) {
-    v->reset();
-    return true;
-  }
-  T value;
-  if (!get(in, &value)) return false;
-  *v = value;
-  return true;
-}
-
 bool GetTagged(ByteReader& in, uint64_t base, uint64_t tag, uint64_t* v) {
   if (tag == base - 1) return in.Varint(v);
   *v = tag - base;
   return true;
 }
 
+// A byte 0 (absent) or 1, then the value.
+template <typename T>
+void PutIfPresent(std::string* out, const std::optional<T>& v) {
+  out->push_back(v ? 1 : 0);
+  if (v) PutValue(out, *v);
+}
+
+template <typename T>
+bool GetIfPresent(ByteReader& in, std::optional<T>* v) {
+  bool present;
+  if (!GetValue(in, &present)) return false;
+  if (!present) {
+    v->reset();
+    return true;
+  }
+  T value;
+  if (!GetValue(in, &value)) return false;
+  *v = std::move(value);
+  return true;
+}
+
+// A nested record's fields in table order, positionally.
+template <typename R, size_t N>
+void PutPositional(std::string* out, const fields::Field<R> (&table)[N], const R& record) {
+  fields::ForEach(table, record, [&](const auto&, const auto& value) { PutValue(out, value); });
+}
+
+template <typename R, size_t N>
+bool GetPositional(ByteReader& in, const fields::Field<R> (&table)[N], R* record) {
+  bool ok = true;
+  fields::ForEach(table, *record,
+                  [&](const auto&, auto& value) { ok = ok && GetValue(in, &value); });
+  return ok;
+}
+
 }  // namespace
 
-void PutLimit(std::string* out, const std::optional<Limit>& limit) {
+void PutValue(std::string* out, bool v) { out->push_back(v ? 1 : 0); }
+bool GetValue(ByteReader& in, bool* v) {
+  uint8_t byte;
+  if (!in.Byte(&byte) || byte > 1) return false;
+  *v = byte == 1;
+  return true;
+}
+
+void PutValue(std::string* out, char v) { out->push_back(v); }
+bool GetValue(ByteReader& in, char* v) {
+  uint8_t byte;
+  if (!in.Byte(&byte)) return false;
+  *v = static_cast<char>(byte);
+  return true;
+}
+
+void PutValue(std::string* out, int v) { PutSigned(out, v); }
+bool GetValue(ByteReader& in, int* v) { return in.Int(v); }
+
+void PutValue(std::string* out, uint64_t v) { PutVarint(out, v); }
+bool GetValue(ByteReader& in, uint64_t* v) { return in.Varint(v); }
+
+// Doubles go as their IEEE-754 bits, so they come back exactly.
+void PutValue(std::string* out, double v) { PutFixed(out, std::bit_cast<uint64_t>(v), 8); }
+bool GetValue(ByteReader& in, double* v) {
+  uint64_t bits;
+  if (!in.Fixed(&bits, 8)) return false;
+  *v = std::bit_cast<double>(bits);
+  return true;
+}
+
+void PutValue(std::string* out, const std::string& v) { PutString(out, v); }
+bool GetValue(ByteReader& in, std::string* v) { return in.String(v); }
+
+void PutValue(std::string* out, CgroupMode v) { out->push_back(static_cast<char>(v)); }
+bool GetValue(ByteReader& in, CgroupMode* v) {
+  uint8_t byte;
+  if (!in.Byte(&byte) || byte > static_cast<uint8_t>(CgroupMode::kHybrid)) return false;
+  *v = static_cast<CgroupMode>(byte);
+  return true;
+}
+
+void PutValue(std::string* out, absl::Time t) {
+  int64_t ns = t == absl::InfiniteFuture() ? std::numeric_limits<int64_t>::max()
+               : t == absl::InfinitePast() ? std::numeric_limits<int64_t>::min()
+                                           : absl::ToUnixNanos(t);
+  PutSigned(out, ns);
+}
+bool GetValue(ByteReader& in, absl::Time* t) {
+  int64_t ns;
+  if (!in.Signed(&ns)) return false;
+  *t = ns == std::numeric_limits<int64_t>::max()   ? absl::InfiniteFuture()
+       : ns == std::numeric_limits<int64_t>::min() ? absl::InfinitePast()
+                                                   : absl::FromUnixNanos(ns);
+  return true;
+}
+
+void PutValue(std::string* out, absl::Duration d) { PutSigned(out, absl::ToInt64Nanoseconds(d)); }
+bool GetValue(ByteReader& in, absl::Duration* d) {
+  int64_t ns;
+  if (!in.Signed(&ns)) return false;
+  *d = absl::Nanoseconds(ns);
+  return true;
+}
+
+void PutValue(std::string* out, const std::optional<uint64_t>& v) {
+  if (v) {
+    PutTagged(out, 2, *v);
+  } else {
+    PutVarint(out, 0);
+  }
+}
+bool GetValue(ByteReader& in, std::optional<uint64_t>* v) {
+  uint64_t tag, value;
+  if (!in.Varint(&tag)) return false;
+  if (tag == 0) {
+    v->reset();
+    return true;
+  }
+  if (!GetTagged(in, 2, tag, &value)) return false;
+  *v = value;
+  return true;
+}
+
+void PutValue(std::string* out, const std::optional<uint32_t>& v) {
+  PutValue(out, v ? std::optional<uint64_t>(*v) : std::nullopt);
+}
+bool GetValue(ByteReader& in, std::optional<uint32_t>* v) {
+  std::optional<uint64_t> wide;
+  if (!GetValue(in, &wide) || (wide && *wide > std::numeric_limits<uint32_t>::max())) {
+    return false;
+  }
+  *v = wide ? std::optional<uint32_t>(static_cast<uint32_t>(*wide)) : std::nullopt;
+  return true;
+}
+
+void PutValue(std::string* out, const std::optional<Limit>& limit) {
   if (!limit) {
     PutVarint(out, 0);
   } else if (limit->unlimited()) {
@@ -56,8 +175,7 @@ void PutLimit(std::string* out, const std::optional<Limit>& limit) {
     PutTagged(out, 3, limit->value());
   }
 }
-
-bool GetLimit(ByteReader& in, std::optional<Limit>* limit) {
+bool GetValue(ByteReader& in, std::optional<Limit>* limit) {
   uint64_t tag, v;
   if (!in.Varint(&tag)) return false;
   if (tag == 0) {
@@ -71,41 +189,23 @@ bool GetLimit(ByteReader& in, std::optional<Limit>* limit) {
   return true;
 }
 
-bool GetUid(ByteReader& in, std::optional<uint32_t>* uid) {
-  std::optional<uint64_t> wide;
-  if (!GetOptional(in, &wide) || (wide && *wide > std::numeric_limits<uint32_t>::max())) {
-    return false;
-  }
-  *uid = wide ? std::optional<uint32_t>(static_cast<uint32_t>(*wide)) : std::nullopt;
-  return true;
-}
+void PutValue(std::string* out, const std::optional<int>& v) { PutIfPresent(out, v); }
+bool GetValue(ByteReader& in, std::optional<int>* v) { return GetIfPresent(in, v); }
 
-void PutOptionalInt(std::string* out, const std::optional<int>& v) {
-  out->push_back(v ? 1 : 0);
-  if (v) PutSigned(out, *v);
-}
+void PutValue(std::string* out, const std::optional<absl::Time>& v) { PutIfPresent(out, v); }
+bool GetValue(ByteReader& in, std::optional<absl::Time>* v) { return GetIfPresent(in, v); }
 
-bool GetOptionalInt(ByteReader& in, std::optional<int>* v) {
-  return GetIfPresent(in, v, [](ByteReader& r, int* value) { return r.Int(value); });
-}
-
-void PutPressure(std::string* out, const std::optional<Pressure>& p) {
+void PutValue(std::string* out, const std::optional<Pressure>& p) {
   if (!p) {
     out->push_back(0);
     return;
   }
   out->push_back(static_cast<char>(1 | (p->some ? 2 : 0) | (p->full ? 4 : 0)));
   for (const auto* line : {&p->some, &p->full}) {
-    if (!*line) continue;
-    // Doubles go as their IEEE-754 bits, so they come back exactly.
-    for (double avg : {(*line)->avg10, (*line)->avg60, (*line)->avg300}) {
-      PutFixed(out, std::bit_cast<uint64_t>(avg), 8);
-    }
-    PutVarint(out, (*line)->total_us);
+    if (*line) PutPositional(out, fields::kPressureLineFields, **line);
   }
 }
-
-bool GetPressure(ByteReader& in, std::optional<Pressure>* p) {
+bool GetValue(ByteReader& in, std::optional<Pressure>* p) {
   uint8_t flags;
   if (!in.Byte(&flags) || flags > 7 || (flags != 0 && !(flags & 1))) return false;
   if (flags == 0) {
@@ -115,38 +215,20 @@ bool GetPressure(ByteReader& in, std::optional<Pressure>* p) {
   Pressure pressure;
   for (auto [line, bit] : {std::pair{&pressure.some, 2}, std::pair{&pressure.full, 4}}) {
     if (!(flags & bit)) continue;
-    PressureLine l;
-    uint64_t bits[3];
-    for (uint64_t& b : bits) {
-      if (!in.Fixed(&b, 8)) return false;
-    }
-    if (!in.Varint(&l.total_us)) return false;
-    l.avg10 = std::bit_cast<double>(bits[0]);
-    l.avg60 = std::bit_cast<double>(bits[1]);
-    l.avg300 = std::bit_cast<double>(bits[2]);
-    *line = l;
+    if (!GetPositional(in, fields::kPressureLineFields, &line->emplace())) return false;
   }
   *p = pressure;
   return true;
 }
 
-void PutMemoryStat(std::string* out, const MemoryStat& s) {
-  for (const auto* v :
-       {&s.anon, &s.file, &s.shmem, &s.file_mapped, &s.kernel, &s.slab, &s.sock, &s.swap}) {
-    PutOptional(out, *v);
-  }
+void PutValue(std::string* out, const MemoryStat& v) {
+  PutPositional(out, fields::kMemoryStatFields, v);
+}
+bool GetValue(ByteReader& in, MemoryStat* v) {
+  return GetPositional(in, fields::kMemoryStatFields, v);
 }
 
-bool GetMemoryStat(ByteReader& in, MemoryStat* s) {
-  for (auto* v :
-       {&s->anon, &s->file, &s->shmem, &s->file_mapped, &s->kernel, &s->slab, &s->sock, &s->swap}) {
-    if (!GetOptional(in, v)) return false;
-  }
-  return true;
-}
-
-// Pid lists are sorted, so each is written as its difference from the one before.
-void PutPids(std::string* out, const std::vector<int>& pids) {
+void PutValue(std::string* out, const std::vector<int>& pids) {
   PutVarint(out, pids.size());
   int64_t last = 0;
   for (int pid : pids) {
@@ -154,8 +236,7 @@ void PutPids(std::string* out, const std::vector<int>& pids) {
     last = pid;
   }
 }
-
-bool GetPids(ByteReader& in, std::vector<int>* pids) {
+bool GetValue(ByteReader& in, std::vector<int>* pids) {
   uint64_t n;
   if (!in.Count(&n)) return false;
   pids->clear();
@@ -172,12 +253,11 @@ bool GetPids(ByteReader& in, std::vector<int>* pids) {
   return true;
 }
 
-void PutStrings(std::string* out, const std::vector<std::string>& strings) {
+void PutValue(std::string* out, const std::vector<std::string>& strings) {
   PutVarint(out, strings.size());
   for (const std::string& s : strings) PutString(out, s);
 }
-
-bool GetStrings(ByteReader& in, std::vector<std::string>* strings) {
+bool GetValue(ByteReader& in, std::vector<std::string>* strings) {
   uint64_t n;
   if (!in.Count(&n)) return false;
   // Grown as items decode, not sized from the count: a hostile count then costs nothing.
@@ -188,7 +268,7 @@ bool GetStrings(ByteReader& in, std::vector<std::string>* strings) {
   return true;
 }
 
-void PutMemberships(std::string* out, const std::vector<CgroupMembership>& lines) {
+void PutValue(std::string* out, const std::vector<CgroupMembership>& lines) {
   PutVarint(out, lines.size());
   for (const CgroupMembership& m : lines) {
     PutSigned(out, m.hierarchy_id);
@@ -196,8 +276,7 @@ void PutMemberships(std::string* out, const std::vector<CgroupMembership>& lines
     PutString(out, m.path);
   }
 }
-
-bool GetMemberships(ByteReader& in, std::vector<CgroupMembership>* lines) {
+bool GetValue(ByteReader& in, std::vector<CgroupMembership>* lines) {
   uint64_t n;
   if (!in.Count(&n)) return false;
   lines->clear();
@@ -207,51 +286,6 @@ bool GetMemberships(ByteReader& in, std::vector<CgroupMembership>* lines) {
       return false;
     }
   }
-  return true;
-}
-
-bool GetOptionalTime(ByteReader& in, std::optional<absl::Time>* t) {
-  return GetIfPresent(in, t, GetTime);
-}
-
-void PutOptionalTime(std::string* out, const std::optional<absl::Time>& t) {
-  out->push_back(t ? 1 : 0);
-  if (t) PutTime(out, *t);
-}
-
-void PutTime(std::string* out, absl::Time t) {
-  int64_t ns = t == absl::InfiniteFuture() ? std::numeric_limits<int64_t>::max()
-               : t == absl::InfinitePast() ? std::numeric_limits<int64_t>::min()
-                                           : absl::ToUnixNanos(t);
-  PutSigned(out, ns);
-}
-
-bool GetTime(ByteReader& in, absl::Time* t) {
-  int64_t ns;
-  if (!in.Signed(&ns)) return false;
-  *t = ns == std::numeric_limits<int64_t>::max()   ? absl::InfiniteFuture()
-       : ns == std::numeric_limits<int64_t>::min() ? absl::InfinitePast()
-                                                   : absl::FromUnixNanos(ns);
-  return true;
-}
-
-void PutOptional(std::string* out, const std::optional<uint64_t>& v) {
-  if (v) {
-    PutTagged(out, 2, *v);
-  } else {
-    PutVarint(out, 0);
-  }
-}
-
-bool GetOptional(ByteReader& in, std::optional<uint64_t>* v) {
-  uint64_t tag, value;
-  if (!in.Varint(&tag)) return false;
-  if (tag == 0) {
-    v->reset();
-    return true;
-  }
-  if (!GetTagged(in, 2, tag, &value)) return false;
-  *v = value;
   return true;
 }
 

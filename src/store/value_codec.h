@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// The encoding of the values snapshot records hold beyond plain numbers and strings: optional
-// numbers and limits, times, memory.stat, pressure, pid lists, argv and cgroup lines.
+// The encoding of each type of value a snapshot record holds (procleak-record(5)): one PutValue
+// and one GetValue per type, which the record codec picks by a field's member type.
 
 #include <cstdint>
 #include <optional>
@@ -14,42 +14,69 @@
 
 namespace procleak::store {
 
-// Each Get returns false on malformed input (the reader's Error then says where).
+// Each GetValue returns false on malformed input (the reader's Error then says where).
+// A type without an overload here does not compile, rather than converting to one that has.
+template <typename T>
+void PutValue(std::string* out, const T& v) = delete;
+template <typename T>
+bool GetValue(ByteReader& in, T* v) = delete;
 
-// Optional numbers are one varint tag: 0 absent, 1 escape (the value follows), else value + 2.
-void PutOptional(std::string* out, const std::optional<uint64_t>& v);
-bool GetOptional(ByteReader& in, std::optional<uint64_t>* v);
-bool GetUid(ByteReader& in, std::optional<uint32_t>* uid);  // an optional number below 2^32
-
-// Optional ints (which may be negative): a byte 0 (absent) or 1, then the value as a signed
-// varint.
-void PutOptionalInt(std::string* out, const std::optional<int>& v);
-bool GetOptionalInt(ByteReader& in, std::optional<int>* v);
-
-// Optional limits: 0 absent, 1 unlimited, 2 escape (the value follows), else value + 3.
-void PutLimit(std::string* out, const std::optional<Limit>& limit);
-bool GetLimit(ByteReader& in, std::optional<Limit>* limit);
+// bool: a byte 0 or 1. char: one byte. int: a signed varint. uint64_t: a varint. double: its
+// IEEE-754 bits, 8 bytes little-endian. Strings: a varint length and the bytes.
+void PutValue(std::string* out, bool v);
+bool GetValue(ByteReader& in, bool* v);
+void PutValue(std::string* out, char v);
+bool GetValue(ByteReader& in, char* v);
+void PutValue(std::string* out, int v);
+bool GetValue(ByteReader& in, int* v);
+void PutValue(std::string* out, uint64_t v);
+bool GetValue(ByteReader& in, uint64_t* v);
+void PutValue(std::string* out, double v);
+bool GetValue(ByteReader& in, double* v);
+void PutValue(std::string* out, const std::string& v);
+bool GetValue(ByteReader& in, std::string* v);
+void PutValue(std::string* out, CgroupMode v);  // one byte
+bool GetValue(ByteReader& in, CgroupMode* v);
 
 // Times are signed nanoseconds since the Unix epoch; the infinite past and future are the int64
-// extremes.
-void PutTime(std::string* out, absl::Time t);
-bool GetTime(ByteReader& in, absl::Time* t);
-void PutOptionalTime(std::string* out, const std::optional<absl::Time>& t);
-bool GetOptionalTime(ByteReader& in, std::optional<absl::Time>* t);
+// extremes. Durations are signed nanoseconds.
+void PutValue(std::string* out, absl::Time t);
+bool GetValue(ByteReader& in, absl::Time* t);
+void PutValue(std::string* out, absl::Duration d);
+bool GetValue(ByteReader& in, absl::Duration* d);
 
-void PutMemoryStat(std::string* out, const MemoryStat& s);
-bool GetMemoryStat(ByteReader& in, MemoryStat* s);
+// Optional numbers are one varint tag: 0 absent, 1 escape (the value follows), else value + 2.
+// A uint32_t is such a number below 2^32.
+void PutValue(std::string* out, const std::optional<uint64_t>& v);
+bool GetValue(ByteReader& in, std::optional<uint64_t>* v);
+void PutValue(std::string* out, const std::optional<uint32_t>& v);
+bool GetValue(ByteReader& in, std::optional<uint32_t>* v);
+// Optional limits: 0 absent, 1 unlimited, 2 escape (the value follows), else value + 3.
+void PutValue(std::string* out, const std::optional<Limit>& v);
+bool GetValue(ByteReader& in, std::optional<Limit>* v);
+// Other optionals: a byte 0 (absent) or 1, then the value.
+void PutValue(std::string* out, const std::optional<int>& v);
+bool GetValue(ByteReader& in, std::optional<int>* v);
+void PutValue(std::string* out, const std::optional<absl::Time>& v);
+bool GetValue(ByteReader& in, std::optional<absl::Time>* v);
+// A byte of flags (1 present, 2 `some` follows, 4 `full` follows), each line its fields in
+// table order (three doubles and a varint).
+void PutValue(std::string* out, const std::optional<Pressure>& v);
+bool GetValue(ByteReader& in, std::optional<Pressure>* v);
 
-void PutPressure(std::string* out, const std::optional<Pressure>& p);
-bool GetPressure(ByteReader& in, std::optional<Pressure>* p);
+// Nested records in their table's order, each field as its type says (in version 3 the record
+// codec writes memory.stat as fields with lengths instead, so that keys can be added).
+void PutValue(std::string* out, const MemoryStat& v);
+bool GetValue(ByteReader& in, MemoryStat* v);
 
-void PutPids(std::string* out, const std::vector<int>& pids);
-bool GetPids(ByteReader& in, std::vector<int>* pids);
-
-void PutStrings(std::string* out, const std::vector<std::string>& strings);
-bool GetStrings(ByteReader& in, std::vector<std::string>* strings);
-
-void PutMemberships(std::string* out, const std::vector<CgroupMembership>& lines);
-bool GetMemberships(ByteReader& in, std::vector<CgroupMembership>* lines);
+// Lists are a varint count and the items. Pid lists are sorted, so each pid is its signed
+// difference from the one before.
+void PutValue(std::string* out, const std::vector<int>& pids);
+bool GetValue(ByteReader& in, std::vector<int>* pids);
+void PutValue(std::string* out, const std::vector<std::string>& v);
+bool GetValue(ByteReader& in, std::vector<std::string>* v);
+// Each line: the hierarchy id (a signed varint), the controllers and the path.
+void PutValue(std::string* out, const std::vector<CgroupMembership>& v);
+bool GetValue(ByteReader& in, std::vector<CgroupMembership>* v);
 
 }  // namespace procleak::store

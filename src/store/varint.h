@@ -43,11 +43,29 @@ inline void PutString(std::string* out, std::string_view s) {
   out->append(s);
 }
 
+// Appends what put(out) appends, preceded by its length as a varint. One byte is reserved for
+// the length, so only a part of 128 bytes or more moves once to make room for a longer one.
+template <typename Put>
+void PutLengthPrefixed(std::string* out, Put&& put) {
+  const size_t at = out->size();
+  out->push_back(0);
+  put();
+  const size_t n = out->size() - at - 1;
+  if (n < 0x80) {
+    (*out)[at] = static_cast<char>(n);
+    return;
+  }
+  std::string length;
+  PutVarint(&length, n);
+  out->replace(at, 1, length);
+}
+
 // Reads what the Put functions wrote. Every getter returns false (and leaves its output alone)
 // rather than reading past the end; Error() then names the byte where decoding stopped.
 class ByteReader {
  public:
-  explicit ByteReader(std::string_view data) : data_(data) {}
+  // `base`: where `data` starts in the payload, for Error's offsets.
+  explicit ByteReader(std::string_view data, size_t base = 0) : data_(data), base_(base) {}
 
   size_t offset() const { return pos_; }
   size_t remaining() const { return data_.size() - pos_; }
@@ -105,16 +123,26 @@ class ByteReader {
     return true;
   }
 
+  // The next `n` bytes, which must all be there.
+  bool Bytes(uint64_t n, std::string_view* out) {
+    if (n > remaining()) return false;
+    *out = data_.substr(pos_, n);
+    pos_ += n;
+    return true;
+  }
+
   // A count of items that take at least one byte each, so a hostile count cannot make the
   // decoder reserve more than the payload could hold.
   bool Count(uint64_t* n) { return Varint(n) && *n <= remaining(); }
 
   absl::Status Error(std::string_view what) const {
-    return absl::InvalidArgumentError(fmt::format("malformed payload at byte {}: {}", pos_, what));
+    return absl::InvalidArgumentError(
+        fmt::format("malformed payload at byte {}: {}", base_ + pos_, what));
   }
 
  private:
   std::string_view data_;
+  size_t base_ = 0;
   size_t pos_ = 0;
 };
 

@@ -20,12 +20,13 @@ using ::testing::HasSubstr;
 std::string Message(const absl::Status& status) { return std::string(status.message()); }
 
 // Encodes `snapshots` one after the other, as the writer does (first a key frame).
-std::vector<std::string> Payloads(const std::vector<Snapshot>& snapshots) {
+std::vector<std::string> Payloads(const std::vector<Snapshot>& snapshots,
+                                  uint32_t version = kFormatVersion) {
   SnapshotFields previous;
   std::vector<std::string> out;
   for (const Snapshot& s : snapshots) {
     out.emplace_back();
-    EncodePayload(s, &previous, &out.back());
+    EncodePayload(s, &previous, &out.back(), version);
   }
   return out;
 }
@@ -92,26 +93,24 @@ TEST(FrameHeader, RoundTripsAndRejectsEveryFlippedBit) {
 TEST(FileHeader, AcceptsItsPrefixesAsCutOffAndRejectsOtherBytes) {
   std::string header = EncodeFileHeader();
   ASSERT_EQ(header.size(), kFileHeaderSize);
-  EXPECT_EQ(*CheckFileHeader(header), 2u);
+  EXPECT_EQ(*CheckFileHeader(header), 3u);
   for (size_t n = 0; n < header.size(); ++n)
     EXPECT_EQ(*CheckFileHeader(header.substr(0, n)), std::nullopt);
   EXPECT_EQ(Message(CheckFileHeader("PROCLEAK-RECORD\r").status()), "not a procleak record");
-  std::string v7 = header;
-  v7[16] = 7;
-  EXPECT_EQ(Message(CheckFileHeader(v7).status()),
-            "record format version 7 is not supported (this procleak reads 1 to 2)");
   std::string v0 = header;
   v0[16] = 0;
   EXPECT_EQ(Message(CheckFileHeader(v0).status()),
-            "record format version 0 is not supported (this procleak reads 1 to 2)");
+            "record format version 0 is not supported (this procleak reads 1 and later)");
 }
 
-TEST(FileHeader, ReadsVersionOne) {
-  EXPECT_EQ(*CheckFileHeader(EncodeFileHeader(1)), 1u);
-  absl::StatusOr<RecordIndex> index = IndexRecordBytes("old", EncodeFileHeader(1));
-  ASSERT_TRUE(index.ok()) << index.status();
-  EXPECT_TRUE(index->file_header_complete);
-  EXPECT_EQ(index->version, 1u);
+TEST(FileHeader, ReadsEveryVersionFromOneOn) {
+  for (uint32_t version : {1u, 2u, 3u, 7u, 0xffffffffu}) {
+    EXPECT_EQ(*CheckFileHeader(EncodeFileHeader(version)), version);
+    absl::StatusOr<RecordIndex> index = IndexRecordBytes("old", EncodeFileHeader(version));
+    ASSERT_TRUE(index.ok()) << index.status();
+    EXPECT_TRUE(index->file_header_complete);
+    EXPECT_EQ(index->version, version);
+  }
 }
 
 TEST(Compression, RoundTripsAndCatchesDamageSizeLiesAndTrailingBytes) {
@@ -158,12 +157,26 @@ TEST(Payload, VersionOne_RoundTripsWithoutTheVersionTwoFields) {
     SCOPED_TRACE(i);
     std::string v1, v2;
     SnapshotFields before = previous;
-    EncodePayload(snapshots[i], &before, &v2);
+    EncodePayload(snapshots[i], &before, &v2, 2);
     EncodePayload(snapshots[i], &previous, &v1, 1);
     EXPECT_LE(v1.size(), v2.size());
     ASSERT_TRUE(ApplyPayload(v1, &state, 1).ok());
     testing::ExpectSameSnapshot(testing::AsVersionOne(snapshots[i]), BuildSnapshot(state));
   }
+}
+
+TEST(Payload, VersionTwo_RoundTripsPositionallyInFewerBytesThanVersionThree) {
+  std::vector<Snapshot> snapshots = testing::ChangingSnapshots(12);
+  std::vector<std::string> v2 = Payloads(snapshots, 2), v3 = Payloads(snapshots);
+  SnapshotFields state;
+  for (size_t i = 0; i < snapshots.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_LT(v2[i].size(), v3[i].size());  // no lengths
+    ASSERT_TRUE(ApplyPayload(v2[i], &state, 2).ok());
+    testing::ExpectSameSnapshot(snapshots[i], BuildSnapshot(state));
+  }
+  SnapshotFields other;
+  EXPECT_FALSE(ApplyPayload(v3[0], &other, 2).ok());  // not version 2's layout
 }
 
 TEST(Payload, VersionOne_RejectsAMaskWithVersionTwoBits) {
@@ -177,11 +190,11 @@ TEST(Payload, VersionOne_RejectsAMaskWithVersionTwoBits) {
   for (const auto& [path, c] : first.cgroups()) cgroups.push_back(c);
   Snapshot second = Snapshot::Build(first.host(), procs, cgroups, first.stats(),
                                     {first.containers().begin(), first.containers().end()});
-  std::vector<std::string> payloads = Payloads({first, second});
+  std::vector<std::string> payloads = Payloads({first, second}, 2);
   SnapshotFields state;
-  ASSERT_TRUE(ApplyPayload(payloads[0], &state).ok());
+  ASSERT_TRUE(ApplyPayload(payloads[0], &state, 2).ok());
   SnapshotFields v1_state = state;
-  ASSERT_TRUE(ApplyPayload(payloads[1], &state).ok());
+  ASSERT_TRUE(ApplyPayload(payloads[1], &state, 2).ok());
   EXPECT_EQ(state.processes[2].pgid, 100);
   EXPECT_THAT(Message(ApplyPayload(payloads[1], &v1_state, 1)), HasSubstr("bad process list"));
 }
@@ -223,7 +236,7 @@ TEST(Payload, Fails_CleanlyWhenCutOffAnywhereOrGivenHostileCounts) {
   PutVarint(&hostile, uint64_t{1} << 40);      // added: far more than the bytes left
   hostile.append(64, '\0');
   state = SnapshotFields{};
-  EXPECT_THAT(Message(ApplyPayload(hostile, &state)), HasSubstr("bad process list"));
+  EXPECT_THAT(Message(ApplyPayload(hostile, &state, 2)), HasSubstr("bad process list"));
 }
 
 TEST(RecordIndex, ListsFramesFromBytesInMemory) {

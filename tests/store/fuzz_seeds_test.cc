@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 
+#include "later_version.h"
 #include "procleak/record.h"
 #include "record_fixtures.h"
 #include "store/frame.h"
@@ -56,6 +57,9 @@ std::map<std::string, std::string> Seeds() {
       {"payload-sparse", "1" + KeyPayloadOf(testing::SparseSnapshot(t))},
       {"payload-changing", "1" + KeyPayloadOf(changing[4])},
       {"frame-full", "2" + store::EncodeFrameHeader(header) + frame},
+      // What a later procleak might write: fields and a section this one skips.
+      {"payload-later-fields", "1" + store::PayloadWithUnknownFields(testing::FullSnapshot(t))},
+      {"record-later-version", "0" + store::LaterVersionRecord(testing::FullSnapshot(t))},
   };
 }
 

@@ -269,6 +269,15 @@ Snapshot AsVersionOne(const Snapshot& s) {
                          {s.containers().begin(), s.containers().end()});
 }
 
+std::vector<Snapshot> VersionTwoFixtureMoments() {
+  std::vector<Snapshot> moments = ChangingSnapshots(5);
+  const absl::Time at = RecordEpoch() + absl::Seconds(50);
+  moments.push_back(HostileSnapshot(at));
+  moments.push_back(SparseSnapshot(at + absl::Seconds(10)));
+  moments.push_back(FullSnapshot(at + absl::Seconds(20)));
+  return moments;
+}
+
 void ExpectSameSnapshot(const Snapshot& want, const Snapshot& got) {
   EXPECT_TRUE(want.host() == got.host()) << "host differs";
   EXPECT_TRUE(want.stats() == got.stats()) << "scan stats differ";

@@ -29,6 +29,11 @@ std::vector<Snapshot> ChangingSnapshots(int n);
 // `s` as a record of format version 1 keeps it: without the process group, session, terminal and
 // ns_pid of version 2.
 Snapshot AsVersionOne(const Snapshot& s);
+// The eight moments of tests/data/records/v2-eight-moments.plr, a record of format version 2
+// written from them before version 3: ChangingSnapshots(5), then HostileSnapshot, SparseSnapshot
+// and FullSnapshot 10 s apart. The file cannot be written again, so these must keep the values
+// they had for fields of versions 1 and 2.
+std::vector<Snapshot> VersionTwoFixtureMoments();
 
 void ExpectSameSnapshot(const Snapshot& want, const Snapshot& got);
 

@@ -340,10 +340,10 @@ TEST_F(RecordTest, RecordReader_Rejects_AFileThatIsNotARecordNamingIt) {
             tree_.root() + ": not a procleak record");
 }
 
-TEST_F(RecordTest, RecordReader_Rejects_AnUnknownFormatVersionNamingTheFile) {
-  WriteBytes(path_, std::string("PROCLEAK-RECORD\n\x03\0\0\0", 20));
+TEST_F(RecordTest, RecordReader_Rejects_FormatVersionZeroNamingTheFile) {
+  WriteBytes(path_, std::string("PROCLEAK-RECORD\n\0\0\0\0", 20));
   EXPECT_EQ(Message(RecordReader::Open(path_).status()),
-            path_ + ": record format version 3 is not supported (this procleak reads 1 to 2)");
+            path_ + ": record format version 0 is not supported (this procleak reads 1 and later)");
   std::string notice;
   EXPECT_FALSE(AppendAll(path_, {}, &notice).ok());
 }
@@ -357,7 +357,7 @@ TEST_F(RecordTest, RecordWriter_Starts_AnEmptyFileWithTheFileHeader) {
   std::string notice = "stale";
   ASSERT_TRUE(AppendAll(path_, {}, &notice).ok());
   EXPECT_EQ(notice, "");
-  EXPECT_EQ(ReadBytes(path_), std::string("PROCLEAK-RECORD\n\x02\0\0\0", 20));
+  EXPECT_EQ(ReadBytes(path_), std::string("PROCLEAK-RECORD\n\x03\0\0\0", 20));
   absl::StatusOr<RecordReader> reader = RecordReader::Open(path_);
   ASSERT_TRUE(reader.ok());
   EXPECT_TRUE(reader->moments().empty());
