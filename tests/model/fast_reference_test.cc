@@ -12,6 +12,7 @@
 #include "procleak/scan.h"
 #include "testing/fixture_trees.h"
 #include "testing/paused_children.h"
+#include "testing/reference_scan.h"
 
 namespace procleak {
 namespace {
@@ -70,7 +71,7 @@ TEST_P(FixtureTree, FastScanEqualsReferenceScan) {
   const std::string root = testing::DataDir(GetParam());
   // Three threads even for small trees, so the parallel path is what is compared.
   absl::StatusOr<Snapshot> fast = Scan({.root = root, .pss = true, .threads = 3});
-  absl::StatusOr<Snapshot> ref = Scan({.root = root, .pss = true, .reference = true});
+  absl::StatusOr<Snapshot> ref = testing::ReferenceScan({.root = root, .pss = true});
   ASSERT_TRUE(fast.ok()) << fast.status();
   ASSERT_TRUE(ref.ok()) << ref.status();
   ASSERT_EQ(fast->processes().size(), ref->processes().size());
@@ -103,7 +104,7 @@ TEST(LiveMachine, FastScanEqualsReferenceScanForProcessesBothSaw) {
   testing::PausedChildren sleepers(300);
   ASSERT_EQ(sleepers.pids().size(), 300u);
   absl::StatusOr<Snapshot> fast = Scan({.root = "/"});
-  absl::StatusOr<Snapshot> ref = Scan({.root = "/", .reference = true});
+  absl::StatusOr<Snapshot> ref = testing::ReferenceScan({.root = "/"});
   ASSERT_TRUE(fast.ok()) << fast.status();
   ASSERT_TRUE(ref.ok()) << ref.status();
   size_t both = 0;
