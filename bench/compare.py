@@ -43,6 +43,11 @@ RSS_BASE_KIB = 8 * 1024
 RSS_PER_PROCESS_KIB = 2
 PER_PROCESS_SPREAD = 0.20
 PSS_TOLERANCE = 0.01
+# Goals from issue 16, at every count: ratios of medians taken in one side-by-side run.
+SCAN_VS_FLOOR = 1.3  # text scan against a raw two-thread read of stat + cmdline (floor.c)
+JSON_VS_SCAN = 1.5
+JSON_VS_PS = 4.0
+EXPORT_VS_SCAN = 1.3
 
 
 def log(msg):
@@ -77,7 +82,8 @@ def helper(name, procleak, tmpdir):
         return str(built)
     out = Path(tmpdir) / name
     cc = os.environ.get("CC", "cc")
-    subprocess.run([cc, "-O2", "-o", str(out), str(BENCH_DIR / f"{name}.c")], check=True)
+    subprocess.run([cc, "-O2", "-pthread", "-o", str(out), str(BENCH_DIR / f"{name}.c")],
+                   check=True)
     return str(out)
 
 
@@ -210,10 +216,15 @@ class ToolRun:
 # Measurements
 
 
-def tools(procleak):
+def tools(procleak, floor):
     """(name, command, name of the procleak row its ratio is taken against)."""
     rows = [
         ("procleak scan", [procleak, "scan", "--fail-on", "never"], None),
+        ("procleak scan --json", [procleak, "scan", "--json", "--fail-on", "never"],
+         "procleak scan"),
+        ("procleak export --prometheus", [procleak, "export", "--prometheus"], "procleak scan"),
+        # The kernel's share alone: what no reader of stat and cmdline on two threads can beat.
+        ("floor (2 threads: stat + cmdline)", [floor], "procleak scan"),
         ("procleak scan --pss", [procleak, "scan", "--pss", "--fail-on", "never"],
          "procleak scan"),
         ("ps -eo pid,ppid,rss,cgroup,args", ["ps", "-eo", "pid,ppid,rss,cgroup,args"],
@@ -478,6 +489,7 @@ def goal_lines(baseline, results, args):
                         f"0 to 1 KiB per mapping below smaps_rollup)"))
     # Per-process cost: what the scan costs per process added to the host, its median less that
     # of the baseline scan of the host alone (start-up, sandbox, host and cgroup files, threads).
+    out += issue16_goal_lines(results)
     costs = [(r["n"], (r["cost_scan_ms"] - baseline["scan_ms"]) * 1e3 /
               (r["processes"] - baseline["processes"]))
              for r in results if r["processes"] > baseline["processes"]]
@@ -493,6 +505,39 @@ def goal_lines(baseline, results, args):
     else:
         out.append((None, "scan cost per process: needs two or more --counts to check flatness"))
     return [(ok, f"{'----' if ok is None else mark(ok)}  {text}") for ok, text in out]
+
+
+def issue16_goal_lines(results):
+    """(passed, text) for each goal of issue 16, at every count."""
+    out = []
+    for r in results:
+        t, n = r["tools"], f"N={r['n']:,}"
+        scan, floor = t.get("procleak scan"), t.get("floor (2 threads: stat + cmdline)")
+        js, export = t.get("procleak scan --json"), t.get("procleak export --prometheus")
+        ps = t.get("ps -eo pid,ppid,rss,cgroup,args")
+        if scan and floor:
+            x = scan["median_ms"] / floor["median_ms"]
+            out.append((x <= SCAN_VS_FLOOR, f"{n}: scan {x:.2f}x the two-thread floor "
+                        f"({scan['median_ms']:.1f} / {floor['median_ms']:.1f} ms; goal <= "
+                        f"{SCAN_VS_FLOOR:g}x)"))
+        if scan and js:
+            x = js["median_ms"] / scan["median_ms"]
+            out.append((x <= JSON_VS_SCAN, f"{n}: scan --json {x:.2f}x the text scan "
+                        f"({js['median_ms']:.1f} ms; goal <= {JSON_VS_SCAN:g}x)"))
+        if js and ps:
+            x = ps["median_ms"] / js["median_ms"]
+            out.append((x >= JSON_VS_PS, f"{n}: scan --json {x:.1f}x faster than ps "
+                        f"(goal >= {JSON_VS_PS:g}x)"))
+        if scan and export:
+            x = export["median_ms"] / scan["median_ms"]
+            out.append((x <= EXPORT_VS_SCAN, f"{n}: export --prometheus {x:.2f}x the text scan "
+                        f"({export['median_ms']:.1f} ms; goal <= {EXPORT_VS_SCAN:g}x)"))
+        if js:
+            limit = RSS_BASE_KIB + RSS_PER_PROCESS_KIB * r["processes"]
+            out.append((js["rss_kib"] <= limit,
+                        f"{n}: scan --json peak RSS {fmt_kib(js['rss_kib'])} (goal <= 8 MiB + "
+                        f"2 KiB x {r['processes']:,} processes = {fmt_kib(limit)})"))
+    return out
 
 
 def report(facts, baseline, results, leftovers, args):
@@ -566,7 +611,6 @@ def parse_args():
 def main():
     args = parse_args()
     set_stop_handlers(on_signal)
-    rows = tools(args.procleak)
     facts = machine_facts(args.procleak)
     results = []
     tmpdir = tempfile.mkdtemp(prefix="procleak-compare-")
@@ -574,6 +618,7 @@ def main():
     try:
         sleepers_bin = helper("sleepers", args.procleak, tmpdir)
         ToolRun.measure = helper("measure", args.procleak, tmpdir)
+        rows = tools(args.procleak, helper("floor", args.procleak, tmpdir))
         baseline = run_baseline(args, rows)
         for n in args.counts:
             results.append(run_count(n, args, rows, sleepers_bin))

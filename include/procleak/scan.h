@@ -11,6 +11,35 @@
 
 namespace procleak {
 
+// What Scan() reads of each process, chosen by the caller. Every plan reads /proc/PID/stat (pid,
+// parent, state, threads, start time, kernel-thread flag and an RSS figure) and cmdline, and
+// smaps_rollup with ScanOptions::pss; each member below adds to that.
+struct ReadPlan {
+  // Process::uid: the owner of /proc/PID (one fstatat, no file read), which is the effective uid
+  // on procfs since Linux 4.11; status's Uid where that owner is root and the tree is not procfs
+  // or the kernel older.
+  bool uid = true;
+  // Process::exe: readlink of /proc/PID/exe.
+  bool exe = true;
+  // Exact RSS of every process (statm, or status's VmRSS) and ns_pid where status is read (the
+  // processes whose /proc/PID belongs to root). Without it, rss_bytes is stat's field 24, which
+  // since Linux 6.2 leaves out each CPU's unflushed share of the kernel's counters (a few dozen
+  // pages per process, either way; with pss, RSS and PSS both come from smaps_rollup and are
+  // exact), and ns_pid stays absent: RefineRss() and RefineNamespaces() fill them in for chosen
+  // processes.
+  bool exact = true;
+
+  // Everything (the default): what procleak watch, record, --tree and --pid need.
+  static constexpr ReadPlan Full() { return {}; }
+  // stat, cmdline and the owner of /proc/PID and the exe link: every field but exact RSS and
+  // ns_pid, for about a third more kernel work than Brief() (procleak scan --json, export).
+  static constexpr ReadPlan Lean() { return {.uid = true, .exe = true, .exact = false}; }
+  // stat and cmdline only, about half the kernel work of Full(): uid and exe stay empty too
+  // (procleak scan's text report).
+  static constexpr ReadPlan Brief() { return {.uid = false, .exe = false, .exact = false}; }
+  constexpr bool operator==(const ReadPlan&) const = default;
+};
+
 struct ScanOptions {
   // Directory holding proc/ and sys/fs/cgroup/: "/" for this machine, a fixture tree in tests.
   std::string root = "/";
@@ -21,16 +50,8 @@ struct ScanOptions {
   // Threads reading /proc/PID: 0 for one per online CPU (at most 4; one below 256 processes),
   // 1 to read on the caller's thread only.
   int threads = 0;
-  // The plain reader (every file read to EOF, statm and status for every process, one
-  // /proc/PID/cgroup per process instead of cgroup.procs): slower, for checking the fast one.
-  bool reference = false;
-  // Read only what procleak scan's text report needs: /proc/PID/stat and cmdline (and
-  // smaps_rollup with pss), about half the kernel work of a full scan. Process::uid, ns_pid and
-  // exe stay empty, and without pss rss_bytes is stat's field 24, which since Linux 6.2 leaves out
-  // each CPU's unflushed share of the kernel's counters (a few dozen pages per process, either
-  // way); with pss, RSS and PSS both come from smaps_rollup and are exact. RefineRss() makes chosen
-  // processes' RSS exact, RefineNamespaces() fills in their ns_pid. Scanner ignores it.
-  bool brief = false;
+  // What to read of each process. Scanner reads ReadPlan::Full() whatever this says.
+  ReadPlan read = ReadPlan::Full();
 };
 
 // Reads every process under ROOT/proc, the cgroups that hold them and the host facts.
@@ -39,20 +60,29 @@ struct ScanOptions {
 // message names the file.
 absl::StatusOr<Snapshot> Scan(const ScanOptions& options);
 
-// After a brief Scan() (ScanOptions::brief without pss): re-reads /proc/PID/statm of `pids`, so
-// that their rss_bytes are exact, and recomputes subtree sums. A process that has ended since, or
-// whose pid names another process now, keeps the scan's figure. Errors as Scan().
-absl::Status RefineRss(const ScanOptions& options, const std::vector<int>& pids,
-                       Snapshot* snapshot);
+// `snapshot` (a Scan() of `options` without ReadPlan::exact nor pss) with statm re-read for
+// `pids`, so that their rss_bytes are exact, and subtree sums computed again. A process that has
+// ended since, or whose pid names another process now, keeps the scan's figure. Pass the snapshot
+// with std::move when the old one is not needed: it is not copied then. Errors as Scan().
+absl::StatusOr<Snapshot> RefineRss(const ScanOptions& options, Snapshot snapshot,
+                                   const std::vector<int>& pids);
 
-// After a brief Scan() (ScanOptions::brief), which does not read /proc/PID/status: reads status
-// of `pids` and sets their Process::ns_pid (the pid inside a nested pid namespace, 1 for its
-// init). A process that has ended since, or whose pid names another process now (stat's starttime
-// differs), is left unchanged; so are kernel threads, unknown pids and processes in this /proc's
-// own pid namespace. Also fills in what a full scan leaves absent (processes not owned by root).
-// Errors as Scan().
-absl::Status RefineNamespaces(const ScanOptions& options, const std::vector<int>& pids,
-                              Snapshot* snapshot);
+// `snapshot` (a Scan() of `options`) with /proc/PID/status read for `pids` and their
+// Process::ns_pid set (the pid inside a nested pid namespace, 1 for its init). A process that has
+// ended since, or whose pid names another process now (stat's starttime differs), is left
+// unchanged; so are kernel threads, unknown pids and processes in this /proc's own pid namespace.
+// Also fills in what ReadPlan::exact leaves absent (processes not owned by root). Errors as
+// Scan().
+absl::StatusOr<Snapshot> RefineNamespaces(const ScanOptions& options, Snapshot snapshot,
+                                          const std::vector<int>& pids);
+
+// Both refinements in one pass over the processes (each process's files read once).
+struct Refinement {
+  std::vector<int> rss = {};         // as RefineRss()
+  std::vector<int> namespaces = {};  // as RefineNamespaces()
+};
+absl::StatusOr<Snapshot> Refine(const ScanOptions& options, Snapshot snapshot,
+                                const Refinement& what);
 
 // Scans one root again and again (procleak watch and record). The first Next() is a full Scan();
 // later ones are warm: a process seen before (same pid and starttime) has only its RSS (and PSS)

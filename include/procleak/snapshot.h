@@ -51,9 +51,9 @@ struct Process {
   char state = '?';  // stat field 3: R S D Z T t X I P
   // stat fields 5-7, as this /proc's pid namespace sees them: process group, session, and the
   // controlling terminal's device number (0: none). Group and session are 0 for kernel threads
-  // and when led outside that namespace, -1 when read while the process was being reaped. A process that leads its own group or session
-  // was set apart on purpose (a daemon, a job, a terminal session); one left behind by its spawner
-  // keeps the spawner's.
+  // and when led outside that namespace, -1 when read while the process was being reaped. A process
+  // that leads its own group or session was set apart on purpose (a daemon, a job, a terminal
+  // session); one left behind by its spawner keeps the spawner's.
   int pgid = 0;
   int sid = 0;
   int tty_nr = 0;
@@ -164,16 +164,8 @@ struct ScanStats {
   bool operator==(const ScanStats&) const = default;
 };
 
-struct ScanOptions;
-class Snapshot;
-absl::Status RefineRss(const ScanOptions& options, const std::vector<int>& pids,
-                       Snapshot* snapshot);
-absl::Status RefineNamespaces(const ScanOptions& options, const std::vector<int>& pids,
-                              Snapshot* snapshot);
-
-// Immutable once built, but for RefineRss() making some processes' RSS exact and
-// RefineNamespaces() filling in some processes' ns_pid. Processes are kept
-// sorted by pid; lookups are O(1).
+// Immutable once built: RefineRss() and RefineNamespaces() (procleak/scan.h) make new ones.
+// Processes are kept sorted by pid; lookups are O(1).
 class Snapshot {
  public:
   // Links parents and children and computes subtree aggregates. Tolerates parent cycles and
@@ -193,12 +185,14 @@ class Snapshot {
   std::span<const Container> containers() const { return containers_; }
   const Container* FindContainer(const std::string& id) const;
 
+  // This snapshot, consumed, with the given processes' rss_bytes (by pid; unknown pids ignored)
+  // and the subtree sums computed again.
+  Snapshot WithRss(const absl::flat_hash_map<int, uint64_t>& rss) &&;
+  // This snapshot, consumed, with the given processes' ns_pid (by pid; unknown pids ignored).
+  Snapshot WithNsPids(const absl::flat_hash_map<int, int>& ns_pids) &&;
+
  private:
-  friend absl::Status RefineRss(const ScanOptions&, const std::vector<int>&, Snapshot*);
-  friend absl::Status RefineNamespaces(const ScanOptions&, const std::vector<int>&, Snapshot*);
   void AggregateAll();  // descendants and subtree_rss_bytes of every process
-  void SetRss(const absl::flat_hash_map<int, uint64_t>& rss);    // by pid; then AggregateAll()
-  void SetNsPids(const absl::flat_hash_map<int, int>& ns_pids);  // by pid
 
   Host host_;
   ScanStats stats_;

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// The analysis behind procleak scan's text report, made from a brief scan (ScanOptions::brief).
+// The analysis behind procleak's reports made from a scan that did not read everything (a
+// ReadPlan without `exact`): what it left out is read where the analysis or the report needs it.
+
+#include <cstddef>
 
 #include "absl/status/statusor.h"
 #include "procleak/analysis.h"
@@ -10,13 +13,14 @@
 
 namespace procleak {
 
-// Reads what the brief read left out where the analysis or the report needs it, and analyses
-// `snapshot` (a brief Scan() of `options`) with `rules` (null: built-in): first the in-namespace
-// pid of the processes NamespaceCandidates() names, analysing again when one of them runs in a
-// nested PID namespace (its init adopts orphans); then, without pss, exact RSS for every process
-// the report shows (PidsWithShownRss), analysing again when there are findings, whose figures
-// and order come from RSS. Errors as Scan().
-absl::StatusOr<Analysis> AnalyzeBriefScan(const ScanOptions& options, const Rules* rules,
-                                          Snapshot* snapshot);
+// Analyses *snapshot (a Scan() of `options` without ReadPlan::exact) with `rules` (null:
+// built-in), then replaces it by one refined in a single pass (Refine()): the in-namespace pid of
+// the processes NamespaceCandidates() names, and, without pss, exact RSS for every process of a
+// finding's group or container and for the `largest` processes (twice as many are refined:
+// they are ranked by stat's figure). Analyses again only when the refinement changed what the
+// analysis depends on: a candidate runs in a nested PID namespace (its init adopts orphans), or
+// there are findings and the RSS of one of their processes changed. Errors as Scan().
+absl::StatusOr<Analysis> AnalyzeRefined(const ScanOptions& options, const Rules* rules,
+                                        size_t largest, Snapshot* snapshot);
 
 }  // namespace procleak

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cli/atomic_output.h"
+#include "cli/brief_report.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "render/prometheus.h"
@@ -15,9 +16,15 @@ int RunExport(const CliArgs& args) {
   if (!rules.ok()) return Fail(rules.status());
   const Rules* rule_set = *rules ? &**rules : nullptr;
   auto produce = [&]() -> absl::StatusOr<std::string> {
-    absl::StatusOr<Snapshot> snapshot = Scan(ScanOptionsOf(args));
+    // No per-process field is exported, nor the uid: stat's RSS serves but for the findings'
+    // sums, and the exe link is read for the analysis as a full scan would.
+    ScanOptions options = ScanOptionsOf(args);
+    options.read = {.uid = false, .exe = true, .exact = false};
+    absl::StatusOr<Snapshot> snapshot = Scan(options);
     if (!snapshot.ok()) return snapshot.status();
-    return RenderPrometheus(*snapshot, Analyze(*snapshot, rule_set), PrometheusOptions());
+    absl::StatusOr<Analysis> analysis = AnalyzeRefined(options, rule_set, 0, &*snapshot);
+    if (!analysis.ok()) return analysis.status();
+    return RenderPrometheus(*snapshot, *analysis, PrometheusOptions());
   };
   if (!args.output.empty()) return WriteAtomically(args.output, args, produce);
   absl::Status sandboxed = EnterSandbox(args, {STDOUT_FILENO});

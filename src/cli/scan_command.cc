@@ -53,13 +53,15 @@ int ListMoments(const RecordReader& reader, const CliArgs& args) {
 }
 
 // The text report needs neither uid nor exe (unless a rule matches on exe), nor exact RSS beyond
-// what it shows: ScanOptions::brief.
-bool BriefReport(const CliArgs& args, const Rules* rules) {
-  if (args.json || args.tree || args.pid) return false;
-  if (rules == nullptr) return true;
-  const std::vector<Rule>& all = RuleTableOf(*rules).rules;
-  return std::none_of(all.begin(), all.end(),
-                      [](const Rule& r) { return r.field == RuleField::kExe; });
+// what it shows: ReadPlan::Brief(). The JSON document has every field but takes RSS from stat
+// where it shows no sum of it (ReadPlan::Lean()); --tree and --pid read everything.
+ReadPlan PlanOf(const CliArgs& args, const Rules* rules) {
+  if (args.tree || args.pid) return ReadPlan::Full();
+  if (args.json) return ReadPlan::Lean();
+  const bool exe_rule =
+      rules != nullptr && std::any_of(rules->rules.begin(), rules->rules.end(),
+                                      [](const Rule& r) { return r.field == RuleField::kExe; });
+  return exe_rule ? ReadPlan{.uid = false, .exe = true, .exact = false} : ReadPlan::Brief();
 }
 
 }  // namespace
@@ -73,12 +75,15 @@ int RunScan(const CliArgs& args) {
   if (!sandboxed.ok()) return Fail(sandboxed);
   const Rules* use = *rules ? &**rules : nullptr;
   ScanOptions options = ScanOptionsOf(args);
-  options.brief = BriefReport(args, use);
+  options.read = PlanOf(args, use);
   absl::StatusOr<Snapshot> snapshot = Scan(options);
   if (!snapshot.ok()) return Fail(snapshot.status());
   std::optional<Analysis> analysis;
-  if (options.brief) {
-    absl::StatusOr<Analysis> made = AnalyzeBriefScan(options, use, &*snapshot);
+  if (!options.read.exact) {
+    // The text report's table of the largest processes shows an RSS each; the JSON document's
+    // per-process figures are documented as stat's.
+    const size_t largest = args.json ? 0 : TextOptions().max_processes;
+    absl::StatusOr<Analysis> made = AnalyzeRefined(options, use, largest, &*snapshot);
     if (!made.ok()) return Fail(made.status());
     analysis = *std::move(made);
   }

@@ -108,19 +108,21 @@ void Snapshot::AggregateAll() {
   }
 }
 
-void Snapshot::SetRss(const absl::flat_hash_map<int, uint64_t>& rss) {
+Snapshot Snapshot::WithRss(const absl::flat_hash_map<int, uint64_t>& rss) && {
   for (const auto& [pid, bytes] : rss) {
     auto it = index_.find(pid);
     if (it != index_.end()) processes_[it->second].rss_bytes = bytes;
   }
-  AggregateAll();
+  if (!rss.empty()) AggregateAll();
+  return std::move(*this);
 }
 
-void Snapshot::SetNsPids(const absl::flat_hash_map<int, int>& ns_pids) {
+Snapshot Snapshot::WithNsPids(const absl::flat_hash_map<int, int>& ns_pids) && {
   for (const auto& [pid, ns_pid] : ns_pids) {
     auto it = index_.find(pid);
     if (it != index_.end()) processes_[it->second].ns_pid = ns_pid;
   }
+  return std::move(*this);
 }
 
 const Container* Snapshot::FindContainer(const std::string& id) const {

@@ -1,6 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // ReadProcessBrief: the few files of /proc/PID that procleak scan's text report needs.
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+
 #include "absl/status/status.h"
 #include "base/fd_closer.h"
 #include "fmt/format.h"
@@ -48,6 +55,29 @@ absl::Status Read(PidPath& path, ProcessReadContext* ctx, OptionalFile* file) {
   return absl::OkStatus();
 }
 
+// The owner of /proc/PID into *owner, or nullopt when it is gone (the stat read after tells) or
+// denied (counted).
+void ReadOwner(PidPath& path, ProcessReadContext* ctx, std::optional<uint32_t>* owner) {
+  struct stat st;
+  if (fstatat(ctx->proc_fd, path.Dir(), &st, 0) == 0) {
+    *owner = st.st_uid;
+  } else if (errno == EACCES || errno == EPERM) {
+    ++ctx->skips.denied;
+  }
+}
+
+// The exe link's target into *exe; a denied one is counted, a dangling one (zombie, kernel
+// thread) or a gone process leaves it empty.
+void ReadExeLink(PidPath& path, ProcessReadContext* ctx, std::string* exe) {
+  char target[4096];
+  const ssize_t n = readlinkat(ctx->proc_fd, path.File("exe"), target, sizeof(target));
+  if (n > 0) {
+    exe->assign(target, static_cast<size_t>(n));
+  } else if (n < 0 && (errno == EACCES || errno == EPERM)) {
+    ++ctx->skips.denied;
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<ProcessRead> ReadProcessBrief(int pid, ProcessReadContext* ctx, Process* out) {
@@ -65,12 +95,24 @@ absl::StatusOr<ProcessRead> ReadProcessBrief(int pid, ProcessReadContext* ctx, P
   FdCloser stat_closer(stat_fd);
   OptionalFile cmdline{.name = "cmdline", .text = &ctx->cmdline_buffer};
   OptionalFile rollup{.name = "smaps_rollup", .text = &ctx->rollup_buffer};
+  // Only where the owner is root on a tree that may show root for another uid; its buffer is
+  // free: the rollup's is needed beside it only with pss.
+  OptionalFile proc_status{.name = "status", .text = &ctx->status_buffer};
+  std::optional<uint32_t> owner;
+  std::string exe;
   absl::Status status = Open(path, ctx, &cmdline);
   if (status.ok() && ctx->pss) status = Open(path, ctx, &rollup);
+  if (status.ok() && ctx->uid) {
+    ReadOwner(path, ctx, &owner);
+    if (owner == 0u && !ctx->owner_is_uid) status = Open(path, ctx, &proc_status);
+  }
   FdCloser cmdline_closer(cmdline.fd);
   FdCloser rollup_closer(rollup.fd);
+  FdCloser status_closer(proc_status.fd);
+  if (status.ok() && ctx->exe) ReadExeLink(path, ctx, &exe);
   if (status.ok()) status = Read(path, ctx, &cmdline);
   if (status.ok()) status = Read(path, ctx, &rollup);
+  if (status.ok()) status = Read(path, ctx, &proc_status);
   if (!status.ok()) return status;
 
   // Last: its success vouches for every file opened before it.
@@ -87,6 +129,21 @@ absl::StatusOr<ProcessRead> ReadProcessBrief(int pid, ProcessReadContext* ctx, P
   p.pid = pid;
   FillFromStat(&*stat, &p);
   if (cmdline.read) p.argv = ParseCmdline(*cmdline.text);
+  p.exe = std::move(exe);
+  if (proc_status.read) {
+    absl::StatusOr<StatusBrief> parsed = ParseStatusBrief(*proc_status.text);
+    if (!parsed.ok()) return Malformed(*ctx, path.pid(), "status", parsed.status());
+    if (parsed->uid) {
+      if (*parsed->uid > UINT32_MAX) {
+        return Malformed(*ctx, path.pid(), "status",
+                         absl::InvalidArgumentError("Uid out of range"));
+      }
+      p.uid = static_cast<uint32_t>(*parsed->uid);
+    }
+    p.ns_pid = parsed->ns_pid;
+  } else if (proc_status.fd < 0) {
+    p.uid = owner;  // unless status was to tell, but could not be read
+  }
   // Kernel threads and zombies have no mm: no RSS, and smaps_rollup reads empty or ESRCH.
   if (!p.kernel_thread && p.state != 'Z') {
     p.rss_bytes = stat->rss_pages * ctx->page_size;

@@ -25,11 +25,18 @@ struct ProcessReadContext {
   bool reference = false;
   // Read /proc/PID/cgroup; off when the scanner takes membership from cgroup.procs instead.
   bool read_cgroup = true;
-  // Read as ReadProcessBrief does (ScanOptions::brief); the reference reader ignores it.
+  // Read as ReadProcessBrief does (a ReadPlan without `exact`), with the owner of /proc/PID
+  // (`uid`) and the exe link (`exe`); the reference reader ignores them.
   bool brief = false;
+  bool uid = false;
+  bool exe = false;
+  // The owner of /proc/PID is the effective uid even when it is root (procfs of Linux 4.11 or
+  // later, which shows a non-dumpable process's directory as its own, unlike its files); else a
+  // root-owned process's uid comes from status.
+  bool owner_is_uid = false;
   std::string buffer;
-  std::string cmdline_buffer, rollup_buffer;  // the brief reader's, open side by side
-  std::string pid_path;                       // "/proc/123" of the process being read, for messages
+  std::string cmdline_buffer, rollup_buffer, status_buffer;  // the brief reader's, side by side
+  std::string pid_path;  // "/proc/123" of the process being read, for messages
   SkipCounter skips;
 
   // A context with these settings (descriptor, paths, flags) but fresh buffers and no skips:
@@ -43,6 +50,9 @@ struct ProcessReadContext {
     ctx.reference = reference;
     ctx.read_cgroup = read_cgroup;
     ctx.brief = brief;
+    ctx.uid = uid;
+    ctx.exe = exe;
+    ctx.owner_is_uid = owner_is_uid;
     return ctx;
   }
 };
@@ -73,13 +83,16 @@ absl::StatusOr<ProcessRead> ReadProcessKeepingDir(int pid, ProcessReadContext* c
                                                   int* dir_fd);
 
 // What procleak scan's text report needs, and no more: stat and cmdline (and smaps_rollup with
-// ctx->pss), opened by "PID/NAME" relative to ctx->proc_fd with no directory descriptor. Leaves
-// uid and exe empty. RSS comes from smaps_rollup with ctx->pss (the sum of the page walk, equal to
-// statm's), otherwise from stat field 24, which since Linux 6.2 leaves out each CPU's unflushed
-// share of the counters (RefineRss re-reads statm where an exact figure is shown). Every file is
-// opened before any is read and stat is read last: when that read succeeds the process still
-// existed after every open, so its pid named no other process in between and all files are its.
-// Outcomes and counting as ReadProcess, which a reference context (ctx->reference) is sent to.
+// ctx->pss), opened by "PID/NAME" relative to ctx->proc_fd with no directory descriptor; with
+// ctx->uid the owner of /proc/PID (fstatat) and, where that is root and !ctx->owner_is_uid,
+// status (uid and ns_pid); with ctx->exe the exe link. Leaves uid and exe empty otherwise. RSS
+// comes from smaps_rollup with ctx->pss (the sum of the page walk, equal to statm's), otherwise
+// from stat field 24, which since Linux 6.2 leaves out each CPU's unflushed share of the counters
+// (RefineRss re-reads statm where an exact figure is shown). Every file is opened before any is
+// read and stat is read last: when that read succeeds the process still existed after every open,
+// so its pid named no other process in between and all files are its (the owner and the link are
+// taken between the first open and that read as well). Outcomes and counting as ReadProcess, which
+// a reference context (ctx->reference) is sent to.
 absl::StatusOr<ProcessRead> ReadProcessBrief(int pid, ProcessReadContext* ctx, Process* out);
 
 // The exact RSS (statm resident pages) of `p`, a process read before, or nullopt when it has

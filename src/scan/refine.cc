@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// RefineRss() and RefineNamespaces(): re-reading one file of chosen processes of a brief scan,
+// Refine(), RefineRss() and RefineNamespaces(): re-reading one file of chosen processes of a scan,
 // each checked to be still the process the scan read.
 
 #include <unistd.h>
 
 #include <optional>
+#include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "base/fd_closer.h"
@@ -63,25 +64,28 @@ std::vector<const Process*> Chosen(const Snapshot& snapshot, const std::vector<i
 
 }  // namespace
 
-absl::Status RefineRss(const ScanOptions& options, const std::vector<int>& pids,
-                       Snapshot* snapshot) {
-  absl::StatusOr<absl::flat_hash_map<int, uint64_t>> rss = ReadEach<uint64_t>(
-      options, Chosen(*snapshot, pids, [](const Process& p) { return p.rss_bytes.has_value(); }),
-      ReadExactRss);
-  if (!rss.ok()) return rss.status();
-  snapshot->SetRss(*rss);
-  return absl::OkStatus();
-}
-
-absl::Status RefineNamespaces(const ScanOptions& options, const std::vector<int>& pids,
-                              Snapshot* snapshot) {
+absl::StatusOr<Snapshot> Refine(const ScanOptions& options, Snapshot snapshot,
+                                const Refinement& what) {
   // A kernel thread lives in the initial pid namespace, always.
   absl::StatusOr<absl::flat_hash_map<int, int>> ns_pids = ReadEach<int>(
-      options, Chosen(*snapshot, pids, [](const Process& p) { return !p.kernel_thread; }),
+      options, Chosen(snapshot, what.namespaces, [](const Process& p) { return !p.kernel_thread; }),
       ReadNsPid);
   if (!ns_pids.ok()) return ns_pids.status();
-  snapshot->SetNsPids(*ns_pids);
-  return absl::OkStatus();
+  absl::StatusOr<absl::flat_hash_map<int, uint64_t>> rss = ReadEach<uint64_t>(
+      options, Chosen(snapshot, what.rss, [](const Process& p) { return p.rss_bytes.has_value(); }),
+      ReadExactRss);
+  if (!rss.ok()) return rss.status();
+  return std::move(snapshot).WithNsPids(*ns_pids).WithRss(*rss);
+}
+
+absl::StatusOr<Snapshot> RefineRss(const ScanOptions& options, Snapshot snapshot,
+                                   const std::vector<int>& pids) {
+  return Refine(options, std::move(snapshot), {.rss = pids});
+}
+
+absl::StatusOr<Snapshot> RefineNamespaces(const ScanOptions& options, Snapshot snapshot,
+                                          const std::vector<int>& pids) {
+  return Refine(options, std::move(snapshot), {.namespaces = pids});
 }
 
 }  // namespace procleak

@@ -120,7 +120,7 @@ absl::StatusOr<std::vector<int>> Scanner::State::RefreshKnown(const std::vector<
 
 Scanner::Scanner(ScanOptions options) : state_(std::make_unique<State>()) {
   state_->options = std::move(options);
-  state_->options.brief = false;  // a rescan refreshes exact RSS, and record keeps uid and exe
+  state_->options.read = ReadPlan::Full();  // a rescan refreshes exact RSS; record keeps uid, exe
   state_->proc_path = JoinPath(state_->options.root, "/proc");
   state_->page_size = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   // Kept files tell a reaped process by failing; a fixture tree's files would not, so there
@@ -146,7 +146,6 @@ int Scanner::reused() const { return state_->reused; }
 
 absl::StatusOr<Snapshot> Scanner::Next() {
   State& s = *state_;
-  if (s.options.reference) return Scan(s.options);
   const auto started = std::chrono::steady_clock::now();
   const absl::Time scanned_at = absl::Now();
   if (s.proc_fd < 0) {

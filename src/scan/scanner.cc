@@ -2,11 +2,14 @@
 // Scan(): reads processes, their cgroups and host facts under a root into a Snapshot.
 
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <map>
 #include <utility>
 
@@ -119,6 +122,18 @@ absl::Status FillContainerCgroups(const ScanOptions& options, const CgroupLayout
   return absl::OkStatus();
 }
 
+// Whether the owner of a /proc/PID directory under `proc_fd` is its process's effective uid
+// whatever that is: procfs of Linux 4.11 or later (commit 68eb94f16227) shows even a
+// non-dumpable process's directory as its own, where its files belong to root. A fixture tree
+// belongs to whoever wrote it.
+bool OwnerIsUid(int proc_fd, const std::string& kernel_release) {
+  struct statfs fs {};
+  if (fstatfs(proc_fd, &fs) != 0 || fs.f_type != PROC_SUPER_MAGIC) return false;
+  int major = 0, minor = 0;
+  if (std::sscanf(kernel_release.c_str(), "%d.%d", &major, &minor) != 2) return false;
+  return major > 4 || (major == 4 && minor >= 11);
+}
+
 }  // namespace
 
 absl::StatusOr<Snapshot> FinishSnapshot(const ScanOptions& options, const CgroupLayout& layout,
@@ -144,15 +159,17 @@ absl::StatusOr<Snapshot> FinishSnapshot(const ScanOptions& options, const Cgroup
                          *std::move(containers));
 }
 
-absl::StatusOr<Snapshot> Scan(const ScanOptions& options) {
+absl::StatusOr<Snapshot> ScanWith(const ScanOptions& options, bool reference) {
   const auto started = std::chrono::steady_clock::now();
   const absl::Time scanned_at = absl::Now();
   ProcessReadContext ctx;
   ctx.proc_path = JoinPath(options.root, "/proc");
   ctx.page_size = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   ctx.pss = options.pss;
-  ctx.reference = options.reference;
-  ctx.brief = options.brief;
+  ctx.reference = reference;
+  ctx.brief = !options.read.exact;
+  ctx.uid = options.read.uid;
+  ctx.exe = options.read.exe;
   absl::StatusOr<int> proc_fd = OpenProcDir(ctx.proc_path);
   if (!proc_fd.ok()) return proc_fd.status();
   ctx.proc_fd = *proc_fd;
@@ -164,6 +181,7 @@ absl::StatusOr<Snapshot> Scan(const ScanOptions& options) {
   if (!layout.ok()) return layout.status();
   host->cgroup_mode = layout->mode;
   host->scanned_at = scanned_at;
+  ctx.owner_is_uid = OwnerIsUid(ctx.proc_fd, host->kernel);
 
   absl::StatusOr<std::vector<Process>> processes =
       ReadProcesses(options.root, *host, *layout, ctx, options.threads, &ctx.skips);
@@ -171,5 +189,7 @@ absl::StatusOr<Snapshot> Scan(const ScanOptions& options) {
   return FinishSnapshot(options, *layout, *std::move(host), *std::move(processes), ctx.page_size,
                         ctx.skips, started);
 }
+
+absl::StatusOr<Snapshot> Scan(const ScanOptions& options) { return ScanWith(options, false); }
 
 }  // namespace procleak

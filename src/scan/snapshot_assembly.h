@@ -25,4 +25,9 @@ absl::StatusOr<Snapshot> FinishSnapshot(const ScanOptions& options, const Cgroup
                                         uint64_t page_size, SkipCounter skips,
                                         std::chrono::steady_clock::time_point started);
 
+// Scan(), or with `reference` the plain reader that tests check the fast one against (every file
+// read to EOF, status and statm of every process, /proc/PID/cgroup of every process instead of
+// cgroup.procs; options.read ignored).
+absl::StatusOr<Snapshot> ScanWith(const ScanOptions& options, bool reference);
+
 }  // namespace procleak

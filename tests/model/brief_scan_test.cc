@@ -19,10 +19,13 @@
 #include "testing/fake_proc.h"
 #include "testing/fixture_trees.h"
 #include "testing/print_process.h"
+#include "testing/reference_scan.h"
 #include "testing/temp_tree.h"
 
 namespace procleak {
 namespace {
+
+using testing::RefineInPlace;
 
 std::vector<int> AllPids(const Snapshot& s) {
   std::vector<int> pids;
@@ -74,12 +77,13 @@ struct Report {
 };
 
 // The text report as RunScan (src/cli/scan_command.cc) makes it: a brief scan, then
-// AnalyzeBriefScan.
+// AnalyzeRefined.
 absl::StatusOr<Report> CliReport(const std::string& root) {
-  const ScanOptions options{.root = root, .brief = true};
+  const ScanOptions options{.root = root, .read = ReadPlan::Brief()};
   absl::StatusOr<Snapshot> s = Scan(options);
   if (!s.ok()) return s.status();
-  absl::StatusOr<Analysis> analysis = AnalyzeBriefScan(options, nullptr, &*s);
+  absl::StatusOr<Analysis> analysis =
+      AnalyzeRefined(options, nullptr, TextOptions().max_processes, &*s);
   if (!analysis.ok()) return analysis.status();
   std::string text = Render(*s, *analysis);
   return Report{*std::move(s), *std::move(analysis), std::move(text)};
@@ -155,24 +159,25 @@ class FixtureTree : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(FixtureTree, BriefScanRefinedEverywhere_EqualsFullScanButForUidAndExe) {
-  const ScanOptions options{.root = root(), .threads = 3, .brief = true};
+  const ScanOptions options{.root = root(), .threads = 3, .read = ReadPlan::Brief()};
   absl::StatusOr<Snapshot> brief = Scan(options);
   absl::StatusOr<Snapshot> full = Scan({.root = root()});
   ASSERT_TRUE(brief.ok()) << brief.status();
   ASSERT_TRUE(full.ok()) << full.status();
-  absl::Status refined = RefineRss(options, AllPids(*brief), &*brief);
+  absl::Status refined = RefineInPlace(RefineRss, options, AllPids(*brief), &*brief);
   ASSERT_TRUE(refined.ok()) << refined;
-  refined = RefineNamespaces(options, AllPids(*brief), &*brief);
+  refined = RefineInPlace(RefineNamespaces, options, AllPids(*brief), &*brief);
   ASSERT_TRUE(refined.ok()) << refined;
   ExpectSameSnapshot(*brief, *full);
 }
 
 TEST_P(FixtureTree, BriefScanWithPss_EqualsFullScanButForUidAndExe) {
-  absl::StatusOr<Snapshot> brief = Scan({.root = root(), .pss = true, .brief = true});
+  absl::StatusOr<Snapshot> brief = Scan({.root = root(), .pss = true, .read = ReadPlan::Brief()});
   absl::StatusOr<Snapshot> full = Scan({.root = root(), .pss = true});
   ASSERT_TRUE(brief.ok()) << brief.status();
   ASSERT_TRUE(full.ok()) << full.status();
-  absl::Status refined = RefineNamespaces({.root = root()}, AllPids(*brief), &*brief);
+  absl::Status refined =
+      RefineInPlace(RefineNamespaces, {.root = root()}, AllPids(*brief), &*brief);
   ASSERT_TRUE(refined.ok()) << refined;
   ExpectSameSnapshot(*brief, *full);
 }
@@ -199,10 +204,43 @@ TEST_P(FixtureTree, CliTextReport_WithSkewedStatRss_EqualsFullScanReport) {
 INSTANTIATE_TEST_SUITE_P(EveryTree, FixtureTree, ::testing::ValuesIn(testing::FixtureTrees()),
                          testing::FixtureTestName);
 
+// What scan --json and export --prometheus read (ReadPlan::Lean()): every field of the reference
+// reader's but RSS, which is stat's, and ns_pid, which is absent until refined; their analysis
+// (AnalyzeRefined without the largest processes) equals the reference's.
+TEST_P(FixtureTree, LeanScanRefined_EqualsReferenceScan_ButForStatRssAndNsPid) {
+  const std::string root = testing::DataDir(GetParam());
+  const ScanOptions options{.root = root, .threads = 3, .read = ReadPlan::Lean()};
+  absl::StatusOr<Snapshot> lean = Scan(options);
+  absl::StatusOr<Snapshot> ref = testing::ReferenceScan({.root = root});
+  ASSERT_TRUE(lean.ok()) << lean.status();
+  ASSERT_TRUE(ref.ok()) << ref.status();
+  ASSERT_EQ(lean->processes().size(), ref->processes().size());
+  for (const Process& r : ref->processes()) {
+    const Process* l = lean->FindProcess(r.pid);
+    ASSERT_NE(l, nullptr) << r.pid;
+    SCOPED_TRACE(r.pid);
+    EXPECT_EQ(l->uid, r.uid);  // a fixture's files belong to root: status is read
+    EXPECT_EQ(l->exe, r.exe);
+    EXPECT_EQ(l->argv, r.argv);
+    EXPECT_EQ(l->cgroup, r.cgroup);
+    EXPECT_EQ(l->container, r.container);
+    EXPECT_EQ(l->rss_bytes.has_value(), r.rss_bytes.has_value());
+  }
+  absl::StatusOr<Analysis> analysis = AnalyzeRefined(options, nullptr, 0, &*lean);
+  ASSERT_TRUE(analysis.ok()) << analysis.status();
+  const Analysis expected = Analyze(*ref, nullptr);
+  ASSERT_EQ(analysis->findings.size(), expected.findings.size());
+  for (size_t i = 0; i < expected.findings.size(); ++i) {
+    EXPECT_EQ(analysis->findings[i].message, expected.findings[i].message);
+    EXPECT_EQ(analysis->findings[i].rss_bytes, expected.findings[i].rss_bytes);
+    EXPECT_EQ(analysis->findings[i].pids, expected.findings[i].pids);
+  }
+}
+
 TEST(BriefScanFixtures, CliReportTakesBothPaths) {
   // One tree with findings (analysed again after RefineRss), one without (analysis kept).
   for (const char* tree : {"incident", "lxc"}) {
-    absl::StatusOr<Snapshot> s = Scan({.root = testing::DataDir(tree), .brief = true});
+    absl::StatusOr<Snapshot> s = Scan({.root = testing::DataDir(tree), .read = ReadPlan::Brief()});
     ASSERT_TRUE(s.ok()) << s.status();
     EXPECT_EQ(Analyze(*s, nullptr).findings.empty(), std::string(tree) == "lxc") << tree;
   }

@@ -18,10 +18,16 @@
 #include "procleak/analysis.h"
 #include "procleak/scan.h"
 #include "render/text_report.h"
+#include "testing/reference_scan.h"
 #include "testing/temp_tree.h"
 
 namespace procleak {
 namespace {
+
+// The fast scan, or the plain reference reader.
+absl::StatusOr<Snapshot> ScanOf(const std::string& root, bool reference) {
+  return reference ? testing::ReferenceScan({.root = root}) : Scan({.root = root});
+}
 
 using ::testing::HasSubstr;
 using std::string_view_literals::operator""sv;
@@ -141,7 +147,7 @@ TEST(HostileInput, ReadsArgMaxCmdlineWhole_AndRendersItShortened) {
   WriteProcess(tree, 42, {.ppid = 1, .comm = "big", .cmdline = cmdline});
   for (bool reference : {false, true}) {
     SCOPED_TRACE(reference ? "reference reader" : "fast reader");
-    absl::StatusOr<Snapshot> s = Scan({.root = tree.root(), .reference = reference});
+    absl::StatusOr<Snapshot> s = ScanOf(tree.root(), reference);
     ASSERT_TRUE(s.ok()) << s.status();
     const Process* p = s->FindProcess(42);
     ASSERT_NE(p, nullptr);
@@ -276,8 +282,7 @@ TEST(HostileInput, GarbageStat_FailsWithOneLineNamingTheFile) {
     WriteProcess(tree, 42, {.ppid = 1});
     tree.Write(stat_path, c.content);
     for (bool reference : {false, true}) {
-      ExpectFileError(Scan({.root = tree.root(), .reference = reference}),
-                      tree.Path(stat_path) + ": " + c.message);
+      ExpectFileError(ScanOf(tree.root(), reference), tree.Path(stat_path) + ": " + c.message);
     }
   }
   // Random bytes (a fixed seed): whatever the parser trips on, one line naming the file.
@@ -322,7 +327,7 @@ TEST(HostileInput, GarbageStatus_LeavesItsFieldsAbsent_OrFailsNamingTheFile) {
                  {.ppid = 1,
                   .status = std::string("\xff\xfe\0\x01Name\x80\n\x1b[2J\t\t\n"sv),
                   .statm = true});
-    absl::StatusOr<Snapshot> s = Scan({.root = tree.root(), .reference = true});
+    absl::StatusOr<Snapshot> s = testing::ReferenceScan({.root = tree.root()});
     ASSERT_TRUE(s.ok()) << s.status();
     const Process* p = s->FindProcess(42);
     ASSERT_NE(p, nullptr);
@@ -335,7 +340,7 @@ TEST(HostileInput, GarbageStatus_LeavesItsFieldsAbsent_OrFailsNamingTheFile) {
     TempTree tree;
     WriteHostWithInit(tree);
     WriteProcess(tree, 42, {.ppid = 1, .status = "Name:\tw\nUid:\t\xff\xfe\x01\n"});
-    ExpectFileError(Scan({.root = tree.root(), .reference = true}),
+    ExpectFileError(testing::ReferenceScan({.root = tree.root()}),
                     tree.Path("proc/42/status") + ": line 2: bad value for Uid");
   }
 }
@@ -345,7 +350,7 @@ TEST(HostileInput, GarbageCgroupFile_FailsWithOneLineNamingTheFile) {
   WriteHostWithInit(tree);
   WriteProcess(tree, 42, {.ppid = 1, .cgroup = std::string("\xff\xfe\0\x01garbage\n"sv)});
   for (bool reference : {false, true}) {
-    ExpectFileError(Scan({.root = tree.root(), .reference = reference}),
+    ExpectFileError(ScanOf(tree.root(), reference),
                     tree.Path("proc/42/cgroup") + ": line 1: no ':' after hierarchy ID");
   }
 }
@@ -366,7 +371,7 @@ TEST(HostileInput, CgroupPathsWithColonSpaceAndEscapedNewline_ArePreserved) {
   WriteProcess(tree, 43, {.ppid = 42, .cgroup = "0::" + odd + "\n"});
   for (bool reference : {false, true}) {
     SCOPED_TRACE(reference ? "reference reader" : "fast reader");
-    absl::StatusOr<Snapshot> s = Scan({.root = tree.root(), .reference = reference});
+    absl::StatusOr<Snapshot> s = ScanOf(tree.root(), reference);
     ASSERT_TRUE(s.ok()) << s.status();
     EXPECT_EQ(s->host().cgroup_mode, CgroupMode::kV2);
     const Process* p = s->FindProcess(42);
@@ -399,8 +404,7 @@ TEST(HostileInput, TruncatedStat_FailsNamingTheFile) {
     WriteProcess(tree, 42, {.ppid = 1});
     tree.Write("proc/42/stat", full.substr(0, length));
     for (bool reference : {false, true}) {
-      ExpectFileError(Scan({.root = tree.root(), .reference = reference}),
-                      tree.Path("proc/42/stat") + ": " + message);
+      ExpectFileError(ScanOf(tree.root(), reference), tree.Path("proc/42/stat") + ": " + message);
     }
   }
 }
@@ -412,7 +416,7 @@ TEST(HostileInput, TruncatedStatus_LeavesCutFieldsAbsent_OrFailsNamingTheFile) {
     WriteHostWithInit(tree);
     WriteProcess(tree, 42, {.ppid = 1, .status = "Name:\twor", .statm = true});
     for (bool reference : {false, true}) {
-      absl::StatusOr<Snapshot> s = Scan({.root = tree.root(), .reference = reference});
+      absl::StatusOr<Snapshot> s = ScanOf(tree.root(), reference);
       ASSERT_TRUE(s.ok()) << s.status();
       const Process* p = s->FindProcess(42);
       ASSERT_NE(p, nullptr);
@@ -427,7 +431,7 @@ TEST(HostileInput, TruncatedStatus_LeavesCutFieldsAbsent_OrFailsNamingTheFile) {
     TempTree tree;
     WriteHostWithInit(tree);
     WriteProcess(tree, 42, {.ppid = 1, .status = "Name:\tworker\nUid:\t100"});
-    ExpectFileError(Scan({.root = tree.root(), .reference = true}),
+    ExpectFileError(testing::ReferenceScan({.root = tree.root()}),
                     tree.Path("proc/42/status") + ": line 2: bad value for Uid");
   }
 }

@@ -14,10 +14,13 @@
 #include "procleak/scan.h"
 #include "testing/fake_proc.h"
 #include "testing/fixture_trees.h"
+#include "testing/reference_scan.h"
 #include "testing/temp_tree.h"
 
 namespace procleak {
 namespace {
+
+using testing::RefineInPlace;
 
 using testing::StatLine;
 using testing::TempTree;
@@ -34,11 +37,11 @@ class FixtureTree : public ::testing::TestWithParam<std::string> {};
 TEST_P(FixtureTree, BriefScanRefined_HasTheNsPidsOfAFullScan) {
   const std::string root = testing::DataDir(GetParam());
   absl::StatusOr<Snapshot> full = Scan({.root = root});
-  absl::StatusOr<Snapshot> brief = Scan({.root = root, .brief = true});
+  absl::StatusOr<Snapshot> brief = Scan({.root = root, .read = ReadPlan::Brief()});
   ASSERT_TRUE(full.ok()) << full.status();
   ASSERT_TRUE(brief.ok()) << brief.status();
   for (const Process& p : brief->processes()) EXPECT_FALSE(p.ns_pid.has_value()) << p.pid;
-  ASSERT_TRUE(RefineNamespaces({.root = root}, PidsOf(*brief), &*brief).ok());
+  ASSERT_TRUE(RefineInPlace(RefineNamespaces, {.root = root}, PidsOf(*brief), &*brief).ok());
   int nested = 0;
   for (const Process& p : full->processes()) {
     const Process* b = brief->FindProcess(p.pid);
@@ -57,9 +60,10 @@ INSTANTIATE_TEST_SUITE_P(EveryTree, FixtureTree, ::testing::ValuesIn(testing::Fi
 
 TEST(RefineNamespacesIncident, NamesTheContainerSidePids) {
   const std::string root = testing::DataDir("incident");
-  absl::StatusOr<Snapshot> brief = Scan({.root = root, .brief = true});
+  absl::StatusOr<Snapshot> brief = Scan({.root = root, .read = ReadPlan::Brief()});
   ASSERT_TRUE(brief.ok()) << brief.status();
-  ASSERT_TRUE(RefineNamespaces({.root = root}, {2000, 2010, 1, 2, 99999}, &*brief).ok());
+  ASSERT_TRUE(
+      RefineInPlace(RefineNamespaces, {.root = root}, {2000, 2010, 1, 2, 99999}, &*brief).ok());
   EXPECT_EQ(brief->FindProcess(2000)->ns_pid, 1);   // tini, the container's init
   EXPECT_EQ(brief->FindProcess(2010)->ns_pid, 31);  // the gateway's second instance
   EXPECT_EQ(brief->FindProcess(1)->ns_pid, std::nullopt);
@@ -82,36 +86,37 @@ class RefineNamespacesTest : public ::testing::Test {
   std::optional<int> NsPid(int pid) const { return snapshot_.FindProcess(pid)->ns_pid; }
 
   TempTree tree_;
-  ScanOptions options_{.root = tree_.root(), .brief = true};
+  ScanOptions options_{.root = tree_.root(), .read = ReadPlan::Brief()};
   Snapshot snapshot_;
 };
 
 TEST_F(RefineNamespacesTest, SetsTheChosenProcessesNsPid) {
   EXPECT_EQ(NsPid(42), std::nullopt);
-  ASSERT_TRUE(RefineNamespaces(options_, {1, 42}, &snapshot_).ok());
+  ASSERT_TRUE(RefineInPlace(RefineNamespaces, options_, {1, 42}, &snapshot_).ok());
   EXPECT_EQ(NsPid(42), 7);
   EXPECT_EQ(NsPid(1), std::nullopt);
 }
 
 TEST_F(RefineNamespacesTest, LeavesUnchanged_WhenProcessEndedOrPidNamesAnother) {
   tree_.Write("proc/42/stat", StatLine(42, "a", 'S', 1, 2001));  // pid reused
-  ASSERT_TRUE(RefineNamespaces(options_, {42}, &snapshot_).ok());
+  ASSERT_TRUE(RefineInPlace(RefineNamespaces, options_, {42}, &snapshot_).ok());
   EXPECT_EQ(NsPid(42), std::nullopt);
   tree_.Remove("proc/42");
-  ASSERT_TRUE(RefineNamespaces(options_, {42}, &snapshot_).ok());
+  ASSERT_TRUE(RefineInPlace(RefineNamespaces, options_, {42}, &snapshot_).ok());
   EXPECT_EQ(NsPid(42), std::nullopt);
   EXPECT_EQ(snapshot_.stats().skipped_vanished, 0);
 }
 
 TEST_F(RefineNamespacesTest, Fails_NamingMalformedStatus) {
   tree_.Write("proc/42/status", "Name:\ta\nUid:\t0\t0\t0\t0\nNSpid:\t42\t7x\n");
-  absl::Status refined = RefineNamespaces(options_, {42}, &snapshot_);
+  absl::Status refined = RefineInPlace(RefineNamespaces, options_, {42}, &snapshot_);
   ASSERT_FALSE(refined.ok());
   EXPECT_EQ(refined.message(), tree_.Path("proc/42/status") + ": line 3: bad value for NSpid");
 }
 
 TEST_F(RefineNamespacesTest, Fails_NamingAMissingProc) {
-  absl::Status refined = RefineNamespaces({.root = tree_.Path("nowhere")}, {42}, &snapshot_);
+  absl::Status refined =
+      RefineInPlace(RefineNamespaces, {.root = tree_.Path("nowhere")}, {42}, &snapshot_);
   ASSERT_FALSE(refined.ok());
   EXPECT_NE(std::string(refined.message()).find(tree_.Path("nowhere/proc")), std::string::npos)
       << refined;
@@ -135,11 +140,12 @@ TEST(RefineNamespacesLive, ChildOfUnshare_IsPidOneOfItsNamespace) {
       },
       std::chrono::seconds(10)))
       << "unshare started no sleep";
-  absl::StatusOr<Snapshot> brief = Scan({.root = "/", .brief = true});
+  absl::StatusOr<Snapshot> brief = Scan({.root = "/", .read = ReadPlan::Brief()});
   ASSERT_TRUE(brief.ok()) << brief.status();
   ASSERT_NE(brief->FindProcess(*child), nullptr);
   EXPECT_EQ(brief->FindProcess(*child)->ns_pid, std::nullopt);
-  ASSERT_TRUE(RefineNamespaces({.root = "/"}, {*unshare, *child, getpid()}, &*brief).ok());
+  ASSERT_TRUE(
+      RefineInPlace(RefineNamespaces, {.root = "/"}, {*unshare, *child, getpid()}, &*brief).ok());
   EXPECT_EQ(brief->FindProcess(*child)->ns_pid, 1);
   EXPECT_EQ(brief->FindProcess(*unshare)->ns_pid, std::nullopt);  // still in ours
   EXPECT_EQ(brief->FindProcess(getpid())->ns_pid, std::nullopt);

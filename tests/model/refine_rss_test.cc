@@ -36,13 +36,14 @@ class RefineRssTest : public ::testing::Test {
   std::optional<uint64_t> Rss(int pid) const { return snapshot_.FindProcess(pid)->rss_bytes; }
   uint64_t Subtree(int pid) const { return snapshot_.FindProcess(pid)->subtree_rss_bytes; }
   void Refine(const std::vector<int>& pids) {
-    absl::Status refined = RefineRss(options_, pids, &snapshot_);
-    ASSERT_TRUE(refined.ok()) << refined;
+    absl::StatusOr<Snapshot> refined = RefineRss(options_, snapshot_, pids);
+    ASSERT_TRUE(refined.ok()) << refined.status();
+    snapshot_ = *std::move(refined);
   }
 
   const uint64_t page_ = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   TempTree tree_;
-  ScanOptions options_{.root = tree_.root(), .brief = true};
+  ScanOptions options_{.root = tree_.root(), .read = ReadPlan::Brief()};
   Snapshot snapshot_;
 };
 
@@ -75,6 +76,15 @@ TEST_F(RefineRssTest, KeepsScanFigure_WhenProcessEndedOrPidNamesAnother) {
   EXPECT_EQ(Subtree(1), 3 * 381 * page_);
 }
 
+TEST_F(RefineRssTest, LeavesTheSnapshotItWasGivenUnchanged) {
+  const Snapshot before = snapshot_;
+  absl::StatusOr<Snapshot> refined = RefineRss(options_, before, {42, 43});
+  ASSERT_TRUE(refined.ok()) << refined.status();
+  EXPECT_EQ(before.FindProcess(42)->rss_bytes, 381 * page_);
+  EXPECT_EQ(refined->FindProcess(42)->rss_bytes, 500 * page_);
+  EXPECT_EQ(refined->FindProcess(1)->subtree_rss_bytes, (381 + 500 + 600) * page_);
+}
+
 TEST_F(RefineRssTest, IgnoresUnknownPidsAndProcessesWithoutRss) {
   tree_.Write("proc/44/statm", "900 700 300 5 0 123 0\n");
   Refine({44, 999, -1});
@@ -85,9 +95,9 @@ TEST_F(RefineRssTest, IgnoresUnknownPidsAndProcessesWithoutRss) {
 
 TEST_F(RefineRssTest, Fails_NamingMalformedStatm) {
   tree_.Write("proc/43/statm", "1 2\n");
-  absl::Status refined = RefineRss(options_, {43}, &snapshot_);
+  absl::StatusOr<Snapshot> refined = RefineRss(options_, snapshot_, {43});
   ASSERT_FALSE(refined.ok());
-  EXPECT_EQ(refined.message(),
+  EXPECT_EQ(refined.status().message(),
             tree_.Path("proc/43/statm") + ": too few fields: 2, need at least 3");
 }
 
