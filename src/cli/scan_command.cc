@@ -59,8 +59,9 @@ ReadPlan PlanOf(const CliArgs& args, const Rules* rules) {
   if (args.tree || args.pid) return ReadPlan::Full();
   if (args.json) return ReadPlan::Lean();
   const bool exe_rule =
-      rules != nullptr && std::any_of(rules->rules.begin(), rules->rules.end(),
-                                      [](const Rule& r) { return r.field == RuleField::kExe; });
+      rules != nullptr && std::ranges::any_of(RuleTableOf(*rules).rules, [](const Rule& r) {
+        return r.field == RuleField::kExe;
+      });
   return exe_rule ? ReadPlan{.uid = false, .exe = true, .exact = false} : ReadPlan::Brief();
 }
 
