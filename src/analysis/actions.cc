@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "base/text_format.h"
 #include "fmt/format.h"
+#include "model/runtimes.h"
 
 namespace procleak {
 
@@ -71,20 +72,12 @@ std::string ComposeSize(uint64_t bytes) {
 std::string MemoryLimitAction(const Container* container, const std::string& cgroup_path,
                               uint64_t limit, CgroupMode mode) {
   std::string size = ComposeSize(limit);
-  if (container != nullptr && container->runtime == "docker") {
-    std::string who = NameOrShortId(container->name, container->id);
-    return fmt::format(
-        "docker update --memory {0} --memory-swap {0} {1}; in compose: mem_limit: {0} (or "
-        "deploy.resources.limits.memory: {0})",
-        size, who);
-  }
-  if (container != nullptr && container->runtime == "podman") {
-    std::string who = NameOrShortId(container->name, container->id);
-    return fmt::format("podman update --memory {0} {1}", size, who);
-  }
-  if (container != nullptr &&
-      (container->runtime == "containerd" || container->runtime == "cri-o")) {
-    return fmt::format("set resources.limits.memory: {} on the pod's container spec", size);
+  if (container != nullptr) {
+    const RuntimeRow& runtime = RuntimeNamed(container->runtime);
+    if (!runtime.limit_action.empty()) {
+      return fmt::format(fmt::runtime(runtime.limit_action), size,
+                         NameOrShortId(container->name, container->id));
+    }
   }
   std::string path = container != nullptr ? container->cgroup : cgroup_path;
   if (path == "/") path.clear();

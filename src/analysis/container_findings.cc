@@ -7,6 +7,7 @@
 #include "analysis/findings.h"
 #include "base/text_format.h"
 #include "fmt/format.h"
+#include "model/runtimes.h"
 
 namespace procleak {
 namespace {
@@ -135,13 +136,8 @@ void CounterFindings(const Container& c, const Thresholds& t, std::vector<Findin
     f.evidence.push_back(fmt::format("state {}, restart policy {}", c.state.empty() ? "?" : c.state,
                                      c.restart_policy.empty() ? "?" : c.restart_policy));
     if (c.started_at) f.evidence.push_back("last started " + FormatRfc3339(*c.started_at));
-    std::string who = NameOrShortId(c.name, c.id);
-    f.action = c.runtime == "docker"
-                   ? fmt::format(
-                         "read why it exits: docker logs --tail 50 {0}; docker inspect "
-                         "--format '{{{{.State.ExitCode}}}} {{{{.State.Error}}}}' {0}",
-                         who)
-                   : "read the container's logs for why it exits";
+    f.action =
+        fmt::format(fmt::runtime(RuntimeNamed(c.runtime).logs_action), NameOrShortId(c.name, c.id));
     out->push_back(std::move(f));
   }
 }

@@ -8,6 +8,8 @@
 #include <span>
 #include <vector>
 
+#include "model/runtimes.h"
+
 namespace procleak {
 namespace {
 
@@ -56,7 +58,7 @@ enum class IdShape {
 using ContextCheck = bool (*)(Segments outer, std::string_view next, std::string_view id);
 
 struct Layout {
-  std::string_view runtime;
+  Runtime runtime;
   std::string_view prefix;  // the segment is prefix + id + suffix
   std::string_view suffix;
   IdShape shape;
@@ -101,37 +103,37 @@ bool MachineIsContainer(Segments, std::string_view next, std::string_view id) {
 constexpr std::array<Layout, 12> kLayouts = {{
     // Docker, systemd driver (also rootless under user.slice, custom --cgroup-parent slices and
     // ECS's ecstasks-<task>.slice).
-    {"docker", "docker-", ".scope", IdShape::kHex64, nullptr},
+    {Runtime::kDocker, "docker-", ".scope", IdShape::kHex64, nullptr},
     // Docker, cgroupfs driver, and Docker-in-Docker below another container.
-    {"docker", "", "", IdShape::kHex64, ParentIsDocker},
-    {"docker", "", "", IdShape::kHex64, UnderEcsTask},
+    {Runtime::kDocker, "", "", IdShape::kHex64, ParentIsDocker},
+    {Runtime::kDocker, "", "", IdShape::kHex64, UnderEcsTask},
     // containerd CRI, systemd driver.
-    {"containerd", "cri-containerd-", ".scope", IdShape::kHex64, nullptr},
+    {Runtime::kContainerd, "cri-containerd-", ".scope", IdShape::kHex64, nullptr},
     // CRI-O, systemd and cgroupfs drivers. Its conmon ("crio-conmon-<id>") fails the id check.
-    {"cri-o", "crio-", ".scope", IdShape::kHex64, nullptr},
-    {"cri-o", "crio-", "", IdShape::kHex64, nullptr},
+    {Runtime::kCriO, "crio-", ".scope", IdShape::kHex64, nullptr},
+    {Runtime::kCriO, "crio-", "", IdShape::kHex64, nullptr},
     // Kubelet's cgroupfs driver with a runtime that names the cgroup by the bare id.
-    {"containerd", "", "", IdShape::kHex64, UnderKubepodsPod},
+    {Runtime::kContainerd, "", "", IdShape::kHex64, UnderKubepodsPod},
     // Podman: systemd driver (crun may add a "container" sub-cgroup), cgroupfs driver, split
     // mode. Its conmon ("libpod-conmon-<id>.scope") fails the id check.
-    {"podman", "libpod-", ".scope", IdShape::kHex64, nullptr},
-    {"podman", "libpod-", "", IdShape::kHex64, nullptr},
+    {Runtime::kPodman, "libpod-", ".scope", IdShape::kHex64, nullptr},
+    {Runtime::kPodman, "libpod-", "", IdShape::kHex64, nullptr},
     // LXC 4+: lxc.payload.<name>; lxc.monitor.<name> holds the host-side monitor.
-    {"lxc", "lxc.payload.", "", IdShape::kName, nullptr},
-    {"lxc", "", "", IdShape::kName, ParentIsLxc},
+    {Runtime::kLxc, "lxc.payload.", "", IdShape::kName, nullptr},
+    {Runtime::kLxc, "", "", IdShape::kName, ParentIsLxc},
     // systemd-nspawn and other machined registrations.
-    {"nspawn", "machine-", ".scope", IdShape::kUnitName, MachineIsContainer},
+    {Runtime::kNspawn, "machine-", ".scope", IdShape::kUnitName, MachineIsContainer},
 }};
 
 struct RuncSlicePrefix {
   std::string_view prefix;
-  std::string_view runtime;
+  Runtime runtime;
 };
 constexpr std::array<RuncSlicePrefix, 4> kRuncSlicePrefixes = {{
-    {"docker", "docker"},
-    {"cri-containerd", "containerd"},
-    {"crio", "cri-o"},
-    {"libpod", "podman"},
+    {"docker", Runtime::kDocker},
+    {"cri-containerd", Runtime::kContainerd},
+    {"crio", Runtime::kCriO},
+    {"libpod", Runtime::kPodman},
 }};
 
 std::optional<std::string> MatchId(const Layout& row, std::string_view segment) {
@@ -189,7 +191,7 @@ std::optional<ContainerRef> MatchRuncSliceForm(std::string_view segment) {
   if (!slice.ends_with(".slice") || !IsHex64(id)) return std::nullopt;
   for (const RuncSlicePrefix& row : kRuncSlicePrefixes) {
     if (row.prefix != prefix) continue;
-    return ContainerRef{.runtime = std::string(row.runtime),
+    return ContainerRef{.runtime = std::string(RuntimeName(row.runtime)),
                         .id = std::string(id),
                         .cgroup = "",
                         .pod_uid = PodUidFromSlice(slice)};
@@ -224,7 +226,7 @@ std::optional<ContainerRef> MatchContainerCgroup(std::string_view cgroup_path) {
       for (const Layout& row : kLayouts) {
         std::optional<std::string> id = MatchId(row, segment);
         if (!id || (row.context != nullptr && !row.context(outer, next, *id))) continue;
-        ref = ContainerRef{.runtime = std::string(row.runtime),
+        ref = ContainerRef{.runtime = std::string(RuntimeName(row.runtime)),
                            .id = *std::move(id),
                            .cgroup = "",
                            .pod_uid = PodUid(outer)};

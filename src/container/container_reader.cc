@@ -23,6 +23,7 @@
 #include "container/container_paths.h"
 #include "container/docker_state.h"
 #include "fmt/format.h"
+#include "model/runtimes.h"
 
 namespace procleak {
 namespace {
@@ -214,11 +215,11 @@ absl::StatusOr<std::map<std::string, int>> ReadDockerState(const ContainerReadOp
     Container& c = (*containers)[id];
     if (c.id.empty()) {
       c.id = id;
-      c.runtime = "docker";
+      c.runtime = RuntimeName(Runtime::kDocker);
     }
     if (config) {
       // Kubelet's cgroupfs layout names no runtime; a Docker state directory does (dockershim).
-      c.runtime = "docker";
+      c.runtime = RuntimeName(Runtime::kDocker);
       c.name = config->name;
       c.restart_count = config->restart_count;
       c.state = config->state;

@@ -142,5 +142,27 @@ TEST(Actions, PlainCgroupLimitIsTheLimitFileOfTheHostsCgroupMode) {
             "echo 2147483648 > /sys/fs/cgroup/memory/lxc/box/memory.limit_in_bytes");
 }
 
+// Each runtime's row: its own limit command, or the cgroup's limit file where it has none.
+TEST(Actions, ContainerLimitIsTheRuntimesOwnCommand) {
+  auto action = [](std::string runtime) {
+    Container c;
+    c.id = std::string(64, 'a');
+    c.runtime = std::move(runtime);
+    c.name = c.runtime == "podman" ? "db" : "";
+    c.cgroup = "/ctr/" + c.runtime;
+    return MemoryLimitAction(&c, "/ignored", 512ull << 20, CgroupMode::kV2);
+  };
+  EXPECT_EQ(action("podman"), "podman update --memory 512m db");
+  EXPECT_TRUE(action("docker").starts_with(
+      "docker update --memory 512m --memory-swap 512m aaaaaaaaaaaa; in compose"))
+      << action("docker");
+  EXPECT_EQ(action("cri-o"), "set resources.limits.memory: 512m on the pod's container spec");
+  EXPECT_EQ(action("containerd"), action("cri-o"));
+  EXPECT_EQ(action("lxc"), "echo 536870912 > /sys/fs/cgroup/ctr/lxc/memory.max");
+  EXPECT_EQ(action("nspawn"), "echo 536870912 > /sys/fs/cgroup/ctr/nspawn/memory.max");
+  EXPECT_EQ(action("no-such-runtime"),
+            "echo 536870912 > /sys/fs/cgroup/ctr/no-such-runtime/memory.max");
+}
+
 }  // namespace
 }  // namespace procleak
