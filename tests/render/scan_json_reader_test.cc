@@ -320,6 +320,18 @@ TEST(ScanJsonReader, Errors_AreOneLineNamingTheFileAndField) {
   doc["processes"][3]["tty_nr"] = -3000000000ll;
   EXPECT_EQ(ErrorOf(doc), "a.json: processes[3].tty_nr: out of range");
   doc["processes"][3]["tty_nr"] = -1;
+  doc["processes"][3]["comm_base64"] = "not base64!";
+  EXPECT_EQ(ErrorOf(doc), "a.json: processes[3].comm_base64: expected base64");
+  doc["processes"][3]["comm_base64"] = "aW5pdA==";
+  doc["processes"][3]["cmdline_base64"] = {"aW5pdA==", 7};
+  EXPECT_EQ(ErrorOf(doc), "a.json: processes[3].cmdline_base64[1]: expected a string");
+  doc["processes"][3].erase("cmdline_base64");
+  doc["processes"][3]["cgroup_lines"] = {"0::/", "memory:/a"};
+  EXPECT_EQ(ErrorOf(doc),
+            "a.json: processes[3].cgroup_lines[1]: expected hierarchy-ID:controllers:path");
+  doc["processes"][3]["cgroup_lines"] = {"0::/", "4:memory:/a:b"};
+  doc["processes"][3]["memory_limit_bytes_unlimited"] = 1;  // not a process field: ignored
+  EXPECT_TRUE(SnapshotFromScanJson(doc.dump(), "a.json").ok());
   doc["processes"][3]["state"] = "SS";
   EXPECT_EQ(ErrorOf(doc), "a.json: processes[3].state: expected one character");
   doc["processes"][3].erase("state");
@@ -347,6 +359,9 @@ TEST(ScanJsonReader, Errors_AreOneLineNamingTheFileAndField) {
   doc = Minimal();
   doc["cgroups"][0]["memory_pressure"]["some"]["avg60"] = "high";
   EXPECT_EQ(ErrorOf(doc), "a.json: cgroups[0].memory_pressure.some.avg60: expected a number");
+  doc = Minimal();
+  doc["cgroups"][0]["pids_max_unlimited"] = "yes";
+  EXPECT_EQ(ErrorOf(doc), "a.json: cgroups[0].pids_max_unlimited: expected true or false");
   doc = Minimal();
   doc["containers"][0]["started_at"] = 12;
   EXPECT_EQ(ErrorOf(doc), "a.json: containers[0].started_at: expected an RFC 3339 time");
