@@ -13,6 +13,7 @@ namespace procleak {
 namespace {
 
 using Json = nlohmann::ordered_json;
+using namespace std::string_literals;  // NOLINT: "...\0..."s keeps the NUL
 
 std::string Literal(std::string_view text, bool* valid = nullptr) {
   std::string out;
@@ -25,7 +26,7 @@ TEST(JsonWriter, ValidUtf8_EscapedExactlyAsNlohmannDoes) {
   const std::string texts[] = {
       "plain",
       "quote \" backslash \\ slash /",
-      std::string("nul \0 bell \a esc \x1b del \x7f", 26),
+      "nul \0 bell \a esc \x1b del \x7f"s,
       "\b\f\n\r\t\x01\x1f",
       "right-to-left \u202E override, line \u2028 separator",
       "two bytes \u00e9, three \u20ac, four \U0001F600, last \U0010FFFF",
