@@ -51,13 +51,6 @@ void WriteProcess(JsonWriter& w, const Process& p) {
 
 }  // namespace
 
-void WriteDocumentHeader(JsonWriter& w, std::string_view schema) {
-  w.Key("schema");
-  w.String(schema);
-  w.Key("procleak_version");
-  w.String(ProcleakVersion());
-}
-
 void WriteScanJson(JsonWriter& w, const Snapshot& snapshot, const Analysis* analysis,
                    const JsonOptions& options) {
   w.BeginObject();

@@ -22,9 +22,6 @@ struct JsonOptions {
   std::function<void(JsonWriter&)> more;  // adds members after "findings" (watch's "changes")
 };
 
-// Writes "schema" and "procleak_version", the first members of every procleak document.
-void WriteDocumentHeader(JsonWriter& w, std::string_view schema);
-
 // Streams the document: host, cgroups, processes and containers, then with `analysis` (an
 // Analyze() of `snapshot`) groups and findings.
 void WriteScanJson(JsonWriter& w, const Snapshot& snapshot, const Analysis* analysis,

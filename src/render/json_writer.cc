@@ -69,6 +69,13 @@ void AppendEscaped(unsigned char c, std::string* out) {
 
 std::string_view ProcleakVersion() { return PROCLEAK_VERSION; }
 
+void WriteDocumentHeader(JsonWriter& w, std::string_view schema) {
+  w.Key("schema");
+  w.String(schema);
+  w.Key("procleak_version");
+  w.String(ProcleakVersion());
+}
+
 bool AppendJsonString(std::string_view text, std::string* out) {
   bool valid = true;
   out->push_back('"');

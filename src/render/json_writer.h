@@ -71,6 +71,9 @@ class JsonWriter {
   std::vector<int> counts_;  // elements written in each open object or array
 };
 
+// Writes "schema" and "procleak_version", the first members of every procleak document.
+void WriteDocumentHeader(JsonWriter& w, std::string_view schema);
+
 // Appends `text` as a JSON string literal; returns false (and writes U+FFFD for each byte of an
 // invalid sequence) when `text` is not valid UTF-8.
 bool AppendJsonString(std::string_view text, std::string* out);
