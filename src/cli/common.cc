@@ -7,7 +7,6 @@
 #include <cstdlib>
 
 #include "fmt/format.h"
-#include "render/analysis_json.h"
 #include "render/json_report.h"
 #include "render/text_report.h"
 #include "sandbox/sandbox.h"
@@ -77,9 +76,9 @@ int Report(const Snapshot& snapshot, const CliArgs& args, const Rules* rules,
     JsonOptions json;
     json.subtree_of = args.pid;
     json.sandbox = SandboxName(args);
-    nlohmann::ordered_json doc = ScanJson(snapshot, json);
-    AddAnalysisJson(snapshot, analysis, &doc);
-    written = Write(DumpJson(doc, 2) + "\n");
+    JsonWriter out(2, stdout);
+    WriteScanJson(out, snapshot, &analysis, json);
+    written = out.Finish() ? Write("\n") : Fail("cannot write to standard output");
   } else {
     TextOptions text;
     text.color = UseColor();

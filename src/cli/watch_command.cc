@@ -13,7 +13,6 @@
 #include "fmt/format.h"
 #include "procleak/diff.h"
 #include "procleak/record.h"
-#include "render/analysis_json.h"
 #include "render/diff_json.h"
 #include "render/json_report.h"
 #include "render/watch_text.h"
@@ -27,17 +26,21 @@ struct Moment {
   Analysis analysis;
 };
 
-std::string JsonLine(const Moment& now, const SnapshotDiff& since_last,
-                     const SnapshotDiff& since_start, int sample, int reused, const CliArgs& args) {
+// One document per line, streamed to standard output.
+int WriteJsonLine(const Moment& now, const SnapshotDiff& since_last,
+                  const SnapshotDiff& since_start, int sample, int reused, const CliArgs& args) {
   JsonOptions json;
   json.sandbox = SandboxName(args);
-  nlohmann::ordered_json doc = ScanJson(now.snapshot, json);
-  AddAnalysisJson(now.snapshot, now.analysis, &doc);
-  doc["host"]["reused_processes"] = reused;
-  doc["changes"] = {{"sample", sample},
-                    {"since_last", ChangesJson(since_last)},
-                    {"since_start", ChangesJson(since_start)}};
-  return DumpJson(doc, -1) + "\n";
+  json.reused_processes = reused;
+  json.more = [&](JsonWriter& w) {
+    w.Key("changes");
+    w.Value({{"sample", sample},
+             {"since_last", ChangesJson(since_last)},
+             {"since_start", ChangesJson(since_start)}});
+  };
+  JsonWriter out(-1, stdout);
+  WriteScanJson(out, now.snapshot, &now.analysis, json);
+  return out.Finish() ? Write("\n") : Fail("cannot write to standard output");
 }
 
 }  // namespace
@@ -71,7 +74,7 @@ int RunWatch(const CliArgs& args) {
     int written;
     if (args.json) {
       written =
-          Write(JsonLine(now, since_last, since_start, pacer.samples(), scanner.reused(), args));
+          WriteJsonLine(now, since_last, since_start, pacer.samples(), scanner.reused(), args);
     } else {
       WatchTextOptions text;
       text.color = color;

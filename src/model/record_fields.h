@@ -68,7 +68,7 @@ inline constexpr Field<ScanStats> kScanStatsFields[] = {
     {"pss", &ScanStats::pss},
     {"skipped_vanished", &ScanStats::skipped_vanished, Unit::kCount},
     {"skipped_denied", &ScanStats::skipped_denied, Unit::kCount},
-    {"scan_duration", &ScanStats::duration, Unit::kTime},
+    {"scan_ms", &ScanStats::duration, Unit::kTime},  // JSON: milliseconds, with a fraction
 };
 
 inline constexpr Field<Process> kProcessFields[] = {

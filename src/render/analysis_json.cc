@@ -1,101 +1,144 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "render/analysis_json.h"
 
+#include <span>
+
 #include "base/text_format.h"
-#include "render/json_values.h"
+#include "render/record_json.h"
 
 namespace procleak {
 namespace {
 
-using Json = nlohmann::ordered_json;
-
-Json ContainerJson(const Container& c) {
-  return Json{
-      {"id", c.id},
-      {"runtime", c.runtime},
-      {"name", c.name},
-      {"cgroup", c.cgroup},
-      {"memory_bytes", Optional(c.memory_bytes)},
-      {"memory_limit_bytes", LimitJson(c.memory_limit)},
-      {"restart_count", Optional(c.restart_count)},
-      {"oom_kills", Optional(c.oom_kills)},
-      {"processes", c.pids.size()},
-      {"state", c.state},
-      {"restart_policy", c.restart_policy},
-      {"started_at", c.started_at ? Json(FormatRfc3339(*c.started_at)) : Json(nullptr)},
-      {"init_pid", c.init_pid == 0 ? Json(nullptr) : Json(c.init_pid)},
-      {"pids_current", Optional(c.pids_current)},
-      {"pids_max", LimitJson(c.pids_max)},
-  };
+// A pid, or null for 0 (none).
+void PidOrNull(JsonWriter& w, std::string_view key, int pid) {
+  w.Key(key);
+  pid != 0 ? w.Int(pid) : w.Null();
 }
 
-Json ChainJson(const Chain& c) {
-  return Json{
-      {"root_pid", c.root_pid},
-      {"pids", c.pids},
-      {"spawner_pid", c.spawner_pid == 0 ? Json(nullptr) : Json(c.spawner_pid)},
-      {"orphaned", c.orphaned},
-      {"started_at", FormatRfc3339(c.started_at)},
-      {"rss_bytes", c.rss_bytes},
-      {"pss_bytes", Optional(c.pss_bytes)},
-  };
+// A text, or null when empty.
+void TextOrNull(JsonWriter& w, std::string_view key, const std::string& text) {
+  WriteField(w, JsonKey{key, true}, text);
 }
 
-Json GroupJson(const Group& g) {
-  Json chains = Json::array();
-  for (const Chain& c : g.chains) chains.push_back(ChainJson(c));
-  return Json{
-      {"signature", g.signature},
-      {"container", TextJson(g.container)},
-      {"cgroup", TextJson(g.cgroup)},
-      {"origin", OriginName(g.origin)},
-      {"spawner_pid", PidJson(g.spawner_pid)},
-      {"process_group", PidJson(g.process_group)},
-      {"count", g.count},
-      {"expected", Optional(g.expected)},
-      {"classification", ClassificationName(g.classification)},
-      {"evidence", g.evidence},
-      {"spawn_rate_per_hour", g.spawn_rate_per_hour},
-      {"rss_bytes", g.rss_bytes},
-      {"pss_bytes", Optional(g.pss_bytes)},
-      {"chains", std::move(chains)},
-  };
+template <typename T>
+void Optional(JsonWriter& w, std::string_view key, const std::optional<T>& value) {
+  w.Key(key);
+  if (!value) return w.Null();
+  if constexpr (std::is_signed_v<T>) {
+    w.Int(*value);
+  } else {
+    w.Uint(*value);
+  }
+}
+
+void Pids(JsonWriter& w, std::string_view key, std::span<const int> pids) {
+  w.Key(key);
+  w.BeginArray();
+  for (int pid : pids) w.Int(pid);
+  w.EndArray();
+}
+
+void WriteContainer(JsonWriter& w, const Container& c) {
+  w.BeginObject();
+  WriteFields(w, fields::kContainerFields, c, kContainerNullWhenEmpty);
+  w.Key("processes");
+  w.Uint(c.pids.size());
+  w.EndObject();
+}
+
+void WriteChain(JsonWriter& w, const Chain& c) {
+  w.BeginObject();
+  w.Key("root_pid");
+  w.Int(c.root_pid);
+  Pids(w, "pids", c.pids);
+  PidOrNull(w, "spawner_pid", c.spawner_pid);
+  w.Key("orphaned");
+  w.Bool(c.orphaned);
+  w.Key("started_at");
+  w.String(FormatRfc3339(c.started_at));
+  w.Key("rss_bytes");
+  w.Uint(c.rss_bytes);
+  Optional(w, "pss_bytes", c.pss_bytes);
+  w.EndObject();
+}
+
+void WriteGroup(JsonWriter& w, const Group& g) {
+  w.BeginObject();
+  w.StringWithBytes("signature", g.signature);
+  TextOrNull(w, "container", g.container);
+  TextOrNull(w, "cgroup", g.cgroup);
+  w.Key("origin");
+  w.String(OriginName(g.origin));
+  PidOrNull(w, "spawner_pid", g.spawner_pid);
+  PidOrNull(w, "process_group", g.process_group);
+  w.Key("count");
+  w.Int(g.count);
+  Optional(w, "expected", g.expected);
+  w.Key("classification");
+  w.String(ClassificationName(g.classification));
+  w.StringsWithBytes("evidence", g.evidence);
+  w.Key("spawn_rate_per_hour");
+  w.Double(g.spawn_rate_per_hour);
+  w.Key("rss_bytes");
+  w.Uint(g.rss_bytes);
+  Optional(w, "pss_bytes", g.pss_bytes);
+  w.Key("chains");
+  w.BeginArray();
+  for (const Chain& c : g.chains) WriteChain(w, c);
+  w.EndArray();
+  w.EndObject();
 }
 
 }  // namespace
 
-Json FindingJson(const Finding& f) {
-  return Json{
-      {"kind", FindingKindName(f.kind)},
-      {"severity", SeverityName(f.severity)},
-      {"container", TextJson(f.container)},
-      {"cgroup", TextJson(f.cgroup)},
-      {"signature", TextJson(f.signature)},
-      {"spawner_pid", PidJson(f.spawner_pid)},
-      {"count", f.count},
-      {"expected", Optional(f.expected)},
-      {"pids", f.pids},
-      {"rss_bytes", f.rss_bytes},
-      {"pss_bytes", Optional(f.pss_bytes)},
-      {"message", f.message},
-      {"evidence", f.evidence},
-      {"action", f.action},
-  };
+void WriteFinding(JsonWriter& w, const Finding& f) {
+  w.BeginObject();
+  w.Key("kind");
+  w.String(FindingKindName(f.kind));
+  w.Key("severity");
+  w.String(SeverityName(f.severity));
+  TextOrNull(w, "container", f.container);
+  TextOrNull(w, "cgroup", f.cgroup);
+  TextOrNull(w, "signature", f.signature);
+  PidOrNull(w, "spawner_pid", f.spawner_pid);
+  w.Key("count");
+  w.Int(f.count);
+  Optional(w, "expected", f.expected);
+  Pids(w, "pids", f.pids);
+  w.Key("rss_bytes");
+  w.Uint(f.rss_bytes);
+  Optional(w, "pss_bytes", f.pss_bytes);
+  w.StringWithBytes("message", f.message);
+  w.StringsWithBytes("evidence", f.evidence);
+  w.StringWithBytes("action", f.action);
+  w.EndObject();
 }
 
-void AddAnalysisJson(const Snapshot& snapshot, const Analysis& analysis, Json* doc) {
-  Json containers = Json::array();
-  for (const Container& c : snapshot.containers()) containers.push_back(ContainerJson(c));
-  Json groups = Json::array();
+nlohmann::ordered_json FindingJson(const Finding& finding) {
+  JsonWriter w(-1);
+  WriteFinding(w, finding);
+  return nlohmann::ordered_json::parse(w.Take());
+}
+
+void WriteContainersJson(JsonWriter& w, const Snapshot& snapshot) {
+  w.Key("containers");
+  w.BeginArray();
+  for (const Container& c : snapshot.containers()) WriteContainer(w, c);
+  w.EndArray();
+}
+
+void WriteAnalysisJson(JsonWriter& w, const Analysis& analysis) {
+  w.Key("groups");
+  w.BeginArray();
   // Single-process groups would repeat the process list: only groups of two or more chains.
   for (const Group& g : analysis.groups) {
-    if (g.count > 1 || g.classification == Classification::kLeak) groups.push_back(GroupJson(g));
+    if (g.count > 1 || g.classification == Classification::kLeak) WriteGroup(w, g);
   }
-  Json findings = Json::array();
-  for (const Finding& f : analysis.findings) findings.push_back(FindingJson(f));
-  (*doc)["containers"] = std::move(containers);
-  (*doc)["groups"] = std::move(groups);
-  (*doc)["findings"] = std::move(findings);
+  w.EndArray();
+  w.Key("findings");
+  w.BeginArray();
+  for (const Finding& f : analysis.findings) WriteFinding(w, f);
+  w.EndArray();
 }
 
 }  // namespace procleak

@@ -2,15 +2,12 @@
 // The public JSON entry point (procleak/json.h) over the document builders the CLI uses.
 
 #include "procleak/json.h"
-#include "render/analysis_json.h"
 #include "render/json_report.h"
 
 namespace procleak {
 
 std::string ScanJsonText(const Snapshot& snapshot, const Analysis* analysis, bool pretty) {
-  nlohmann::ordered_json doc = ScanJson(snapshot, JsonOptions{});
-  if (analysis != nullptr) AddAnalysisJson(snapshot, *analysis, &doc);
-  return DumpJson(doc, pretty ? 2 : -1);
+  return ScanJsonString(snapshot, analysis, JsonOptions{}, pretty ? 2 : -1);
 }
 
 }  // namespace procleak

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -137,13 +138,25 @@ TEST(Record, VersionOneRecord_ReplaysAsItDidBefore) {
     got.erase("groups");  // the analysis: what today's procleak makes of the snapshot
     got.erase("findings");
     for (Json* doc : {&got, &want}) (*doc)["host"].erase("sandbox");  // this run's, not recorded
+    // Members the document gained since that procleak (additions only: the rest is unchanged).
+    got.erase("procleak_version");
+    for (const char* array : {"cgroups", "containers"}) {
+      for (Json& c : got[array]) {
+        for (const char* key : {"memory_limit_bytes_unlimited", "pids_max_unlimited"}) {
+          EXPECT_TRUE(Field(c, key).is_boolean());
+          c.erase(key);
+        }
+        if (std::string(array) == "containers") c.erase("memory_pressure");
+      }
+    }
     for (Json& p : got["processes"]) {  // a version-1 record has none of these
       SCOPED_TRACE(p.value("pid", -1));
       EXPECT_EQ(Field(p, "pgid"), 0);
       EXPECT_EQ(Field(p, "sid"), 0);
       EXPECT_EQ(Field(p, "tty_nr"), 0);
       EXPECT_TRUE(Field(p, "ns_pid").is_null());
-      for (const char* key : {"pgid", "sid", "tty_nr", "ns_pid"}) p.erase(key);
+      EXPECT_FALSE(Field(p, "cgroup_lines").empty());
+      for (const char* key : {"pgid", "sid", "tty_nr", "ns_pid", "cgroup_lines"}) p.erase(key);
     }
     EXPECT_EQ(got, want);
   }
@@ -219,6 +232,42 @@ TEST(Diff, RecordMoments_AndBadSpecs) {
   RunResult none = RunProcleak({"diff", tmp.Path("absent.json"), file});
   EXPECT_EQ(none.exit_code, 2);
   EXPECT_EQ(none.err, "procleak: " + tmp.Path("absent.json") + ": No such file or directory\n");
+}
+
+// A recorded moment and the JSON of the same moment are the same snapshot, also when command
+// lines and names are not UTF-8 (written as U+FFFD plus their bytes in *_base64).
+TEST(Diff, RecordedMomentAgainstItsOwnJson_ReportsNoChange) {
+  TempTree tmp;
+  const std::string root = CopyFixture("incident", tmp.Path("incident"));
+  int rewritten = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(root + "/proc")) {
+    const std::string cmdline = entry.path() / "cmdline";
+    if (!std::filesystem::is_regular_file(cmdline) || std::filesystem::file_size(cmdline) == 0)
+      continue;
+    std::string args = ReadAll(cmdline);
+    args.insert(args.size() - 1, "\xff\xfe\n\"\\\u202E");  // inside the last argument
+    tmp.Write("incident/proc/" + entry.path().filename().string() + "/cmdline", args);
+    tmp.Write("incident/proc/" + entry.path().filename().string() + "/comm", "\xc3(x\n");
+    ++rewritten;
+  }
+  ASSERT_GT(rewritten, 100);
+  const std::string file = tmp.Path("r.plr");
+  RunResult rec =
+      RunProcleak({"record", "-o", file, "--interval", "0", "--count", "1", "--root", root});
+  ASSERT_EQ(rec.exit_code, 0) << rec.err;
+  RunResult replay = RunProcleak({"replay", file, "--json"});
+  ASSERT_EQ(replay.err, "");
+  const Json doc = ParseJson(replay.out);  // valid UTF-8 JSON
+  const Json* chained = FindBy(Field(doc, "groups"), "classification", "leak");
+  ASSERT_NE(chained, nullptr);
+  EXPECT_NE((*chained)["signature"].get<std::string>().find("\uFFFD"), std::string::npos);
+  tmp.Write("moment.json", replay.out);
+  for (const auto& [a, b] :
+       {std::pair{file, tmp.Path("moment.json")}, {tmp.Path("moment.json"), file}}) {
+    RunResult diff = RunProcleak({"diff", a, b});
+    EXPECT_EQ(diff.exit_code, 0) << diff.out << diff.err;
+    EXPECT_NE(diff.out.find("no changes"), std::string::npos) << diff.out;
+  }
 }
 
 std::vector<std::string> Entries(const std::string& dir) {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "procleak/version.h"
 #include "report_fixture.h"
 
 namespace procleak {
@@ -10,13 +11,20 @@ namespace {
 
 using Json = nlohmann::json;
 
+std::string Text(const Snapshot& s, std::optional<int> subtree = {}, int indent = 2) {
+  JsonOptions options;
+  options.subtree_of = subtree;
+  return ScanJsonString(s, nullptr, options, indent);
+}
+
 Json Parse(const Snapshot& s, std::optional<int> subtree = {}) {
-  return Json::parse(DumpJson(ScanJson(s, subtree), 2));
+  return Json::parse(Text(s, subtree));
 }
 
 TEST(JsonReport, Host_HasEveryContractField) {
   Json doc = Parse(testing::ReportSnapshot());
   EXPECT_EQ(doc["schema"], "procleak.scan/1");
+  EXPECT_EQ(doc["procleak_version"], PROCLEAK_VERSION);
   const Json& h = doc["host"];
   EXPECT_EQ(h["hostname"], "web-1");
   EXPECT_EQ(h["kernel"], "6.1.0-18-amd64");
@@ -37,6 +45,8 @@ TEST(JsonReport, Cgroups_SortedByMemoryWithNullForUnlimitedAndUnknown) {
   ASSERT_EQ(c.size(), 3u);
   EXPECT_EQ(c[0]["path"], "/");
   EXPECT_TRUE(c[0]["memory_limit_bytes"].is_null());  // unlimited
+  EXPECT_EQ(c[0]["memory_limit_bytes_unlimited"], true);
+  EXPECT_EQ(c[1]["memory_limit_bytes_unlimited"], false);
   EXPECT_EQ(c[1]["memory_bytes"], 900ull << 20);
   EXPECT_EQ(c[1]["memory_limit_bytes"], 1ull << 30);
   EXPECT_EQ(c[1]["oom_kills"], 3);
@@ -52,6 +62,8 @@ TEST(JsonReport, Cgroups_SortedByMemoryWithNullForUnlimitedAndUnknown) {
     EXPECT_TRUE(c[2][key].is_null()) << key;
   }
   EXPECT_TRUE(c[2]["memory_stat"]["anon"].is_null());
+  EXPECT_EQ(c[2]["memory_limit_bytes_unlimited"], false);  // unknown, not unlimited
+  EXPECT_EQ(c[2]["pids_max_unlimited"], false);
 }
 
 TEST(JsonReport, Processes_CarryFieldsAndSurviveInvalidUtf8) {
@@ -68,6 +80,10 @@ TEST(JsonReport, Processes_CarryFieldsAndSurviveInvalidUtf8) {
   EXPECT_EQ(node["ppid"], 1);
   EXPECT_EQ(node["comm"], "node) x\n\x1b[2J");
   EXPECT_EQ(node["cmdline"][2], "\xEF\xBF\xBD\xEF\xBF\xBD");  // two U+FFFD for 0xff 0xfe
+  // Every element's exact bytes, because one of them is not UTF-8.
+  ASSERT_EQ(node["cmdline_base64"].size(), node["cmdline"].size());
+  EXPECT_EQ(node["cmdline_base64"][2], "//4=");
+  EXPECT_FALSE(node.contains("comm_base64"));  // valid UTF-8, control characters escaped
   EXPECT_EQ(node["state"], "S");
   EXPECT_EQ(node["starttime"], 1234);
   EXPECT_EQ(node["started_at"], "2026-11-22T22:37:37.34Z");
@@ -118,8 +134,18 @@ TEST(JsonReport, SubtreeOption_LimitsProcessesOnly) {
 }
 
 TEST(JsonReport, OneLineDump_HasNoNewlines) {
-  std::string line = DumpJson(ScanJson(testing::ReportSnapshot()), -1);
+  std::string line = Text(testing::ReportSnapshot(), {}, -1);
   EXPECT_EQ(line.find('\n'), std::string::npos);
+}
+
+// The streamed text is what nlohmann would print for the same document (same keys, order,
+// spacing and number spelling), pretty and on one line.
+TEST(JsonReport, Streamed_IsByteForByteNlohmannsDumpOfItself) {
+  const Snapshot s = testing::ReportSnapshot();
+  for (int indent : {2, -1}) {
+    const std::string text = Text(s, {}, indent);
+    EXPECT_EQ(nlohmann::ordered_json::parse(text).dump(indent), text) << indent;
+  }
 }
 
 }  // namespace

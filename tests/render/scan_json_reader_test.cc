@@ -4,11 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <limits>
 
 #include "procleak/scan.h"
-#include "render/analysis_json.h"
 #include "render/json_report.h"
+#include "testing/fixture_trees.h"
+#include "testing/print_process.h"
 #include "testing/run_procleak.h"
 
 namespace procleak {
@@ -17,140 +19,128 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 std::string Document(const Snapshot& s, const Analysis& a) {
-  Json doc = ScanJson(s, JsonOptions());
-  AddAnalysisJson(s, a, &doc);
-  return DumpJson(doc, -1);
+  return ScanJsonString(s, &a, JsonOptions(), -1);
 }
 
-void ExpectSameProcesses(const Snapshot& want, const Snapshot& got) {
+// Every stored field of every record equal (operator==), and what Build derives from them.
+void ExpectSameSnapshot(const Snapshot& want, const Snapshot& got) {
+  EXPECT_EQ(want.host(), got.host());
+  EXPECT_EQ(want.stats(), got.stats());
   ASSERT_EQ(want.processes().size(), got.processes().size());
   for (size_t i = 0; i < want.processes().size(); ++i) {
-    const Process& w = want.processes()[i];
-    const Process& g = got.processes()[i];
-    SCOPED_TRACE(w.pid);
-    EXPECT_EQ(w.pid, g.pid);
-    EXPECT_EQ(w.ppid, g.ppid);
-    EXPECT_EQ(w.pgid, g.pgid);
-    EXPECT_EQ(w.sid, g.sid);
-    EXPECT_EQ(w.tty_nr, g.tty_nr);
-    EXPECT_EQ(w.ns_pid, g.ns_pid);
-    EXPECT_EQ(w.state, g.state);
-    EXPECT_EQ(w.starttime_ticks, g.starttime_ticks);
-    EXPECT_EQ(w.started_at, g.started_at);
-    EXPECT_EQ(w.comm, g.comm);
-    EXPECT_EQ(w.argv, g.argv);
-    EXPECT_EQ(w.uid, g.uid);
-    EXPECT_EQ(w.threads, g.threads);
-    EXPECT_EQ(w.rss_bytes, g.rss_bytes);
-    EXPECT_EQ(w.pss_bytes, g.pss_bytes);
-    EXPECT_EQ(w.exe, g.exe);
-    EXPECT_EQ(w.kernel_thread, g.kernel_thread);
-    EXPECT_EQ(w.cgroup, g.cgroup);
-    EXPECT_EQ(w.container, g.container);
-    EXPECT_EQ(w.children, g.children);
-    EXPECT_EQ(w.descendants, g.descendants);
-    EXPECT_EQ(w.subtree_rss_bytes, g.subtree_rss_bytes);
+    EXPECT_EQ(want.processes()[i], got.processes()[i]);
   }
-}
-
-void ExpectSameCgroupsAndContainers(const Snapshot& want, const Snapshot& got) {
+  EXPECT_TRUE(std::ranges::equal(want.roots(), got.roots()));
   ASSERT_EQ(want.cgroups().size(), got.cgroups().size());
-  for (const auto& [path, w] : want.cgroups()) {
+  for (const auto& [path, cgroup] : want.cgroups()) {
     SCOPED_TRACE(path);
-    const Cgroup* g = got.FindCgroup(path);
-    ASSERT_NE(g, nullptr);
-    EXPECT_EQ(w.memory_bytes, g->memory_bytes);
-    // Null in the document is "unlimited or unknown": a finite limit survives, no other does.
-    if (w.memory_limit && !w.memory_limit->unlimited()) {
-      EXPECT_EQ(w.memory_limit, g->memory_limit);
-    } else {
-      EXPECT_FALSE(g->memory_limit.has_value());
-    }
-    EXPECT_EQ(w.memory_peak_bytes, g->memory_peak_bytes);
-    EXPECT_EQ(w.memory_stat, g->memory_stat);
-    EXPECT_EQ(w.oom_kills, g->oom_kills);
-    EXPECT_EQ(w.limit_hits, g->limit_hits);
-    EXPECT_EQ(w.pids_current, g->pids_current);
-    EXPECT_EQ(w.memory_pressure, g->memory_pressure);
-    EXPECT_EQ(w.pids, g->pids);
+    const Cgroup* other = got.FindCgroup(path);
+    ASSERT_NE(other, nullptr);
+    EXPECT_TRUE(cgroup == *other);
   }
   ASSERT_EQ(want.containers().size(), got.containers().size());
   for (size_t i = 0; i < want.containers().size(); ++i) {
-    const Container& w = want.containers()[i];
-    const Container& g = got.containers()[i];
-    SCOPED_TRACE(w.id);
-    EXPECT_EQ(w.id, g.id);
-    EXPECT_EQ(w.runtime, g.runtime);
-    EXPECT_EQ(w.name, g.name);
-    EXPECT_EQ(w.cgroup, g.cgroup);
-    EXPECT_EQ(w.memory_bytes, g.memory_bytes);
-    if (w.memory_limit && !w.memory_limit->unlimited()) {
-      EXPECT_EQ(w.memory_limit, g.memory_limit);
-    } else {
-      EXPECT_FALSE(g.memory_limit.has_value());
-    }
-    EXPECT_EQ(w.oom_kills, g.oom_kills);
-    EXPECT_EQ(w.pids_current, g.pids_current);
-    EXPECT_EQ(w.restart_count, g.restart_count);
-    EXPECT_EQ(w.restart_policy, g.restart_policy);
-    EXPECT_EQ(w.state, g.state);
-    EXPECT_EQ(w.started_at, g.started_at);
-    EXPECT_EQ(w.init_pid, g.init_pid);
-    EXPECT_EQ(w.memory_pressure, g.memory_pressure);
-    EXPECT_EQ(w.pids, g.pids);
+    SCOPED_TRACE(want.containers()[i].id);
+    EXPECT_TRUE(want.containers()[i] == got.containers()[i]);
   }
 }
 
-class RoundTrip : public ::testing::TestWithParam<const char*> {};
+class RoundTrip : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(RoundTrip, ScanJson_ReadsBackToTheSameSnapshotAndAnalysis) {
-  absl::StatusOr<Snapshot> scanned = Scan({.root = testing::DataDir(GetParam())});
-  ASSERT_TRUE(scanned.ok()) << scanned.status();
-  const Analysis want = Analyze(*scanned, nullptr);
-  absl::StatusOr<Snapshot> read = SnapshotFromScanJson(Document(*scanned, want), "scan.json");
-  ASSERT_TRUE(read.ok()) << read.status();
-
-  const Host& h = scanned->host();
-  EXPECT_EQ(read->host().hostname, h.hostname);
-  EXPECT_EQ(read->host().kernel, h.kernel);
-  EXPECT_EQ(read->host().boot_time, h.boot_time);
-  EXPECT_EQ(read->host().scanned_at, h.scanned_at);
-  EXPECT_EQ(read->host().cgroup_mode, h.cgroup_mode);
-  EXPECT_EQ(read->host().mem_total_bytes, h.mem_total_bytes);
-  EXPECT_EQ(read->host().mem_available_bytes, h.mem_available_bytes);
-  EXPECT_EQ(read->stats().pss, scanned->stats().pss);
-  EXPECT_EQ(read->stats().skipped_vanished, scanned->stats().skipped_vanished);
-  EXPECT_EQ(read->stats().skipped_denied, scanned->stats().skipped_denied);
-  EXPECT_LE(absl::AbsDuration(read->stats().duration - scanned->stats().duration),
-            absl::Microseconds(1));
-  EXPECT_EQ(read->roots().size(), scanned->roots().size());
-  ExpectSameProcesses(*scanned, *read);
-  ExpectSameCgroupsAndContainers(*scanned, *read);
-
-  const Analysis got = Analyze(*read, nullptr);
-  ASSERT_EQ(got.groups.size(), want.groups.size());
-  for (size_t i = 0; i < want.groups.size(); ++i) {
-    SCOPED_TRACE(want.groups[i].signature);
-    EXPECT_EQ(got.groups[i].signature, want.groups[i].signature);
-    EXPECT_EQ(got.groups[i].container, want.groups[i].container);
-    EXPECT_EQ(got.groups[i].count, want.groups[i].count);
-    EXPECT_EQ(got.groups[i].classification, want.groups[i].classification);
-    EXPECT_EQ(got.groups[i].rss_bytes, want.groups[i].rss_bytes);
-  }
-  ASSERT_EQ(got.findings.size(), want.findings.size());
-  for (size_t i = 0; i < want.findings.size(); ++i) {
-    SCOPED_TRACE(FindingKindName(want.findings[i].kind));
-    EXPECT_EQ(got.findings[i].kind, want.findings[i].kind);
-    EXPECT_EQ(got.findings[i].severity, want.findings[i].severity);
-    EXPECT_EQ(got.findings[i].container, want.findings[i].container);
-    EXPECT_EQ(got.findings[i].signature, want.findings[i].signature);
-    EXPECT_EQ(got.findings[i].pids, want.findings[i].pids);
+  for (bool pss : {false, true}) {
+    SCOPED_TRACE(pss ? "--pss" : "without --pss");
+    absl::StatusOr<Snapshot> scanned = Scan({.root = testing::DataDir(GetParam()), .pss = pss});
+    ASSERT_TRUE(scanned.ok()) << scanned.status();
+    const Analysis want = Analyze(*scanned, nullptr);
+    const std::string text = Document(*scanned, want);
+    absl::StatusOr<Snapshot> read = SnapshotFromScanJson(text, "scan.json");
+    ASSERT_TRUE(read.ok()) << read.status();
+    ExpectSameSnapshot(*scanned, *read);
+    // Written again, the document is the same text.
+    const Analysis got = Analyze(*read, nullptr);
+    EXPECT_EQ(Document(*read, got), text);
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, RoundTrip,
-                         ::testing::Values("incident", "k8s-containerd", "v1-docker", "v2-systemd",
-                                           "hybrid"));
+INSTANTIATE_TEST_SUITE_P(EveryTree, RoundTrip, ::testing::ValuesIn(testing::FixtureTrees()),
+                         testing::FixtureTestName);
+
+// What a hostile process can put in names: bytes that are not UTF-8, control characters, quotes,
+// backslashes, bidirectional overrides. Read back byte for byte; the text stays UTF-8 JSON.
+TEST(ScanJsonReader, HostileNames_ReadBackByteForByte) {
+  const std::string hostile[] = {std::string("nul\0inside", 10),
+                                 "\xff\xfe\xc0\x80",
+                                 "line\nbreak \"quoted\" back\\slash",
+                                 "\x1b[2J\x07\x7f",
+                                 "evil\u202Etxt.exe",
+                                 "\xed\xa0\x80surrogate",
+                                 "\xe2\x82",
+                                 ""};
+  Host host;
+  host.hostname = hostile[1];
+  host.kernel = hostile[2];
+  host.cgroup_mode = CgroupMode::kHybrid;
+  std::vector<Process> procs;
+  std::vector<Cgroup> cgroups;
+  int pid = 10;
+  for (const std::string& name : hostile) {
+    Process p;
+    p.pid = pid++;
+    p.ppid = 10;
+    p.state = name.empty() ? '\xff' : name[0];
+    p.comm = name;
+    p.argv = {name, "plain", name + name};
+    p.exe = "/usr/bin/" + name;
+    p.cgroup = "/x/" + name;
+    p.container = name.empty() ? "" : "c-" + name;
+    p.cgroup_lines = {{4, "memory", p.cgroup}, {0, "", "/a:b:" + name}};
+    procs.push_back(p);
+    Cgroup c;
+    c.path = p.cgroup;
+    c.pids = {p.pid};
+    c.memory_limit = name.size() % 2 ? std::optional<Limit>(Limit::Unlimited()) : std::nullopt;
+    c.pids_max = Limit::Of(name.size());
+    cgroups.push_back(c);
+  }
+  Container c;
+  c.id = "c-" + hostile[1];
+  c.runtime = "docker";
+  c.name = hostile[4];
+  c.cgroup = "/x/" + hostile[1];
+  c.memory_limit = Limit::Unlimited();
+  c.memory_pressure = Pressure{PressureLine{0.1, 2.5, 1.0 / 3, 77}, std::nullopt};
+  c.restart_policy = hostile[2];
+  c.pids = {11};  // the process of hostile[1]
+  const Snapshot want = Snapshot::Build(host, procs, cgroups, {}, {c});
+  const std::string text = Document(want, Analyze(want, nullptr));
+  const nlohmann::json doc = nlohmann::json::parse(text);  // throws unless valid UTF-8 JSON
+  EXPECT_EQ(doc["host"]["hostname"], "\uFFFD\uFFFD\uFFFD\uFFFD");
+  EXPECT_TRUE(doc["host"].contains("hostname_base64"));
+  EXPECT_FALSE(doc["host"].contains("kernel_base64"));
+  absl::StatusOr<Snapshot> got = SnapshotFromScanJson(text, "a.json");
+  ASSERT_TRUE(got.ok()) << got.status();
+  ExpectSameSnapshot(want, *got);
+}
+
+TEST(ScanJsonReader, Limits_UnlimitedAndUnknownAndFiniteStayApart) {
+  Cgroup unknown, unlimited, finite;
+  unknown.path = "/unknown";
+  unlimited.path = "/unlimited";
+  unlimited.memory_limit = unlimited.pids_max = Limit::Unlimited();
+  finite.path = "/finite";
+  finite.memory_limit = Limit::Of(1 << 20);
+  finite.pids_max = Limit::Of(0);
+  const Snapshot want = Snapshot::Build({}, {}, {unknown, unlimited, finite}, {});
+  absl::StatusOr<Snapshot> got =
+      SnapshotFromScanJson(Document(want, Analyze(want, nullptr)), "a.json");
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_FALSE(got->FindCgroup("/unknown")->memory_limit.has_value());
+  EXPECT_EQ(got->FindCgroup("/unlimited")->memory_limit, Limit::Unlimited());
+  EXPECT_EQ(got->FindCgroup("/unlimited")->pids_max, Limit::Unlimited());
+  EXPECT_EQ(got->FindCgroup("/finite")->memory_limit, Limit::Of(1 << 20));
+  EXPECT_EQ(got->FindCgroup("/finite")->pids_max, Limit::Of(0));
+}
 
 TEST(ScanJsonReader, Incident_KeepsItsFindings) {
   absl::StatusOr<Snapshot> scanned = Scan({.root = testing::DataDir("incident")});
@@ -251,7 +241,7 @@ TEST(ScanJsonReader, GroupSessionTerminalAndNsPid_RoundTrip) {
   EXPECT_EQ(doc["processes"][2]["pgid"], 4010);
   absl::StatusOr<Snapshot> got = SnapshotFromScanJson(text, "a.json");
   ASSERT_TRUE(got.ok()) << got.status();
-  ExpectSameProcesses(want, *got);
+  ExpectSameSnapshot(want, *got);
 }
 
 TEST(ScanJsonReader, DocumentOfAnEarlierProcleak_HasNoGroupSessionTerminalOrNsPid) {
@@ -330,6 +320,18 @@ TEST(ScanJsonReader, Errors_AreOneLineNamingTheFileAndField) {
   doc["processes"][3]["tty_nr"] = -3000000000ll;
   EXPECT_EQ(ErrorOf(doc), "a.json: processes[3].tty_nr: out of range");
   doc["processes"][3]["tty_nr"] = -1;
+  doc["processes"][3]["comm_base64"] = "not base64!";
+  EXPECT_EQ(ErrorOf(doc), "a.json: processes[3].comm_base64: expected base64");
+  doc["processes"][3]["comm_base64"] = "aW5pdA==";
+  doc["processes"][3]["cmdline_base64"] = {"aW5pdA==", 7};
+  EXPECT_EQ(ErrorOf(doc), "a.json: processes[3].cmdline_base64[1]: expected a string");
+  doc["processes"][3].erase("cmdline_base64");
+  doc["processes"][3]["cgroup_lines"] = {"0::/", "memory:/a"};
+  EXPECT_EQ(ErrorOf(doc),
+            "a.json: processes[3].cgroup_lines[1]: expected hierarchy-ID:controllers:path");
+  doc["processes"][3]["cgroup_lines"] = {"0::/", "4:memory:/a:b"};
+  doc["processes"][3]["memory_limit_bytes_unlimited"] = 1;  // not a process field: ignored
+  EXPECT_TRUE(SnapshotFromScanJson(doc.dump(), "a.json").ok());
   doc["processes"][3]["state"] = "SS";
   EXPECT_EQ(ErrorOf(doc), "a.json: processes[3].state: expected one character");
   doc["processes"][3].erase("state");
@@ -357,6 +359,9 @@ TEST(ScanJsonReader, Errors_AreOneLineNamingTheFileAndField) {
   doc = Minimal();
   doc["cgroups"][0]["memory_pressure"]["some"]["avg60"] = "high";
   EXPECT_EQ(ErrorOf(doc), "a.json: cgroups[0].memory_pressure.some.avg60: expected a number");
+  doc = Minimal();
+  doc["cgroups"][0]["pids_max_unlimited"] = "yes";
+  EXPECT_EQ(ErrorOf(doc), "a.json: cgroups[0].pids_max_unlimited: expected true or false");
   doc = Minimal();
   doc["containers"][0]["started_at"] = 12;
   EXPECT_EQ(ErrorOf(doc), "a.json: containers[0].started_at: expected an RFC 3339 time");
