@@ -31,12 +31,11 @@ enum class Unit : uint8_t { kNone, kBytes, kTicks, kCount, kPid, kTime, kMicrose
 template <typename R>
 using Member =
     std::variant<bool R::*, char R::*, int R::*, uint64_t R::*, double R::*, std::string R::*,
-                 CgroupMode R::*, absl::Time R::*, absl::Duration R::*,
-                 std::optional<int> R::*, std::optional<uint32_t> R::*,
-                 std::optional<uint64_t> R::*, std::optional<absl::Time> R::*,
-                 std::optional<Limit> R::*, std::optional<Pressure> R::*, MemoryStat R::*,
-                 std::vector<int> R::*, std::vector<std::string> R::*,
-                 std::vector<CgroupMembership> R::*>;
+                 CgroupMode R::*, absl::Time R::*, absl::Duration R::*, std::optional<int> R::*,
+                 std::optional<uint32_t> R::*, std::optional<uint64_t> R::*,
+                 std::optional<absl::Time> R::*, std::optional<Limit> R::*,
+                 std::optional<Pressure> R::*, MemoryStat R::*, std::vector<int> R::*,
+                 std::vector<std::string> R::*, std::vector<CgroupMembership> R::*>;
 
 // A Prometheus family fed by this field (for the records that are exported: containers).
 struct Metric {
@@ -50,8 +49,8 @@ struct Field {
   std::string_view name;  // JSON key, and the field's name in procleak-record(5)
   Member<R> member;
   Unit unit = Unit::kNone;
-  uint8_t since = 1;      // the record format version that added it
-  Metric metric = {};     // name empty: not exported
+  uint8_t since = 1;   // the record format version that added it
+  Metric metric = {};  // name empty: not exported
 };
 
 inline constexpr Field<Host> kHostFields[] = {
@@ -113,17 +112,29 @@ inline constexpr Field<Container> kContainerFields[] = {
     {"runtime", &Container::runtime},
     {"name", &Container::name},
     {"cgroup", &Container::cgroup},
-    {"memory_bytes", &Container::memory_bytes, Unit::kBytes, 1,
-     {"memory_bytes", "gauge", "The container cgroup's own memory charge."}},
-    {"memory_limit_bytes", &Container::memory_limit, Unit::kBytes, 1,
+    {"memory_bytes",
+     &Container::memory_bytes,
+     Unit::kBytes,
+     1,
+     {"memory_bytes", "gauge", "Memory charged to the container's cgroup."}},
+    {"memory_limit_bytes",
+     &Container::memory_limit,
+     Unit::kBytes,
+     1,
      {"memory_limit_bytes", "gauge", "The container's memory limit (absent when unlimited)."}},
-    {"oom_kills", &Container::oom_kills, Unit::kCount, 1,
-     {"oom_kills_total", "counter", "OOM kills in the container's cgroup."}},
+    {"oom_kills",
+     &Container::oom_kills,
+     Unit::kCount,
+     1,
+     {"oom_kills_total", "counter", "Processes the OOM killer killed in the container's cgroup."}},
     {"pids_current", &Container::pids_current, Unit::kCount},
     {"pids_max", &Container::pids_max, Unit::kCount},
     {"memory_pressure", &Container::memory_pressure},
-    {"restart_count", &Container::restart_count, Unit::kCount, 1,
-     {"restarts_total", "counter", "The runtime's restart count (Docker RestartCount)."}},
+    {"restart_count",
+     &Container::restart_count,
+     Unit::kCount,
+     1,
+     {"restarts_total", "counter", "Restarts of the container the runtime counted."}},
     {"restart_policy", &Container::restart_policy},
     {"state", &Container::state},
     {"started_at", &Container::started_at, Unit::kTime},

@@ -3,12 +3,16 @@
 
 #include <cmath>
 #include <deque>
+#include <optional>
 #include <set>
+#include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "base/text_format.h"
 #include "fmt/format.h"
+#include "model/record_fields.h"
 
 namespace procleak {
 namespace {
@@ -55,7 +59,8 @@ struct Sample {
 };
 
 struct Family {
-  std::string_view name, type, help;
+  std::string name;
+  std::string_view type, help;
   std::vector<Sample> samples;
 };
 
@@ -82,8 +87,8 @@ std::string ContainerLabel(const Snapshot& s, const std::string& id) {
 
 class Exposition {
  public:
-  Family& Add(std::string_view name, std::string_view type, std::string_view help) {
-    families_.push_back(Family{name, type, help, {}});
+  Family& Add(std::string name, std::string_view type, std::string_view help) {
+    families_.push_back(Family{std::move(name), type, help, {}});
     return families_.back();
   }
   std::string Render() const {
@@ -126,26 +131,38 @@ void HostFamilies(const Snapshot& s, Exposition& e) {
   }
 }
 
+// A container field's sample value: a count, or a limit's value (none when unlimited).
+std::optional<uint64_t> SampleOf(const std::optional<uint64_t>& v) { return v; }
+std::optional<uint64_t> SampleOf(const std::optional<Limit>& v) {
+  return v && !v->unlimited() ? std::optional<uint64_t>(v->value()) : std::nullopt;
+}
+template <typename T>
+std::optional<uint64_t> SampleOf(const T&) {
+  return std::nullopt;  // not a number: a row naming a metric on it exports nothing
+}
+
+// One family per row of the container table that names a metric, then the process count.
 void ContainerFamilies(const Snapshot& s, Exposition& e) {
-  Family& memory = e.Add("procleak_container_memory_bytes", "gauge",
-                         "Memory charged to the container's cgroup.");
-  Family& limit = e.Add("procleak_container_memory_limit_bytes", "gauge",
-                        "The container's memory limit (absent when unlimited).");
+  std::vector<std::pair<const fields::Field<Container>*, Family*>> rows;
+  for (const fields::Field<Container>& field : fields::kContainerFields) {
+    if (field.metric.name.empty()) continue;
+    rows.emplace_back(&field, &e.Add(fmt::format("procleak_container_{}", field.metric.name),
+                                     field.metric.type, field.metric.help));
+  }
   Family& processes =
       e.Add("procleak_container_processes", "gauge", "Processes running in the container.");
-  Family& restarts = e.Add("procleak_container_restarts_total", "counter",
-                           "Restarts of the container the runtime counted.");
-  Family& ooms = e.Add("procleak_container_oom_kills_total", "counter",
-                       "Processes the OOM killer killed in the container's cgroup.");
   for (const Container& c : s.containers()) {
     const std::string labels = Labels({{"runtime", c.runtime}, {"id", c.id}, {"name", c.name}});
-    if (c.memory_bytes) memory.samples.push_back({labels, fmt::format("{}", *c.memory_bytes)});
-    if (c.memory_limit && !c.memory_limit->unlimited()) {
-      limit.samples.push_back({labels, fmt::format("{}", c.memory_limit->value())});
+    for (auto [field, family] : rows) {
+      std::visit(
+          [&](auto member) {
+            if (std::optional<uint64_t> v = SampleOf(c.*member)) {
+              family->samples.push_back({labels, fmt::format("{}", *v)});
+            }
+          },
+          field->member);
     }
     processes.samples.push_back({labels, fmt::format("{}", c.pids.size())});
-    if (c.restart_count) restarts.samples.push_back({labels, fmt::format("{}", *c.restart_count)});
-    if (c.oom_kills) ooms.samples.push_back({labels, fmt::format("{}", *c.oom_kills)});
   }
 }
 
