@@ -21,22 +21,32 @@ struct ReadPlan {
   bool uid = true;
   // Process::exe: readlink of /proc/PID/exe.
   bool exe = true;
-  // Exact RSS of every process (statm, or status's VmRSS) and ns_pid where status is read (the
-  // processes whose /proc/PID belongs to root). Without it, rss_bytes is stat's field 24, which
-  // since Linux 6.2 leaves out each CPU's unflushed share of the kernel's counters (a few dozen
-  // pages per process, either way; with pss, RSS and PSS both come from smaps_rollup and are
-  // exact), and ns_pid stays absent: RefineRss() and RefineNamespaces() fill them in for chosen
-  // processes.
+  // Exact RSS of every process (statm, or status's VmRSS). Without it, rss_bytes is stat's field
+  // 24, which since Linux 6.2 leaves out each CPU's unflushed share of the kernel's counters (a
+  // few dozen pages per process, either way; with pss, RSS and PSS both come from smaps_rollup and
+  // are exact): RefineRss() fills it in for chosen processes.
   bool exact = true;
+  // Process::ns_pid of every process in a pid namespace nested below this /proc's own (that of
+  // its pid 1, or of the scanner where it lives in it): the /proc/PID/ns/pid link of each process
+  // (one readlink), and status only where that names another namespace or may not be read (the
+  // link needs the right to trace the process: a scan by another user reads status for the
+  // processes it may not trace). Where this /proc's own namespace is not known (a fixture tree
+  // without ns links), status is read where uid needs it, as without this member, and
+  // RefineNamespaces() fills in the rest for chosen processes.
+  bool ns_pid = true;
 
   // Everything (the default): what procleak watch, record, --tree and --pid need.
   static constexpr ReadPlan Full() { return {}; }
-  // stat, cmdline and the owner of /proc/PID and the exe link: every field but exact RSS and
-  // ns_pid, for about a third more kernel work than Brief() (procleak scan --json, export).
-  static constexpr ReadPlan Lean() { return {.uid = true, .exe = true, .exact = false}; }
-  // stat and cmdline only, about half the kernel work of Full(): uid and exe stay empty too
-  // (procleak scan's text report).
-  static constexpr ReadPlan Brief() { return {.uid = false, .exe = false, .exact = false}; }
+  // stat, cmdline, the owner of /proc/PID, the exe link and the ns/pid link: every field but
+  // exact RSS, for about a third more kernel work than Brief() (procleak scan --json).
+  static constexpr ReadPlan Lean() {
+    return {.uid = true, .exe = true, .exact = false, .ns_pid = true};
+  }
+  // stat and cmdline only, about half the kernel work of Full(): uid, exe and ns_pid stay empty
+  // too (procleak scan's text report).
+  static constexpr ReadPlan Brief() {
+    return {.uid = false, .exe = false, .exact = false, .ns_pid = false};
+  }
   constexpr bool operator==(const ReadPlan&) const = default;
 };
 
@@ -71,8 +81,7 @@ absl::StatusOr<Snapshot> RefineRss(const ScanOptions& options, Snapshot snapshot
 // Process::ns_pid set (the pid inside a nested pid namespace, 1 for its init). A process that has
 // ended since, or whose pid names another process now (stat's starttime differs), is left
 // unchanged; so are kernel threads, unknown pids and processes in this /proc's own pid namespace.
-// Also fills in what ReadPlan::exact leaves absent (processes not owned by root). Errors as
-// Scan().
+// Fills in what a plan without ReadPlan::ns_pid leaves absent. Errors as Scan().
 absl::StatusOr<Snapshot> RefineNamespaces(const ScanOptions& options, Snapshot snapshot,
                                           const std::vector<int>& pids);
 

@@ -19,7 +19,7 @@ int RunExport(const CliArgs& args) {
     // No per-process field is exported, nor the uid: stat's RSS serves but for the findings'
     // sums, and the exe link is read for the analysis as a full scan would.
     ScanOptions options = ScanOptionsOf(args);
-    options.read = {.uid = false, .exe = true, .exact = false};
+    options.read = {.uid = false, .exe = true, .exact = false, .ns_pid = false};
     absl::StatusOr<Snapshot> snapshot = Scan(options);
     if (!snapshot.ok()) return snapshot.status();
     absl::StatusOr<Analysis> analysis = AnalyzeRefined(options, rule_set, 0, &*snapshot);

@@ -62,7 +62,8 @@ ReadPlan PlanOf(const CliArgs& args, const Rules* rules) {
       rules != nullptr && std::ranges::any_of(RuleTableOf(*rules).rules, [](const Rule& r) {
         return r.field == RuleField::kExe;
       });
-  return exe_rule ? ReadPlan{.uid = false, .exe = true, .exact = false} : ReadPlan::Brief();
+  return exe_rule ? ReadPlan{.uid = false, .exe = true, .exact = false, .ns_pid = false}
+                  : ReadPlan::Brief();
 }
 
 }  // namespace

@@ -100,11 +100,16 @@ absl::StatusOr<ProcessRead> ReadProcessBrief(int pid, ProcessReadContext* ctx, P
   OptionalFile proc_status{.name = "status", .text = &ctx->status_buffer};
   std::optional<uint32_t> owner;
   std::string exe;
+  bool uid_from_status = false;
   absl::Status status = Open(path, ctx, &cmdline);
   if (status.ok() && ctx->pss) status = Open(path, ctx, &rollup);
   if (status.ok() && ctx->uid) {
     ReadOwner(path, ctx, &owner);
-    if (owner == 0u && !ctx->owner_is_uid) status = Open(path, ctx, &proc_status);
+    uid_from_status = owner == 0u && !ctx->owner_is_uid;
+  }
+  if (status.ok() &&
+      (uid_from_status || InOtherPidNamespace(ctx->proc_fd, path.File("ns/pid"), *ctx))) {
+    status = Open(path, ctx, &proc_status);
   }
   FdCloser cmdline_closer(cmdline.fd);
   FdCloser rollup_closer(rollup.fd);
@@ -130,10 +135,12 @@ absl::StatusOr<ProcessRead> ReadProcessBrief(int pid, ProcessReadContext* ctx, P
   FillFromStat(&*stat, &p);
   if (cmdline.read) p.argv = ParseCmdline(*cmdline.text);
   p.exe = std::move(exe);
+  // The owner, unless status was to tell: then its Uid, or none when status could not be read.
+  if (!uid_from_status || proc_status.fd < 0) p.uid = owner;
   if (proc_status.read) {
     absl::StatusOr<StatusBrief> parsed = ParseStatusBrief(*proc_status.text);
     if (!parsed.ok()) return Malformed(*ctx, path.pid(), "status", parsed.status());
-    if (parsed->uid) {
+    if (parsed->uid && uid_from_status) {
       if (*parsed->uid > UINT32_MAX) {
         return Malformed(*ctx, path.pid(), "status",
                          absl::InvalidArgumentError("Uid out of range"));
@@ -141,8 +148,6 @@ absl::StatusOr<ProcessRead> ReadProcessBrief(int pid, ProcessReadContext* ctx, P
       p.uid = static_cast<uint32_t>(*parsed->uid);
     }
     p.ns_pid = parsed->ns_pid;
-  } else if (proc_status.fd < 0) {
-    p.uid = owner;  // unless status was to tell, but could not be read
   }
   // Kernel threads and zombies have no mm: no RSS, and smaps_rollup reads empty or ESRCH.
   if (!p.kernel_thread && p.state != 'Z') {

@@ -68,6 +68,15 @@ void ReadExe(const PidDir& dir, Process* p) {
   }
 }
 
+// Reads the link `name` (relative to `dir_fd`) into *target; false when it cannot be read.
+bool ReadLink(int dir_fd, const char* name, std::string* target) {
+  char buffer[128];  // "pid:[4026531836]"
+  const ssize_t n = readlinkat(dir_fd, name, buffer, sizeof(buffer));
+  if (n <= 0 || static_cast<size_t>(n) == sizeof(buffer)) return false;
+  target->assign(buffer, static_cast<size_t>(n));
+  return true;
+}
+
 absl::StatusOr<ProcessRead> Vanished(const PidDir& dir) {
   ++dir.ctx->skips.vanished;
   return ProcessRead::kVanished;
@@ -164,6 +173,16 @@ absl::StatusOr<ProcessRead> ReadOpened(const PidDir& dir, Process* p) {
     }
   } else {
     p->uid = owner.st_uid;
+    if (InOtherPidNamespace(dir.fd, "ns/pid", *ctx)) {
+      state = ReadPidFile(dir, "status");
+      if (!state.ok()) return state.status();
+      if (*state == FileState::kVanished) return ProcessRead::kVanished;
+      if (*state == FileState::kRead) {
+        absl::StatusOr<StatusBrief> brief = ParseStatusBrief(ctx->buffer);
+        if (!brief.ok()) return FileError(dir, "status", brief.status());
+        p->ns_pid = brief->ns_pid;
+      }
+    }
   }
   const bool has_mm = !p->kernel_thread && p->state != 'Z';
   if (!rss_known && (has_mm || ctx->reference)) {
@@ -288,6 +307,30 @@ absl::StatusOr<Refresh> RefreshOpened(const PidDir& dir, Process* p) {
 }
 
 }  // namespace
+
+std::string ProcPidNamespace(int proc_fd) {
+  std::string link;
+  if (ReadLink(proc_fd, "1/ns/pid", &link)) return link;
+  // A scanner that may not trace pid 1 (another user's) and lives in this /proc's namespace.
+  int fd = openat(proc_fd, "self/status", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return "";
+  FdCloser closer(fd);
+  std::string text;
+  absl::StatusOr<ReadOutcome> read = ReadFromStart(fd, "self", "status", &text);
+  if (!read.ok() || *read != ReadOutcome::kRead) return "";
+  absl::StatusOr<StatusBrief> self = ParseStatusBrief(text);
+  if (!self.ok() || self->ns_pid) return "";
+  if (!ReadLink(proc_fd, "self/ns/pid", &link)) return "";
+  return link;
+}
+
+bool InOtherPidNamespace(int dir_fd, const char* ns_link, const ProcessReadContext& ctx) {
+  if (!ctx.ns_pid || ctx.pid_ns.empty() || ctx.reference) return false;
+  char target[128];
+  const ssize_t n = readlinkat(dir_fd, ns_link, target, sizeof(target));
+  if (n < 0) return errno == EACCES || errno == EPERM;
+  return std::string_view(target, static_cast<size_t>(n)) != ctx.pid_ns;
+}
 
 void UpdateFromStat(const Stat& stat, Process* p) {
   p->state = stat.state;

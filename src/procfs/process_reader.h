@@ -34,6 +34,10 @@ struct ProcessReadContext {
   // later, which shows a non-dumpable process's directory as its own, unlike its files); else a
   // root-owned process's uid comes from status.
   bool owner_is_uid = false;
+  // Read status for ns_pid where the process's ns/pid link is not `pid_ns`, the link of this
+  // /proc's own pid namespace (ProcPidNamespace); nothing more where that is empty.
+  bool ns_pid = false;
+  std::string pid_ns;
   std::string buffer;
   std::string cmdline_buffer, rollup_buffer, status_buffer;  // the brief reader's, side by side
   std::string pid_path;  // "/proc/123" of the process being read, for messages
@@ -53,11 +57,25 @@ struct ProcessReadContext {
     ctx.uid = uid;
     ctx.exe = exe;
     ctx.owner_is_uid = owner_is_uid;
+    ctx.ns_pid = ns_pid;
+    ctx.pid_ns = pid_ns;
     return ctx;
   }
 };
 
 enum class ProcessRead { kRead, kVanished };
+
+// The ns/pid link of the pid namespace the /proc at `proc_fd` belongs to ("pid:[4026531836]"):
+// its pid 1's, or, where that may not be read, the scanner's own (PROC/self) when status shows it
+// in that namespace (one NSpid value). Empty when neither is known (a fixture tree without ns
+// links, a /proc of a namespace the scanner is above and may not trace the init of).
+std::string ProcPidNamespace(int proc_fd);
+
+// Whether a process must have its status read for ns_pid under ctx: ctx->ns_pid, ctx->pid_ns
+// known, and its ns/pid link (`ns_link`, relative to `dir_fd`: "123/ns/pid" or "ns/pid") either
+// names another namespace or may not be read (EACCES). False when the process is gone or the
+// tree has no such link.
+bool InOtherPidNamespace(int dir_fd, const char* ns_link, const ProcessReadContext& ctx);
 
 struct Stat;
 // Copies what a process's stat says into *p: with FillFromStat everything Process takes from it
@@ -67,12 +85,12 @@ void FillFromStat(Stat* stat, Process* p);
 void UpdateFromStat(const Stat& stat, Process* p);
 
 // Reads stat, cmdline, the exe link, cgroup (with ctx->read_cgroup), smaps_rollup (with ctx->pss)
-// and, when /proc/PID is owned by root, status (for the uid and ns_pid; the directory's owner is
-// the uid otherwise, and ns_pid stays absent) of `pid` into *out: everything in Process except
-// started_at, cgroup and the derived tree fields, which the scanner fills. A process that is gone
-// (ENOENT/ESRCH on any file) returns kVanished and is counted in ctx->skips.vanished; a denied file
-// leaves its fields absent and is counted in ctx->skips.denied (a denied stat returns kVanished
-// without counting it as vanished). Malformed content is an error naming the file:
+// and, when /proc/PID is owned by root or InOtherPidNamespace() says so, status (for the uid and
+// ns_pid; the directory's owner is the uid otherwise) of `pid` into *out: everything in Process
+// except started_at, cgroup and the derived tree fields, which the scanner fills. A process that is
+// gone (ENOENT/ESRCH on any file) returns kVanished and is counted in ctx->skips.vanished; a denied
+// file leaves its fields absent and is counted in ctx->skips.denied (a denied stat returns
+// kVanished without counting it as vanished). Malformed content is an error naming the file:
 // "/proc/123/stat: no ')' after comm".
 absl::StatusOr<ProcessRead> ReadProcess(int pid, ProcessReadContext* ctx, Process* out);
 
@@ -85,7 +103,8 @@ absl::StatusOr<ProcessRead> ReadProcessKeepingDir(int pid, ProcessReadContext* c
 // What procleak scan's text report needs, and no more: stat and cmdline (and smaps_rollup with
 // ctx->pss), opened by "PID/NAME" relative to ctx->proc_fd with no directory descriptor; with
 // ctx->uid the owner of /proc/PID (fstatat) and, where that is root and !ctx->owner_is_uid,
-// status (uid and ns_pid); with ctx->exe the exe link. Leaves uid and exe empty otherwise. RSS
+// status (uid and ns_pid); with ctx->exe the exe link; status for ns_pid where
+// InOtherPidNamespace() says so. Leaves uid and exe empty otherwise. RSS
 // comes from smaps_rollup with ctx->pss (the sum of the page walk, equal to statm's), otherwise
 // from stat field 24, which since Linux 6.2 leaves out each CPU's unflushed share of the counters
 // (RefineRss re-reads statm where an exact figure is shown). Every file is opened before any is

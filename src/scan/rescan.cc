@@ -26,6 +26,7 @@ namespace procleak {
 struct Scanner::State {
   ScanOptions options;
   int proc_fd = -1;
+  std::string pid_ns;  // ProcPidNamespace() of proc_fd
   std::string proc_path;
   uint64_t page_size = 4096;
   std::optional<CgroupLayout> layout;
@@ -57,6 +58,8 @@ struct Scanner::State {
     ctx.proc_path = proc_path;
     ctx.page_size = page_size;
     ctx.pss = options.pss;
+    ctx.ns_pid = true;  // ReadPlan::Full()
+    ctx.pid_ns = pid_ns;
     return ctx;
   }
 
@@ -152,6 +155,7 @@ absl::StatusOr<Snapshot> Scanner::Next() {
     absl::StatusOr<int> fd = OpenProcDir(s.proc_path);
     if (!fd.ok()) return fd.status();
     s.proc_fd = *fd;
+    s.pid_ns = ProcPidNamespace(s.proc_fd);
   }
   absl::StatusOr<Host> host = ReadHost(s.options.root);
   if (!host.ok()) return host.status();

@@ -174,6 +174,8 @@ absl::StatusOr<Snapshot> ScanWith(const ScanOptions& options, bool reference) {
   if (!proc_fd.ok()) return proc_fd.status();
   ctx.proc_fd = *proc_fd;
   FdCloser closer(ctx.proc_fd);
+  ctx.ns_pid = options.read.ns_pid;
+  if (ctx.ns_pid && !reference) ctx.pid_ns = ProcPidNamespace(ctx.proc_fd);
 
   absl::StatusOr<Host> host = ReadHost(options.root);
   if (!host.ok()) return host.status();
