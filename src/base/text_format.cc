@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "base/text_format.h"
 
+#include <chrono>
+
 #include "fmt/format.h"
 
 namespace procleak {
@@ -18,7 +20,43 @@ std::string FormatBytes(uint64_t bytes) {
 }
 
 std::string FormatRfc3339(absl::Time time) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", time, absl::UTCTimeZone());
+  // Whole nanoseconds since the epoch (1678 to 2262), which is every time procleak reads, by
+  // arithmetic: a JSON document has two per process. Any other time through absl's formatter.
+  const int64_t nanos = absl::ToUnixNanos(time);
+  if (absl::FromUnixNanos(nanos) != time) {
+    return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", time, absl::UTCTimeZone());
+  }
+  constexpr int64_t kNanosPerSecond = 1'000'000'000, kSecondsPerDay = 86'400;
+  auto floor_div = [](int64_t a, int64_t b) { return a / b - (a % b < 0 ? 1 : 0); };
+  const int64_t seconds = floor_div(nanos, kNanosPerSecond);
+  int64_t fraction = nanos - seconds * kNanosPerSecond;
+  const int64_t days = floor_div(seconds, kSecondsPerDay);
+  const int64_t of_day = seconds - days * kSecondsPerDay;
+  const std::chrono::year_month_day date{std::chrono::sys_days{std::chrono::days{days}}};
+  // "YYYY-MM-DDTHH:MM:SS.fffffffffZ", digits put in place.
+  char text[32] = "0000-00-00T00:00:00";
+  auto put = [&text](size_t end, int64_t value, int width) {
+    for (; width > 0; --width, value /= 10) text[--end] = static_cast<char>('0' + value % 10);
+  };
+  put(4, static_cast<int>(date.year()), 4);
+  put(7, static_cast<unsigned>(date.month()), 2);
+  put(10, static_cast<unsigned>(date.day()), 2);
+  put(13, of_day / 3600, 2);
+  put(16, of_day / 60 % 60, 2);
+  put(19, of_day % 60, 2);
+  size_t size = 19;
+  if (fraction != 0) {
+    int digits = 9;
+    while (fraction % 10 == 0) {
+      fraction /= 10;
+      --digits;
+    }
+    text[size++] = '.';
+    size += static_cast<size_t>(digits);
+    put(size, fraction, digits);
+  }
+  text[size++] = 'Z';
+  return std::string(text, size);
 }
 
 std::string SanitizeForTerminal(std::string_view text) {

@@ -55,11 +55,12 @@ absl::Status Read(PidPath& path, ProcessReadContext* ctx, OptionalFile* file) {
   return absl::OkStatus();
 }
 
-// The owner of /proc/PID into *owner, or nullopt when it is gone (the stat read after tells) or
-// denied (counted).
-void ReadOwner(PidPath& path, ProcessReadContext* ctx, std::optional<uint32_t>* owner) {
+// The owner of /proc/PID into *owner: that of its stat file, open as `stat_fd` (procfs gives every
+// file of /proc/PID the owner of the directory, set when the open looked it up), or nullopt when
+// it cannot be told (counted as denied).
+void ReadOwner(int stat_fd, ProcessReadContext* ctx, std::optional<uint32_t>* owner) {
   struct stat st;
-  if (fstatat(ctx->proc_fd, path.Dir(), &st, 0) == 0) {
+  if (fstat(stat_fd, &st) == 0) {
     *owner = st.st_uid;
   } else if (errno == EACCES || errno == EPERM) {
     ++ctx->skips.denied;
@@ -104,7 +105,7 @@ absl::StatusOr<ProcessRead> ReadProcessBrief(int pid, ProcessReadContext* ctx, P
   absl::Status status = Open(path, ctx, &cmdline);
   if (status.ok() && ctx->pss) status = Open(path, ctx, &rollup);
   if (status.ok() && ctx->uid) {
-    ReadOwner(path, ctx, &owner);
+    ReadOwner(stat_fd, ctx, &owner);
     uid_from_status = owner == 0u && !ctx->owner_is_uid;
   }
   if (status.ok() &&

@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 #include "absl/strings/escaping.h"
 #include "procleak/version.h"
@@ -76,12 +77,33 @@ void WriteDocumentHeader(JsonWriter& w, std::string_view schema) {
   w.String(ProcleakVersion());
 }
 
+namespace {
+
+// Whether any of the 8 bytes in `word` is a control character, '"', '\\' or not ASCII: the bytes
+// a JSON string cannot hold as they are. (w - n * ones) & ~w & high is non-zero exactly when a
+// byte of w is below n, for n <= 128 ("Bit Twiddling Hacks", S. E. Anderson).
+bool NeedsCare(uint64_t word) {
+  constexpr uint64_t kOnes = 0x0101010101010101, kHigh = 0x8080808080808080;
+  auto below = [](uint64_t w, uint64_t n) { return (w - kOnes * n) & ~w & kHigh; };
+  return (below(word, 0x20) | below(word ^ (kOnes * '"'), 1) |
+          below(word ^ (kOnes * '\\'), 1) | (word & kHigh)) != 0;
+}
+
+}  // namespace
+
 bool AppendJsonString(std::string_view text, std::string* out) {
   bool valid = true;
   out->push_back('"');
   size_t run = 0;  // start of the bytes copied as they are
   size_t i = 0;
   while (i < text.size()) {
+    // Eight plain bytes at a time: most text is.
+    uint64_t word;
+    if (i + sizeof word <= text.size() &&
+        (std::memcpy(&word, text.data() + i, sizeof word), !NeedsCare(word))) {
+      i += sizeof word;
+      continue;
+    }
     const unsigned char c = static_cast<unsigned char>(text[i]);
     if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
       ++i;
@@ -238,6 +260,27 @@ void JsonWriter::StringsWithBytes(std::string_view key, std::span<const std::str
   for (const std::string& text : texts)
     String(absl::Base64Escape(absl::string_view(text.data(), text.size())));
   EndArray();
+}
+
+JsonWriter JsonWriter::Continuation(size_t expected_bytes) const {
+  JsonWriter part(indent_);
+  part.buffer_.reserve(expected_bytes);
+  part.counts_ = counts_;
+  part.counts_.back() = 1;  // its first value follows one of this writer's: a comma before it
+  return part;
+}
+
+void JsonWriter::Append(JsonWriter&& part) {
+  counts_.back() += part.counts_.back() - 1;
+  failed_ |= part.failed_;
+  if (out_ == nullptr) {
+    buffer_.append(part.buffer_);
+    return;
+  }
+  Flush();
+  buffer_.swap(part.buffer_);  // written as it is, not copied
+  Flush();
+  buffer_.swap(part.buffer_);
 }
 
 void JsonWriter::MaybeFlush() {

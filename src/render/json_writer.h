@@ -47,6 +47,15 @@ class JsonWriter {
   // `key`: [strings], and when one is not valid UTF-8 also `key`_base64: every element's bytes.
   void StringsWithBytes(std::string_view key, std::span<const std::string> texts);
 
+  // A writer for the values that follow those written so far in the innermost open array, to be
+  // formatted apart (on another thread) and then added by Append(): same indent and depth, kept
+  // as a string (with room for `expected_bytes`). At least one value must be in that array before
+  // the continuation is appended.
+  JsonWriter Continuation(size_t expected_bytes = 0) const;
+  // Adds what `part`, a Continuation() of this writer, wrote; nothing else may be written to
+  // this writer's innermost array in between but the values that precede `part`'s.
+  void Append(JsonWriter&& part);
+
   // Writes what is buffered to `out` and flushes it; false if `out` refused it (now or earlier).
   bool Finish();
   // Bytes written so far, to `out` or buffered.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "render/record_json.h"
 
+#include "absl/strings/str_cat.h"
 #include "base/text_format.h"
 #include "fmt/format.h"
 
@@ -112,7 +113,7 @@ void WriteField(JsonWriter& w, JsonKey key, const std::vector<std::string>& valu
 }
 
 std::string CgroupLine(const CgroupMembership& line) {
-  return fmt::format("{}:{}:{}", line.hierarchy_id, line.controllers, line.path);
+  return absl::StrCat(line.hierarchy_id, ":", line.controllers, ":", line.path);
 }
 
 void WriteField(JsonWriter& w, JsonKey key, const std::vector<CgroupMembership>& value) {

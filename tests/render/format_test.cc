@@ -20,6 +20,36 @@ TEST(Format, Rfc3339_ShowsFractionOnlyWhenPresent) {
             "2026-11-22T22:37:25.34Z");
 }
 
+TEST(Format, Rfc3339_SameAsAbslFormatterOverThePidRangeOfTimes) {
+  auto absl_text = [](absl::Time t) {
+    return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", t, absl::UTCTimeZone());
+  };
+  // Before and after the epoch, leap days, century years, and every fraction length.
+  const absl::Time times[] = {
+      absl::UnixEpoch(),
+      absl::UnixEpoch() - absl::Nanoseconds(1),
+      absl::FromUnixSeconds(-86'400 * 365) + absl::Milliseconds(5),
+      absl::FromCivil(absl::CivilSecond(2000, 2, 29, 23, 59, 59), absl::UTCTimeZone()),
+      absl::FromCivil(absl::CivilSecond(2100, 3, 1, 0, 0, 0), absl::UTCTimeZone()),
+      absl::FromCivil(absl::CivilSecond(1700, 1, 1, 0, 0, 1), absl::UTCTimeZone()),
+      absl::FromUnixNanos(1'795'387'045'123'456'789),
+      absl::FromUnixNanos(1'795'387'045'000'000'010),
+      absl::FromUnixNanos(INT64_MAX),
+      absl::FromUnixNanos(INT64_MIN),
+  };
+  for (absl::Time t : times) EXPECT_EQ(FormatRfc3339(t), absl_text(t)) << absl_text(t);
+  // A walk across 1678-2262 in odd steps, so that every month and time of day comes up.
+  for (int64_t nanos = INT64_MIN; nanos < INT64_MAX - 7'777'777'777'777'777;
+       nanos += 7'777'777'777'777'777) {
+    const absl::Time t = absl::FromUnixNanos(nanos);
+    ASSERT_EQ(FormatRfc3339(t), absl_text(t)) << nanos;
+  }
+  // Beyond whole nanoseconds: as absl formats them.
+  EXPECT_EQ(FormatRfc3339(absl::InfiniteFuture()), absl_text(absl::InfiniteFuture()));
+  EXPECT_EQ(FormatRfc3339(absl::UnixEpoch() + absl::Nanoseconds(0.25)),
+            absl_text(absl::UnixEpoch() + absl::Nanoseconds(0.25)));
+}
+
 TEST(Format, Sanitize_EscapesControlBytesSoTerminalCannotBeDriven) {
   EXPECT_EQ(SanitizeForTerminal("a) b (c\nd"), "a) b (c\\nd");
   EXPECT_EQ(SanitizeForTerminal("x\x1b[31mred"), "x\\x1b[31mred");

@@ -39,6 +39,29 @@ TEST(JsonWriter, ValidUtf8_EscapedExactlyAsNlohmannDoes) {
   }
 }
 
+// Text is scanned eight bytes at a time: each byte value at each place in and around a word
+// (and in a tail shorter than one) is still escaped, replaced or kept as one byte at a time would.
+TEST(JsonWriter, EveryByteAtEveryOffset_SameAsOneAtATime) {
+  for (size_t size : {size_t{5}, size_t{8}, size_t{17}}) {
+    for (size_t at = 0; at < size; ++at) {
+      for (int byte = 0; byte < 256; ++byte) {
+        std::string text(size, 'a');
+        text[at] = static_cast<char>(byte);
+        bool valid = false;
+        const std::string got = Literal(text, &valid);
+        std::string want;
+        if (byte < 0x80) {
+          want = Json(text).dump();
+        } else {
+          want = "\"" + text.substr(0, at) + "\xEF\xBF\xBD" + text.substr(at + 1) + "\"";
+        }
+        ASSERT_EQ(got, want) << "byte " << byte << " at " << at << " of " << size;
+        ASSERT_EQ(valid, byte < 0x80) << "byte " << byte;
+      }
+    }
+  }
+}
+
 TEST(JsonWriter, InvalidUtf8_OneReplacementPerByteAndStillValidJson) {
   const struct {
     std::string text;
