@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -131,15 +132,30 @@ void HostFamilies(const Snapshot& s, Exposition& e) {
   }
 }
 
-// A container field's sample value: a count, or a limit's value (none when unlimited).
+// The container table's members that can be a sample: a count, or a limit (none when unlimited).
+template <typename T>
+constexpr bool kIsSample =
+    std::is_same_v<T, std::optional<uint64_t>> || std::is_same_v<T, std::optional<Limit>>;
+
 std::optional<uint64_t> SampleOf(const std::optional<uint64_t>& v) { return v; }
 std::optional<uint64_t> SampleOf(const std::optional<Limit>& v) {
   return v && !v->unlimited() ? std::optional<uint64_t>(v->value()) : std::nullopt;
 }
-template <typename T>
-std::optional<uint64_t> SampleOf(const T&) {
-  return std::nullopt;  // not a number: a row naming a metric on it exports nothing
+
+// Every container row that names a metric holds a sample: a row naming one on a text would
+// export nothing, so this file does not compile with such a row.
+constexpr bool MetricRowsHoldSamples() {
+  for (const fields::Field<Container>& field : fields::kContainerFields) {
+    const bool sample = std::visit(
+        [](auto member) {
+          return kIsSample<std::remove_cvref_t<decltype(std::declval<Container>().*member)>>;
+        },
+        field.member);
+    if (!field.metric.name.empty() && !sample) return false;
+  }
+  return true;
 }
+static_assert(MetricRowsHoldSamples(), "a container row names a metric on a field that is no number");
 
 // One family per row of the container table that names a metric, then the process count.
 void ContainerFamilies(const Snapshot& s, Exposition& e) {
@@ -156,8 +172,10 @@ void ContainerFamilies(const Snapshot& s, Exposition& e) {
     for (auto [field, family] : rows) {
       std::visit(
           [&](auto member) {
-            if (std::optional<uint64_t> v = SampleOf(c.*member)) {
-              family->samples.push_back({labels, fmt::format("{}", *v)});
+            if constexpr (kIsSample<std::remove_cvref_t<decltype(c.*member)>>) {
+              if (std::optional<uint64_t> v = SampleOf(c.*member)) {
+                family->samples.push_back({labels, fmt::format("{}", *v)});
+              }
             }
           },
           field->member);
