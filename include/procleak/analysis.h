@@ -93,10 +93,14 @@ struct Finding {
   std::vector<int> pids;  // chain findings: the surplus chains' pids (what to stop)
   uint64_t rss_bytes = 0;
   std::optional<uint64_t> pss_bytes;
+  // Each at most kMaxFindingTextBytes (the action kMaxActionBytes), whatever the input: a longer
+  // one is cut and ends in " ... #" and a hash of the whole.
   std::string message;                // one line: what is wrong
   std::vector<std::string> evidence;  // the facts behind it
   std::string action;                 // what to do, pasteable where possible
 };
+inline constexpr size_t kMaxFindingTextBytes = 2048;
+inline constexpr size_t kMaxActionBytes = 4096;
 
 struct Analysis {
   std::vector<Group> groups;      // leaks first, then by memory

@@ -153,6 +153,11 @@ struct Host {
   CgroupMode cgroup_mode = CgroupMode::kNone;
   std::optional<uint64_t> mem_total_bytes;
   std::optional<uint64_t> mem_available_bytes;
+  // What the /proc scanned hides from the scan, "" when nothing: its hidepid mount option, as
+  // "hidepid=invisible" or "hidepid=noaccess,gid=4", when it applied (PID 1 was not read), or
+  // "pid 1 not visible" when a live /proc lacks its PID 1 and its options are not known. Then the
+  // scan holds only the processes the scanning user may see, not the host's.
+  std::string proc_hidden;
   bool operator==(const Host&) const = default;
 };
 

@@ -12,9 +12,19 @@ namespace procleak {
 
 std::string KillCommand(const std::vector<std::vector<int>>& chains) {
   std::string out = "kill -TERM";
+  size_t listed = 0, total = 0;
   for (const std::vector<int>& pids : chains) {
+    total += pids.size();
     // A chain lists its root first and descendants in tree order: reversed, leaves come first.
-    for (auto it = pids.rbegin(); it != pids.rend(); ++it) out += fmt::format(" {}", *it);
+    for (auto it = pids.rbegin(); it != pids.rend() && listed < kMaxKillPids; ++it, ++listed) {
+      out += fmt::format(" {}", *it);
+    }
+  }
+  if (total > listed) {
+    out += fmt::format(
+        "; {} more processes: every pid is in the finding's pids (procleak scan --json), and "
+        "procleak reap stops them all",
+        total - listed);
   }
   return out;
 }

@@ -11,8 +11,12 @@
 
 namespace procleak {
 
+// At most this many pids are pasted into an action's kill command.
+inline constexpr size_t kMaxKillPids = 128;
+
 // "kill -TERM 812 811 810" for the given chains' pids, each chain's leaves before its root so no
-// wrapper respawns or reparents a child first.
+// wrapper respawns or reparents a child first. Past kMaxKillPids pids, the first ones and then
+// "; N more processes: ..." pointing to the finding's pids and procleak reap.
 std::string KillCommand(const std::vector<std::vector<int>>& chains);
 
 struct ProcessMemory {

@@ -5,6 +5,7 @@
 
 #include "analysis/findings.h"
 #include "analysis/groups.h"
+#include "base/text_format.h"
 #include "procleak/analysis.h"
 #include "signature/chains.h"
 #include "signature/rules.h"
@@ -57,6 +58,12 @@ Analysis Analyze(const Snapshot& snapshot, const Rules* rules) {
   std::vector<Finding> more = ContainerFindings(snapshot, analysis.groups, use.thresholds());
   analysis.findings.insert(analysis.findings.end(), std::make_move_iterator(more.begin()),
                            std::make_move_iterator(more.end()));
+  // Every output prints these whole: bounded here, whatever names and paths went into them.
+  for (Finding& f : analysis.findings) {
+    f.message = BoundText(f.message, kMaxFindingTextBytes);
+    for (std::string& e : f.evidence) e = BoundText(e, kMaxFindingTextBytes);
+    f.action = BoundText(f.action, kMaxActionBytes);
+  }
   std::stable_sort(analysis.findings.begin(), analysis.findings.end(),
                    [](const Finding& a, const Finding& b) {
                      if (a.severity != b.severity) return a.severity > b.severity;

@@ -7,6 +7,7 @@
 #include <set>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "fmt/format.h"
 #include "signature/signature.h"
 
@@ -42,13 +43,25 @@ std::string ProtectedReason(const Snapshot& s, const Process& p, int self_pid,
   return "";
 }
 
-// Distance from a root of the snapshot's tree (parent cycles in hostile input are cut).
-int Depth(const Snapshot& s, int pid) {
-  int depth = 0;
-  std::set<int> seen;
-  for (const Process* p = s.FindProcess(pid); p != nullptr && seen.insert(p->pid).second;
-       p = s.FindProcess(p->ppid)) {
-    ++depth;
+// Each process's distance from a root of the snapshot's tree, for every process of `order` and
+// their ancestors. Each process is walked once (a memo, not a walk to the root per process, which
+// was quadratic in a chain's depth); a parent cycle in hostile input is cut where a walk meets it.
+absl::flat_hash_map<int, int> Depths(const Snapshot& s, const std::vector<ReapProcess>& order) {
+  constexpr int kOnWalk = -1;
+  absl::flat_hash_map<int, int> depth;
+  std::vector<int> walk;  // from a process up to the first one whose depth is known
+  for (const ReapProcess& r : order) {
+    int base = 0;
+    for (const Process* p = s.FindProcess(r.pid); p != nullptr; p = s.FindProcess(p->ppid)) {
+      auto [it, added] = depth.try_emplace(p->pid, kOnWalk);
+      if (!added) {
+        if (it->second != kOnWalk) base = it->second;
+        break;  // known, or met again on this walk (a cycle)
+      }
+      walk.push_back(p->pid);
+    }
+    for (auto it = walk.rbegin(); it != walk.rend(); ++it) depth[*it] = ++base;
+    walk.clear();
   }
   return depth;
 }
@@ -93,6 +106,16 @@ bool About(const Finding& f, const Group& g) {
   return std::any_of(g.chains.begin(), g.chains.end(), [&](const Chain& c) {
     return std::find(c.pids.begin(), c.pids.end(), f.pids.front()) != c.pids.end();
   });
+}
+
+std::string ScopeKey(const std::string& container, const std::string& cgroup,
+                     const std::string& signature, int spawner) {
+  std::string key = fmt::format("{}", spawner);
+  for (const std::string* part : {&container, &cgroup, &signature}) {
+    key.push_back('\0');  // no id, cgroup path or signature holds a NUL: the parts stay apart
+    key.append(*part);
+  }
+  return key;
 }
 
 bool HoldsAny(const Chain& c, const std::vector<int>& pids) {
@@ -206,8 +229,13 @@ void AddDescendants(const Snapshot& s, int self_pid, const std::vector<int>& anc
 
 // Stable: each process before its ancestors, deepest in the process tree first.
 void SortDeepestFirst(const Snapshot& s, std::vector<ReapProcess>* order) {
+  const absl::flat_hash_map<int, int> depths = Depths(s, *order);
   std::vector<std::pair<int, size_t>> depth;  // (depth, position) sorts deepest first, stable
-  for (size_t i = 0; i < order->size(); ++i) depth.emplace_back(Depth(s, (*order)[i].pid), i);
+  depth.reserve(order->size());
+  for (size_t i = 0; i < order->size(); ++i) {
+    auto it = depths.find((*order)[i].pid);
+    depth.emplace_back(it != depths.end() ? it->second : 0, i);
+  }
   std::stable_sort(depth.begin(), depth.end(),
                    [](const auto& a, const auto& b) { return a.first > b.first; });
   std::vector<ReapProcess> sorted;
@@ -226,14 +254,23 @@ ReapPlan PlanReap(const Snapshot& snapshot, const Analysis& analysis,
           ? std::vector<FindingKind>{FindingKind::kDuplicateChain, FindingKind::kOrphanedChain}
           : selection.findings;
   // The groups the selected findings name, in the findings' order, with the kinds naming each.
+  // Groups by what a chain finding carries of them, so that each finding is matched among a few
+  // candidates rather than all groups.
+  absl::flat_hash_map<std::string, std::vector<const Group*>> candidates;
+  for (const Group& g : analysis.groups) {
+    const int spawner = g.origin == Origin::kGone ? 0 : g.spawner_pid;
+    candidates[ScopeKey(g.container, g.cgroup, g.signature, spawner)].push_back(&g);
+  }
   std::vector<const Group*> named_groups;
   std::map<const Group*, std::vector<FindingKind>> kinds_of;
   for (const Finding& f : analysis.findings) {
     if (!Contains(kinds, f.kind)) continue;
-    auto about = std::find_if(analysis.groups.begin(), analysis.groups.end(),
-                              [&](const Group& x) { return About(f, x); });
-    if (about == analysis.groups.end()) continue;
-    const Group* key = &*about;
+    auto same = candidates.find(ScopeKey(f.container, f.cgroup, f.signature, f.spawner_pid));
+    if (same == candidates.end()) continue;
+    auto about = std::find_if(same->second.begin(), same->second.end(),
+                              [&](const Group* x) { return About(f, *x); });
+    if (about == same->second.end()) continue;
+    const Group* key = *about;
     if (!kinds_of.contains(key)) named_groups.push_back(key);
     if (!Contains(kinds_of[key], f.kind)) kinds_of[key].push_back(f.kind);
   }

@@ -91,6 +91,31 @@ std::string ShortenEnd(std::string_view text, size_t width) {
   return fmt::format("{}~", text.substr(0, width - 1));
 }
 
+std::string ShortHasher::Hex() const { return fmt::format("{:08x}", hash_); }
+
+std::string ShortHash(std::string_view text) {
+  ShortHasher hasher;
+  hasher.Add(text);
+  return hasher.Hex();
+}
+
+std::string BoundText(std::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return std::string(text);
+  constexpr std::string_view kCut = " ... #";
+  const size_t hash_size = kCut.size() + 8;
+  size_t keep = max_bytes > hash_size ? max_bytes - hash_size : 0;
+  // Back off to the first byte of a UTF-8 sequence (a continuation byte is 10xxxxxx; a sequence
+  // has at most three, so bytes that are not UTF-8 at all cost no more).
+  for (int i = 0; i < 3 && keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80;
+       ++i) {
+    --keep;
+  }
+  std::string out(text.substr(0, keep));
+  out.append(kCut);
+  out.append(ShortHash(text));
+  return out;
+}
+
 std::string CommandLine(const std::vector<std::string>& argv, std::string_view comm) {
   if (argv.empty()) return fmt::format("[{}]", comm);
   return fmt::format("{}", fmt::join(argv, " "));

@@ -28,6 +28,27 @@ std::string ShortenMiddle(std::string_view text, size_t width);
 // Cuts `text` to `width`, ending in "~" when cut.
 std::string ShortenEnd(std::string_view text, size_t width);
 
+// Eight hexadecimal digits of a 32-bit FNV-1a hash of `text`: the same in every run and build.
+std::string ShortHash(std::string_view text);
+
+// ShortHash of a text fed in pieces, without holding it: Add(a), Add(b) then Hex() is
+// ShortHash(a + b).
+class ShortHasher {
+ public:
+  void Add(std::string_view piece) {
+    for (unsigned char c : piece) hash_ = (hash_ ^ c) * 16777619u;
+  }
+  std::string Hex() const;
+
+ private:
+  uint32_t hash_ = 2166136261u;
+};
+
+// `text` itself when it holds at most `max_bytes` bytes (at least 32). Else its start, cut at a
+// UTF-8 character boundary, then " ... #" and ShortHash(text): `max_bytes` bytes in all, and
+// two long texts that differ anywhere still differ once bounded (bar a 1 in 2^32 collision).
+std::string BoundText(std::string_view text, size_t max_bytes);
+
 // A container id as people and runtimes show it: its first 12 characters (Docker's short id).
 inline std::string_view ShortId(std::string_view id) { return id.substr(0, 12); }
 

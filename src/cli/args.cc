@@ -37,7 +37,8 @@ const CommandInfo kCommands[] = {
     {"export", Command::kExport, {"--prometheus", "-o", "--output"}, 0},
     {"reap",
      Command::kReap,
-     {"--finding", "--signature", "--container", "--pid", "--keep", "--apply", "--grace", "--json"},
+     {"--finding", "--signature", "--container", "--pid", "--all", "--keep", "--apply", "--grace",
+      "--json"},
      0},
 };
 
@@ -58,8 +59,8 @@ bool Accepts(const CommandInfo& info, const std::string& name) {
 }
 
 bool IsFlag(const std::string& name) {
-  for (const char* f :
-       {"--json", "--tree", "--pss", "--no-sandbox", "--list", "--prometheus", "--apply"}) {
+  for (const char* f : {"--json", "--tree", "--pss", "--no-sandbox", "--list", "--prometheus",
+                        "--apply", "--all"}) {
     if (name == f) return true;
   }
   return false;
@@ -82,6 +83,7 @@ void SetFlag(const std::string& name, CliArgs* out) {
   if (name == "--list") out->list = true;
   if (name == "--prometheus") out->prometheus = true;
   if (name == "--apply") out->apply = true;
+  if (name == "--all") out->all = true;
 }
 
 absl::Status SetValue(const std::string& cmd, const std::string& name, const std::string& value,
@@ -207,6 +209,14 @@ absl::Status Check(const CliArgs& a) {
     case Command::kReap:
       if (a.apply && a.root != "/") {
         return UsageError("reap: --apply signals this machine's processes; it takes no --root");
+      }
+      if (a.all && (!a.signature.empty() || !a.container.empty() || !a.pids.empty())) {
+        return UsageError("reap: --all excludes --signature, --container and --pid");
+      }
+      // --finding and --keep narrow nothing down to a place: alone they still reach every group.
+      if (a.apply && !a.all && a.signature.empty() && a.container.empty() && a.pids.empty()) {
+        return UsageError(
+            "reap: --apply needs --signature, --container or --pid, or --all to stop every group");
       }
       break;
     default:

@@ -45,6 +45,7 @@ struct CliArgs {
   std::string container;                    // --container NAME|ID (an id prefix will do)
   std::vector<int> pids;                    // every --pid, in order (scan and replay use `pid`)
   std::string keep;                         // --keep N|newest|oldest; "" the default
+  bool all = false;                         // --all: --apply without a selector reaches every group
   bool apply = false;                       // signal; otherwise a dry run
   absl::Duration grace = absl::Seconds(5);  // --grace SEC between SIGTERM and SIGKILL
   // replay FILE, diff A B.

@@ -83,6 +83,8 @@ reap (also takes --root (dry run only), --docker-root, --rules, --pss):
   --container NAME|ID
               only groups in this container (name, id or id prefix)
   --pid PID   only the chain holding PID (repeatable)
+  --all       every group (--apply needs --signature, --container, --pid or
+              this)
   --keep N|newest|oldest
               chains to keep per group: the N newest, 1 newest or 1 oldest;
               default the expected count of a rule, else 1 newest

@@ -278,6 +278,7 @@ Json ReapJson(const Snapshot& snapshot, const ReapPlan& plan, const ReapActed& a
             {"signature", TextJson(args.signature)},
             {"container", TextJson(args.container)},
             {"pids", args.pids},
+            {"all", args.all},
             {"keep", args.keep.empty() ? "default" : args.keep},
             {"grace_seconds", absl::ToDoubleSeconds(args.grace)}}},
           {"groups", std::move(groups)},

@@ -61,6 +61,7 @@ inline constexpr Field<Host> kHostFields[] = {
     {"cgroup_mode", &Host::cgroup_mode},
     {"mem_total_bytes", &Host::mem_total_bytes, Unit::kBytes},
     {"mem_available_bytes", &Host::mem_available_bytes, Unit::kBytes},
+    {"proc_hidden", &Host::proc_hidden, Unit::kNone, 3},
 };
 
 inline constexpr Field<ScanStats> kScanStatsFields[] = {

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "base/text_format.h"
+#include "fmt/format.h"
 
 namespace procleak {
 
@@ -36,6 +37,36 @@ std::string ShortContainer(const Snapshot& s, const std::string& id) {
   const Container* c = s.FindContainer(id);
   if (c != nullptr && !c->name.empty()) return SanitizeForTerminal(c->name);
   return std::string(ShortId(id));
+}
+
+std::string ProcHiddenWarning(std::string_view proc_hidden) {
+  if (proc_hidden.empty()) return "";
+  constexpr std::string_view kOption = "hidepid=";
+  if (!proc_hidden.starts_with(kOption)) {
+    const std::string what =
+        proc_hidden == "pid 1 not visible" ? "pid 1 is not visible" : std::string(proc_hidden);
+    return fmt::format(
+        "/proc hides processes from this scan ({}): the counts cover only what it shows; run as "
+        "root for the whole picture",
+        SanitizeForTerminal(ShortenEnd(what, 64)));
+  }
+  std::string_view value = proc_hidden.substr(kOption.size());
+  std::string_view gid;
+  if (size_t comma = value.find(",gid="); comma != std::string_view::npos) {
+    gid = value.substr(comma + 5);
+    value = value.substr(0, comma);
+  }
+  const std::string shown = SanitizeForTerminal(ShortenEnd(value, 24));
+  const std::string_view what = value == "invisible"    ? "only your own processes are visible"
+                                : value == "ptraceable" ? "only processes you may trace are visible"
+                                : value == "noaccess"
+                                    ? "other users' processes cannot be read (counted as denied)"
+                                    : "it hides other users' processes";
+  const std::string who = gid.empty() ? "root"
+                                      : fmt::format("root or as a member of group {}",
+                                                    SanitizeForTerminal(ShortenEnd(gid, 12)));
+  return fmt::format("/proc is mounted hidepid={}: {}; run as {} for the whole picture", shown,
+                     what, who);
 }
 
 }  // namespace procleak

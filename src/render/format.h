@@ -21,4 +21,9 @@ std::string ShortenChainSignature(std::string_view signature, size_t width);
 // id, or "host" for "".
 std::string ShortContainer(const Snapshot& s, const std::string& id);
 
+// One line (unwrapped) saying what Host::proc_hidden hides and how to see the rest, such as
+// "/proc is mounted hidepid=invisible: only your own processes are visible; run as root or as a
+// member of group 4 for the whole picture"; "" when it is empty. Made safe for a terminal.
+std::string ProcHiddenWarning(std::string_view proc_hidden);
+
 }  // namespace procleak

@@ -19,7 +19,7 @@ namespace {
 void WriteHost(JsonWriter& w, const Snapshot& s, const JsonOptions& options) {
   w.Key("host");
   w.BeginObject();
-  WriteFields(w, fields::kHostFields, s.host());
+  WriteFields(w, fields::kHostFields, s.host(), kHostNullWhenEmpty);
   WriteFields(w, fields::kScanStatsFields, s.stats());
   // Derived, not read back.
   w.Key("processes");

@@ -122,6 +122,10 @@ void HostFamilies(const Snapshot& s, Exposition& e) {
       {Labels({{"reason", "vanished"}}), fmt::format("{}", s.stats().skipped_vanished)});
   skipped.samples.push_back(
       {Labels({{"reason", "denied"}}), fmt::format("{}", s.stats().skipped_denied)});
+  e.Add("procleak_proc_hidden", "gauge",
+        "1 when /proc hides other users' processes from the scan (hidepid): the counts cover only "
+        "what the scanning user may see; 0 otherwise.")
+      .samples.push_back({"", h.proc_hidden.empty() ? "0" : "1"});
   Family& total =
       e.Add("procleak_host_memory_total_bytes", "gauge", "MemTotal from /proc/meminfo.");
   if (h.mem_total_bytes) total.samples.push_back({"", fmt::format("{}", *h.mem_total_bytes)});

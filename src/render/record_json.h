@@ -12,6 +12,7 @@
 namespace procleak {
 
 // Fields written as null when empty (a string) or 0 (a number): the document's spelling of "none".
+inline constexpr std::string_view kHostNullWhenEmpty[] = {"proc_hidden"};
 inline constexpr std::string_view kProcessNullWhenEmpty[] = {"container"};
 inline constexpr std::string_view kContainerNullWhenEmpty[] = {"init_pid"};
 

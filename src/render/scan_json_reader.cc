@@ -52,7 +52,7 @@ absl::StatusOr<Snapshot> SnapshotFromScanJson(std::string_view text, std::string
   Host host;
   ScanStats stats;
   if (const Json* h = r.Object(doc, "", "host")) {
-    ReadFields(r, *h, "host", fields::kHostFields, &host);
+    ReadFields(r, *h, "host", fields::kHostFields, &host, kHostNullWhenEmpty);
     ReadFields(r, *h, "host", fields::kScanStatsFields, &stats);
   }
   std::vector<Cgroup> cgroups =

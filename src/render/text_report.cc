@@ -38,7 +38,7 @@ std::string HostLines(const Snapshot& s, const TextOptions& options, const Style
   } else {
     out += "memory: /proc/meminfo not readable\n";
   }
-  return out;
+  return out + ProcHiddenLines(s, options.color);
 }
 
 std::string CgroupTable(const Snapshot& s, const TextOptions& options, const Style& style) {
@@ -96,7 +96,7 @@ std::string ProcessTable(const Snapshot& s, const TextOptions& options, const St
   return out;
 }
 
-std::string Footer(const Snapshot& s, bool not_root) {
+std::string Footer(const Snapshot& s, bool not_root, bool color) {
   size_t kernel_threads = std::count_if(s.processes().begin(), s.processes().end(),
                                         [](const Process& p) { return p.kernel_thread; });
   std::string out = fmt::format(
@@ -104,6 +104,7 @@ std::string Footer(const Snapshot& s, bool not_root) {
       "denied\n",
       s.processes().size(), kernel_threads, absl::ToDoubleMilliseconds(s.stats().duration),
       s.stats().skipped_vanished, s.stats().skipped_denied);
+  out += ProcHiddenLines(s, color);
   if (not_root && s.stats().skipped_denied > 0) {
     out +=
         "not root: the denied files are other users' (exe links, smaps_rollup for PSS,\n"
@@ -114,6 +115,12 @@ std::string Footer(const Snapshot& s, bool not_root) {
 
 }  // namespace
 
+std::string ProcHiddenLines(const Snapshot& snapshot, bool color) {
+  const std::string warning = ProcHiddenWarning(snapshot.host().proc_hidden);
+  if (warning.empty()) return "";
+  return Style(color).Warn(Wrap("warning: " + warning, kWidth, "  ")) + "\n";
+}
+
 std::string RenderScanText(const Snapshot& snapshot, const TextOptions& options) {
   Style style(options.color);
   std::string out = HostLines(snapshot, options, style);
@@ -122,7 +129,7 @@ std::string RenderScanText(const Snapshot& snapshot, const TextOptions& options)
            FindingsText(snapshot, *options.analysis, style);
   }
   return out + CgroupTable(snapshot, options, style) + ProcessTable(snapshot, options, style) +
-         Footer(snapshot, options.not_root);
+         Footer(snapshot, options.not_root, options.color);
 }
 
 std::vector<int> PidsWithShownRss(const Snapshot& snapshot, const Analysis& analysis,

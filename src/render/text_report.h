@@ -29,6 +29,10 @@ struct TextOptions {
 // action, then cgroups by memory with limits and process counts, largest processes, footer.
 std::string RenderScanText(const Snapshot& snapshot, const TextOptions& options);
 
+// A warning saying what the scanned /proc hides (Host::proc_hidden) and how to see the rest,
+// wrapped to 80 columns; "" when it hides nothing. The report, the tree and watch print it.
+std::string ProcHiddenLines(const Snapshot& snapshot, bool color);
+
 // The processes whose RSS RenderScanText shows or sums: every process of a finding's group or
 // container, and the largest ones, `margin` times as many as the table lists (a brief scan ranks
 // by stat's RSS, which is a few dozen pages off). What RefineRss should make exact.

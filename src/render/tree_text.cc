@@ -173,6 +173,7 @@ class TreePrinter {
 std::string RenderTree(const Snapshot& snapshot, const TextOptions& options) {
   Style style(options.color);
   std::string out =
+      ProcHiddenLines(snapshot, options.color) +
       style.Bold(fmt::format("{:>6}  {:>10}  {}", "PROCS", "RSS", "PID COMMAND (subtree totals)")) +
       "\n";
   TreePrinter printer(snapshot, options.analysis);

@@ -9,6 +9,7 @@
 #include "render/diff_text.h"
 #include "render/format.h"
 #include "render/style.h"
+#include "render/text_report.h"
 
 namespace procleak {
 namespace {
@@ -143,10 +144,11 @@ std::string RenderWatchText(const Snapshot& now, const Analysis& analysis,
     }
     out.append("\n");
   }
-  out.append(fmt::format("processes {}  started {} ended {} since last, {} / {} since start\n\n",
+  out.append(fmt::format("processes {}  started {} ended {} since last, {} / {} since start\n",
                          now.processes().size(), since_last.processes_started.size(),
                          since_last.processes_ended.size(), since_start.processes_started.size(),
                          since_start.processes_ended.size()));
+  out.append(ProcHiddenLines(now, options.color) + "\n");
   Containers(now, since_last, since_start, options, style, &out);
   Groups(now, analysis, since_last, since_start, options, style, &out);
   Findings(since_start, style, &out);

@@ -18,6 +18,7 @@
 #include "procfs/pid_listing.h"
 #include "procfs/process_reader.h"
 #include "procleak/scan.h"
+#include "scan/proc_visibility.h"
 #include "scan/process_scan.h"
 #include "scan/snapshot_assembly.h"
 
@@ -30,7 +31,9 @@ struct Scanner::State {
   std::string proc_path;
   uint64_t page_size = 4096;
   std::optional<CgroupLayout> layout;
-  absl::flat_hash_map<int, Process> known;  // the last snapshot's processes, by pid
+  std::optional<ProcMountOptions> proc_mount;  // read with the layout
+  bool procfs = false;                         // IsProcfs(proc_fd)
+  absl::flat_hash_map<int, Process> known;     // the last snapshot's processes, by pid
   KeptProcesses kept;
   int reused = 0;
 
@@ -156,6 +159,7 @@ absl::StatusOr<Snapshot> Scanner::Next() {
     if (!fd.ok()) return fd.status();
     s.proc_fd = *fd;
     s.pid_ns = ProcPidNamespace(s.proc_fd);
+    s.procfs = IsProcfs(s.proc_fd);
   }
   absl::StatusOr<Host> host = ReadHost(s.options.root);
   if (!host.ok()) return host.status();
@@ -163,6 +167,7 @@ absl::StatusOr<Snapshot> Scanner::Next() {
     absl::StatusOr<CgroupLayout> layout = ReadCgroupLayout(s.options.root);
     if (!layout.ok()) return layout.status();
     s.layout = *std::move(layout);
+    s.proc_mount = ReadProcMount(s.options.root);
   }
   host->cgroup_mode = s.layout->mode;
   host->scanned_at = scanned_at;
@@ -196,6 +201,7 @@ absl::StatusOr<Snapshot> Scanner::Next() {
   std::vector<Process> processes;
   processes.reserve(s.known.size());
   for (const auto& [pid, p] : s.known) processes.push_back(p);
+  host->proc_hidden = ProcHidden(s.proc_mount, s.procfs, processes);
   return FinishSnapshot(s.options, *s.layout, *std::move(host), std::move(processes), s.page_size,
                         skips, started);
 }

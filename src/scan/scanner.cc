@@ -2,8 +2,6 @@
 // Scan(): reads processes, their cgroups and host facts under a root into a Snapshot.
 
 #include <fcntl.h>
-#include <linux/magic.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,6 +20,7 @@
 #include "procfs/host_reader.h"
 #include "procfs/process_reader.h"
 #include "procleak/scan.h"
+#include "scan/proc_visibility.h"
 #include "scan/process_scan.h"
 #include "scan/snapshot_assembly.h"
 
@@ -127,8 +126,7 @@ absl::Status FillContainerCgroups(const ScanOptions& options, const CgroupLayout
 // non-dumpable process's directory as its own, where its files belong to root. A fixture tree
 // belongs to whoever wrote it.
 bool OwnerIsUid(int proc_fd, const std::string& kernel_release) {
-  struct statfs fs {};
-  if (fstatfs(proc_fd, &fs) != 0 || fs.f_type != PROC_SUPER_MAGIC) return false;
+  if (!IsProcfs(proc_fd)) return false;
   int major = 0, minor = 0;
   if (std::sscanf(kernel_release.c_str(), "%d.%d", &major, &minor) != 2) return false;
   return major > 4 || (major == 4 && minor >= 11);
@@ -188,6 +186,7 @@ absl::StatusOr<Snapshot> ScanWith(const ScanOptions& options, bool reference) {
   absl::StatusOr<std::vector<Process>> processes =
       ReadProcesses(options.root, *host, *layout, ctx, options.threads, &ctx.skips);
   if (!processes.ok()) return processes.status();
+  host->proc_hidden = ProcHidden(ReadProcMount(options.root), IsProcfs(ctx.proc_fd), *processes);
   return FinishSnapshot(options, *layout, *std::move(host), *std::move(processes), ctx.page_size,
                         ctx.skips, started);
 }

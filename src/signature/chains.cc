@@ -9,6 +9,8 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "base/sort_unless_sorted.h"
+#include "base/text_format.h"
+#include "fmt/format.h"
 #include "signature/signature.h"
 
 namespace procleak {
@@ -24,6 +26,39 @@ std::string JoinArgv(const std::vector<std::string>& argv) {
     out.append(arg.data(), arg.size());
   }
   return out;
+}
+
+// " > sh > node": one link per level below the root; several programs at one level are listed
+// sorted, "sh,python3". Past kSignatureHeadLevels + kSignatureTailLevels + 1 levels, the middle
+// ones become one link that counts them and hashes what they would have shown.
+std::string SignatureTail(const std::vector<std::set<std::string_view>>& levels) {
+  std::string tail;
+  auto append_level = [](const std::set<std::string_view>& level, auto&& append) {
+    append(" > ");
+    bool first = true;
+    for (std::string_view program : level) {
+      if (!first) append(",");
+      first = false;
+      append(program);
+    }
+  };
+  auto to_tail = [&](std::string_view piece) { tail.append(piece.data(), piece.size()); };
+  const size_t n = levels.size();
+  const bool elide = n > kSignatureHeadLevels + kSignatureTailLevels + 1;
+  const size_t tail_from = elide ? n - kSignatureTailLevels : n;
+  for (size_t i = 0; i < n; ++i) {
+    if (i == kSignatureHeadLevels && elide) {
+      ShortHasher elided;
+      for (; i < tail_from; ++i) {
+        append_level(levels[i], [&](std::string_view piece) { elided.Add(piece); });
+      }
+      tail.append(fmt::format(" > ... ({} more links, #{})", tail_from - kSignatureHeadLevels,
+                              elided.Hex()));
+      if (i == n) break;
+    }
+    append_level(levels[i], to_tail);
+  }
+  return tail;
 }
 
 class ChainBuilder {
@@ -131,22 +166,10 @@ class ChainBuilder {
       }
     }
 
-    // " > sh > node": one entry per depth; several programs at one depth are listed sorted.
-    std::string tail;
-    for (const std::set<std::string_view>& level : levels) {
-      tail.append(" > ");
-      bool first = true;
-      for (std::string_view program : level) {
-        if (!first) tail.push_back(',');
-        first = false;
-        tail.append(program.data(), program.size());
-      }
-    }
+    const std::string tail = SignatureTail(levels);
     const Process& p = procs_[root];
-    chain.root_signature = forms_[root]->signature;
-    chain.signature.reserve(chain.root_signature.size() + tail.size());
-    chain.signature.append(chain.root_signature);
-    chain.signature.append(tail.data(), tail.size());
+    chain.root_signature = BoundText(forms_[root]->signature, kMaxRootSignatureBytes);
+    chain.signature = BoundText(chain.root_signature + tail, kMaxSignatureBytes);
 
     if (!renames_or_ignores_) {
       chains_.push_back(std::move(chain));
@@ -164,12 +187,8 @@ class ChainBuilder {
     }
     if (rules_.Match(RuleAction::kIgnore, subject) != nullptr) return;
     if (const Rule* name = rules_.Match(RuleAction::kName, subject)) {
-      chain.root_signature = name->name;
-      std::string renamed;
-      renamed.reserve(name->name.size() + tail.size());
-      renamed.append(name->name.data(), name->name.size());
-      renamed.append(tail.data(), tail.size());
-      chain.signature = std::move(renamed);
+      chain.root_signature = BoundText(name->name, kMaxRootSignatureBytes);
+      chain.signature = BoundText(chain.root_signature + tail, kMaxSignatureBytes);
     }
     chains_.push_back(std::move(chain));
   }

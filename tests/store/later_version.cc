@@ -43,7 +43,9 @@ std::string PayloadWithUnknownFields(const Snapshot& s) {
     cgroups.push_back(fields);
   }
   for (const Container& c : s.containers()) containers.push_back(WithUnknownField(c, 40, ""));
-  return Sections({WithUnknownField(s.host(), 7, "\x01\x02"), stats, AddedSection(processes),
+  // The host's first field number beyond this procleak's table.
+  const int host_bit = static_cast<int>(std::size(fields::kHostFields));
+  return Sections({WithUnknownField(s.host(), host_bit, "\x01\x02"), stats, AddedSection(processes),
                    AddedSection(cgroups), AddedSection(containers), "a section added later"});
 }
 

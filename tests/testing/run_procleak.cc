@@ -20,13 +20,26 @@ extern char** environ;
 
 namespace procleak::testing {
 
-RunResult RunProcleak(const std::vector<std::string>& args) {
-  RunResult result;
+std::string ProcleakBin() {
   const char* bin = std::getenv("PROCLEAK_BIN");
   if (bin == nullptr || *bin == '\0') {
     ADD_FAILURE() << "PROCLEAK_BIN is not set (meson test sets it to the built procleak)";
-    return result;
+    return "";
   }
+  return bin;
+}
+
+RunResult RunProcleak(const std::vector<std::string>& args) {
+  const std::string bin = ProcleakBin();
+  if (bin.empty()) return RunResult();
+  std::vector<std::string> argv = {bin};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv);
+}
+
+RunResult RunCommand(const std::vector<std::string>& args) {
+  RunResult result;
+  const char* bin = args.at(0).c_str();
   TempTree io;
   const std::string out_path = io.Path("stdout");
   const std::string err_path = io.Path("stderr");
@@ -37,8 +50,7 @@ RunResult RunProcleak(const std::vector<std::string>& args) {
                                    O_WRONLY | O_CREAT | O_TRUNC, 0600);
   posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  std::vector<std::string> storage = {bin};
-  storage.insert(storage.end(), args.begin(), args.end());
+  std::vector<std::string> storage = args;
   std::vector<char*> argv;
   for (std::string& arg : storage) argv.push_back(arg.data());
   argv.push_back(nullptr);

@@ -20,6 +20,12 @@ struct RunResult {
 // neither pipe can fill up and block the child). Reports a test failure when it cannot start.
 RunResult RunProcleak(const std::vector<std::string>& args);
 
+// Runs the program `argv[0]` (a path) with `argv` the same way.
+RunResult RunCommand(const std::vector<std::string>& argv);
+
+// $PROCLEAK_BIN, or "" after reporting a failure when it is not set.
+std::string ProcleakBin();
+
 std::string ReadAll(const std::string& path);
 
 // `text` split at '\n', without a trailing empty line.
