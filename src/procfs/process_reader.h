@@ -19,14 +19,10 @@ struct ProcessReadContext {
   std::string proc_path;  // for error messages, e.g. "/proc" or "/tmp/fixture/proc"
   uint64_t page_size = 4096;
   bool pss = false;  // also read smaps_rollup
-  // The plain reader, kept to check the fast one against: every file read to EOF, status read
-  // for every process. The fast one reads each file in one read(2), takes the kernel-thread flag
-  // from stat alone, and the uid from the owner of /proc/PID when that is not root.
-  bool reference = false;
   // Read /proc/PID/cgroup; off when the scanner takes membership from cgroup.procs instead.
   bool read_cgroup = true;
   // Read as ReadProcessBrief does (a ReadPlan without `exact`), with the owner of /proc/PID
-  // (`uid`) and the exe link (`exe`); the reference reader ignores them.
+  // (`uid`) and the exe link (`exe`); ReadProcess reads both whatever these say.
   bool brief = false;
   bool uid = false;
   bool exe = false;
@@ -51,7 +47,6 @@ struct ProcessReadContext {
     ctx.proc_path = proc_path;
     ctx.page_size = page_size;
     ctx.pss = pss;
-    ctx.reference = reference;
     ctx.read_cgroup = read_cgroup;
     ctx.brief = brief;
     ctx.uid = uid;
@@ -110,8 +105,7 @@ absl::StatusOr<ProcessRead> ReadProcessKeepingDir(int pid, ProcessReadContext* c
 // (RefineRss re-reads statm where an exact figure is shown). Every file is opened before any is
 // read and stat is read last: when that read succeeds the process still existed after every open,
 // so its pid named no other process in between and all files are its (the owner and the link are
-// taken between the first open and that read as well). Outcomes and counting as ReadProcess, which
-// a reference context (ctx->reference) is sent to.
+// taken between the first open and that read as well). Outcomes and counting as ReadProcess.
 absl::StatusOr<ProcessRead> ReadProcessBrief(int pid, ProcessReadContext* ctx, Process* out);
 
 // The exact RSS (statm resident pages) of `p`, a process read before, or nullopt when it has

@@ -21,6 +21,7 @@
 #include "procfs/cmdline_parser.h"
 #include "procfs/pid_listing.h"
 #include "procfs/stat_parser.h"
+#include "testing/reference_reader.h"
 #include "testing/temp_tree.h"
 
 namespace procleak {
@@ -142,12 +143,14 @@ TEST(ProcessReader, Reads_NsPidFromStatus_InTheFastAndTheReferenceReader) {
   for (bool reference : {false, true}) {
     SCOPED_TRACE(reference ? "reference" : "fast");
     ProcFixture proc(tree);
-    proc.ctx.reference = reference;
+    testing::ReferenceReader ref{.proc_path = proc.ctx.proc_path};
+    auto read = [&](int pid, Process* p) {
+      return reference ? testing::ReadReferenceProcess(pid, &ref, p)
+                       : ReadProcess(pid, &proc.ctx, p);
+    };
     Process nested, flat;
-    ASSERT_EQ(ReadProcess(123, &proc.ctx, &nested).value_or(ProcessRead::kVanished),
-              ProcessRead::kRead);
-    ASSERT_EQ(ReadProcess(124, &proc.ctx, &flat).value_or(ProcessRead::kVanished),
-              ProcessRead::kRead);
+    ASSERT_EQ(read(123, &nested).value_or(ProcessRead::kVanished), ProcessRead::kRead);
+    ASSERT_EQ(read(124, &flat).value_or(ProcessRead::kVanished), ProcessRead::kRead);
     EXPECT_EQ(nested.ns_pid, 1);  // the deepest namespace's init
     EXPECT_FALSE(flat.ns_pid.has_value());
   }
@@ -278,10 +281,10 @@ TEST(ProcessReader, Reference_DetectsKernelThreadFromStatusKthreadLine) {
   TempTree tree;
   WriteUserProcess(tree, 35);
   tree.Write("proc/35/status", "Name:\tkworker\nUid:\t0\t0\t0\t0\nKthread:\t1\n");
-  ProcFixture proc(tree);
-  proc.ctx.reference = true;
+  testing::ReferenceReader ref{.proc_path = tree.Path("proc")};
   Process p;
-  ASSERT_EQ(ReadProcess(35, &proc.ctx, &p).value_or(ProcessRead::kVanished), ProcessRead::kRead);
+  ASSERT_EQ(testing::ReadReferenceProcess(35, &ref, &p).value_or(ProcessRead::kVanished),
+            ProcessRead::kRead);
   EXPECT_TRUE(p.kernel_thread);
   EXPECT_FALSE(p.rss_bytes.has_value());
 }
@@ -381,16 +384,25 @@ TEST(ProcessReader, Fails_NamingMalformedFile) {
       {"cgroup", "0::/\nmemory:/a\n", "cgroup: line 2: no ':' after controllers"},
   };
   for (const Case& c : cases) {
-    TempTree tree;
-    WriteUserProcess(tree, 5);
-    tree.Write("proc/5/"s + c.file, c.content);
-    ProcFixture proc(tree);
-    proc.ctx.reference = true;  // reads every file (the fast one skips statm after VmRSS)
-    Process p;
-    absl::StatusOr<ProcessRead> read = ReadProcess(5, &proc.ctx, &p);
-    ASSERT_FALSE(read.ok()) << c.file;
-    EXPECT_EQ(read.status().code(), absl::StatusCode::kInvalidArgument);
-    EXPECT_EQ(std::string(read.status().message()), tree.Path("proc/5/") + c.message);
+    for (bool reference : {false, true}) {
+      SCOPED_TRACE(reference ? "reference" : "fast");
+      TempTree tree;
+      WriteUserProcess(tree, 5);
+      tree.Write("proc/5/"s + c.file, c.content);
+      // The reference reader reads every file; the fast one reads statm only where it does not
+      // read status (for the uid of a root-owned /proc/PID), whose VmRSS is the same figure.
+      if (!reference && c.file == "statm"s) {
+        ASSERT_EQ(chown(tree.Path("proc/5").c_str(), 4242, 4242), 0);
+      }
+      ProcFixture proc(tree);
+      testing::ReferenceReader ref{.proc_path = proc.ctx.proc_path};
+      Process p;
+      absl::StatusOr<ProcessRead> read =
+          reference ? testing::ReadReferenceProcess(5, &ref, &p) : ReadProcess(5, &proc.ctx, &p);
+      ASSERT_FALSE(read.ok()) << c.file;
+      EXPECT_EQ(read.status().code(), absl::StatusCode::kInvalidArgument);
+      EXPECT_EQ(std::string(read.status().message()), tree.Path("proc/5/") + c.message);
+    }
   }
 }
 
