@@ -204,9 +204,7 @@ absl::StatusOr<ProcessRead> ReadOpened(const PidDir& dir, Process* p) {
     }
   }
   if (!p->kernel_thread) ReadExe(dir, p);
-
-  if (!ctx->read_cgroup) return ProcessRead::kRead;
-  return ReadCgroupLines(dir, *p, &p->cgroup_lines);
+  return ProcessRead::kRead;
 }
 
 // Path "PROC/PID" for messages, in the context's reused string.

@@ -19,8 +19,6 @@ struct ProcessReadContext {
   std::string proc_path;  // for error messages, e.g. "/proc" or "/tmp/fixture/proc"
   uint64_t page_size = 4096;
   bool pss = false;  // also read smaps_rollup
-  // Read /proc/PID/cgroup; off when the scanner takes membership from cgroup.procs instead.
-  bool read_cgroup = true;
   // Read as ReadProcessBrief does (a ReadPlan without `exact`), with the owner of /proc/PID
   // (`uid`) and the exe link (`exe`); ReadProcess reads both whatever these say.
   bool brief = false;
@@ -47,7 +45,6 @@ struct ProcessReadContext {
     ctx.proc_path = proc_path;
     ctx.page_size = page_size;
     ctx.pss = pss;
-    ctx.read_cgroup = read_cgroup;
     ctx.brief = brief;
     ctx.uid = uid;
     ctx.exe = exe;
@@ -79,14 +76,14 @@ struct Stat;
 void FillFromStat(Stat* stat, Process* p);
 void UpdateFromStat(const Stat& stat, Process* p);
 
-// Reads stat, cmdline, the exe link, cgroup (with ctx->read_cgroup), smaps_rollup (with ctx->pss)
-// and, when /proc/PID is owned by root or InOtherPidNamespace() says so, status (for the uid and
-// ns_pid; the directory's owner is the uid otherwise) of `pid` into *out: everything in Process
-// except started_at, cgroup and the derived tree fields, which the scanner fills. A process that is
-// gone (ENOENT/ESRCH on any file) returns kVanished and is counted in ctx->skips.vanished; a denied
-// file leaves its fields absent and is counted in ctx->skips.denied (a denied stat returns
-// kVanished without counting it as vanished). Malformed content is an error naming the file:
-// "/proc/123/stat: no ')' after comm".
+// Reads stat, cmdline, the exe link, smaps_rollup (with ctx->pss) and, when /proc/PID is owned by
+// root or InOtherPidNamespace() says so, status (for the uid and ns_pid; the directory's owner is
+// the uid otherwise) of `pid` into *out: everything in Process except started_at, cgroup_lines
+// (from cgroup.procs, or ReadProcessCgroup), cgroup and the derived tree fields, which the scanner
+// fills. A process that is gone (ENOENT/ESRCH on any file) returns kVanished and is counted in
+// ctx->skips.vanished; a denied file leaves its fields absent and is counted in
+// ctx->skips.denied (a denied stat returns kVanished without counting it as vanished). Malformed
+// content is an error naming the file: "/proc/123/stat: no ')' after comm".
 absl::StatusOr<ProcessRead> ReadProcess(int pid, ProcessReadContext* ctx, Process* out);
 
 // ReadProcess that, when it returns kRead and `dir_fd` is not null, hands over the open /proc/PID

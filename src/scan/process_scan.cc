@@ -192,8 +192,6 @@ absl::StatusOr<std::vector<Process>> ReadProcesses(std::string_view root, const 
                                                    const ProcessReadContext& settings, int threads,
                                                    SkipCounter* skips, const std::vector<int>* only,
                                                    KeptProcesses* kept) {
-  ProcessReadContext readers = settings.Fresh();
-  readers.read_cgroup = false;
   // The cgroup hierarchies are walked on a thread of their own meanwhile: that work does not
   // wait for the processes, and it fills the CPU the readers leave idle at their ends. The
   // template process comes from the start of the listing.
@@ -230,7 +228,7 @@ absl::StatusOr<std::vector<Process>> ReadProcesses(std::string_view root, const 
     listing.emplace(*std::move(opened));
   }
   absl::StatusOr<std::vector<Process>> processes = ReadBatches(
-      next, readers, PickThreads(only != nullptr ? only->size() : kParallelFrom, threads), skips,
+      next, settings, PickThreads(only != nullptr ? only->size() : kParallelFrom, threads), skips,
       kept, tasks);
   absl::StatusOr<Memberships> memberships = walk.get();
   if (!processes.ok()) return processes.status();

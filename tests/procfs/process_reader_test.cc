@@ -75,13 +75,20 @@ class ProcFixture {
   ProcessReadContext ctx;
 };
 
+// ReadProcess, then ReadProcessCgroup, as the scanner reads a process cgroup.procs did not place.
+absl::StatusOr<ProcessRead> ReadWithCgroup(int pid, ProcessReadContext* ctx, Process* p) {
+  absl::StatusOr<ProcessRead> read = ReadProcess(pid, ctx, p);
+  if (!read.ok() || *read != ProcessRead::kRead) return read;
+  return ReadProcessCgroup(*p, ctx, &p->cgroup_lines);
+}
+
 TEST(ProcessReader, Reads_EveryFieldOfFixtureProcess) {
   TempTree tree;
   WriteUserProcess(tree, 123);
   ProcFixture proc(tree);
   ASSERT_GE(proc.ctx.proc_fd, 0);
   Process p;
-  absl::StatusOr<ProcessRead> read = ReadProcess(123, &proc.ctx, &p);
+  absl::StatusOr<ProcessRead> read = ReadWithCgroup(123, &proc.ctx, &p);
   ASSERT_TRUE(read.ok()) << read.status();
   ASSERT_EQ(*read, ProcessRead::kRead);
   EXPECT_EQ(p.pid, 123);
@@ -156,11 +163,10 @@ TEST(ProcessReader, Reads_NsPidFromStatus_InTheFastAndTheReferenceReader) {
   }
 }
 
-TEST(ProcessReader, WithoutReadCgroup_LeavesTheLinesToTheScanner) {
+TEST(ProcessReader, LeavesTheLinesToReadProcessCgroup) {
   TempTree tree;
   WriteUserProcess(tree, 123);
   ProcFixture proc(tree);
-  proc.ctx.read_cgroup = false;
   Process p;
   ASSERT_EQ(ReadProcess(123, &proc.ctx, &p).value_or(ProcessRead::kVanished), ProcessRead::kRead);
   EXPECT_THAT(p.cgroup_lines, IsEmpty());
@@ -189,7 +195,6 @@ TEST(ProcessReader, CgroupOfProcessThatBeganExitingSinceItWasRead_IsVanished) {
   TempTree tree;
   WriteUserProcess(tree, 123);
   ProcFixture proc(tree);
-  proc.ctx.read_cgroup = false;
   Process p;
   ASSERT_EQ(ReadProcess(123, &proc.ctx, &p).value_or(ProcessRead::kVanished), ProcessRead::kRead);
   tree.Write("proc/123/stat", StatLine(123, "a) b (c\nd", 'R', 1, kUserFlags | 0x4, 283419));
@@ -299,7 +304,8 @@ TEST(ProcessReader, Reads_ZombieWithoutRssOrArgv) {
   tree.Write("proc/4242/cgroup", "4:memory:/\n0::/app.slice (deleted)\n");
   ProcFixture proc(tree);
   Process p;
-  ASSERT_EQ(ReadProcess(4242, &proc.ctx, &p).value_or(ProcessRead::kVanished), ProcessRead::kRead);
+  ASSERT_EQ(ReadWithCgroup(4242, &proc.ctx, &p).value_or(ProcessRead::kVanished),
+            ProcessRead::kRead);
   EXPECT_EQ(p.state, 'Z');
   EXPECT_FALSE(p.kernel_thread);
   EXPECT_FALSE(p.rss_bytes.has_value());
@@ -342,7 +348,8 @@ TEST(ProcessReader, LeavesFieldsEmpty_WhenOptionalFilesAreAbsent) {
   tree.Remove("proc/123/cgroup");
   ProcFixture proc(tree);
   Process p;
-  ASSERT_EQ(ReadProcess(123, &proc.ctx, &p).value_or(ProcessRead::kVanished), ProcessRead::kRead);
+  ASSERT_EQ(ReadWithCgroup(123, &proc.ctx, &p).value_or(ProcessRead::kVanished),
+            ProcessRead::kRead);
   EXPECT_FALSE(p.uid.has_value());
   EXPECT_THAT(p.argv, IsEmpty());
   EXPECT_THAT(p.cgroup_lines, IsEmpty());
@@ -398,7 +405,7 @@ TEST(ProcessReader, Fails_NamingMalformedFile) {
       testing::ReferenceReader ref{.proc_path = proc.ctx.proc_path};
       Process p;
       absl::StatusOr<ProcessRead> read =
-          reference ? testing::ReadReferenceProcess(5, &ref, &p) : ReadProcess(5, &proc.ctx, &p);
+          reference ? testing::ReadReferenceProcess(5, &ref, &p) : ReadWithCgroup(5, &proc.ctx, &p);
       ASSERT_FALSE(read.ok()) << c.file;
       EXPECT_EQ(read.status().code(), absl::StatusCode::kInvalidArgument);
       EXPECT_EQ(std::string(read.status().message()), tree.Path("proc/5/") + c.message);
@@ -500,7 +507,7 @@ TEST(ProcessReaderLive, Reads_ForkedChildThenCountsItVanishedAfterReaping) {
   EXPECT_NE(std::find(pids->begin(), pids->end(), getpid()), pids->end());
 
   Process p;
-  absl::StatusOr<ProcessRead> read = ReadProcess(child.pid(), &proc.ctx, &p);
+  absl::StatusOr<ProcessRead> read = ReadWithCgroup(child.pid(), &proc.ctx, &p);
   ASSERT_TRUE(read.ok()) << read.status();
   ASSERT_EQ(*read, ProcessRead::kRead);
   std::string statm = ReadWhole("/proc/" + std::to_string(child.pid()) + "/statm");
