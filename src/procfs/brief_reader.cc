@@ -82,7 +82,6 @@ void ReadExeLink(PidPath& path, ProcessReadContext* ctx, std::string* exe) {
 }  // namespace
 
 absl::StatusOr<ProcessRead> ReadProcessBrief(int pid, ProcessReadContext* ctx, Process* out) {
-  if (ctx->reference) return ReadProcess(pid, ctx, out);
   PidPath path(pid);
   if (!path.valid()) return BadPid(ctx->proc_path, pid);
   int stat_fd = -1;

@@ -39,9 +39,9 @@ struct PidDir {
 // fd is pinned to the task, so every later open fails) or that this kernel or fixture simply has
 // no such file; re-opening stat tells the two apart. Counts what it skipped.
 absl::StatusOr<FileState> ReadPidFile(const PidDir& dir, const char* name) {
-  // The fast reader stops at a short read: every file read here is rendered in one piece.
-  const ReadUntil until = dir.ctx->reference ? ReadUntil::kEof : ReadUntil::kShortRead;
-  absl::StatusOr<ReadOutcome> read = ReadFileAt(dir.fd, dir.path, name, &dir.ctx->buffer, until);
+  // Stops at a short read: every file read here is rendered in one piece.
+  absl::StatusOr<ReadOutcome> read =
+      ReadFileAt(dir.fd, dir.path, name, &dir.ctx->buffer, ReadUntil::kShortRead);
   if (!read.ok()) return read.status();
   if (dir.ctx->skips.Readable(*read)) return FileState::kRead;
   if (*read == ReadOutcome::kDenied) return FileState::kDenied;
@@ -98,8 +98,7 @@ absl::StatusOr<ProcessRead> ReadCgroupLines(const PidDir& dir, const Process& re
     parsed_lines = *std::move(parsed);
   }
   absl::StatusOr<ReadOutcome> stat_read =
-      ReadFileAt(dir.fd, dir.path, "stat", &dir.ctx->buffer,
-                 dir.ctx->reference ? ReadUntil::kEof : ReadUntil::kShortRead);
+      ReadFileAt(dir.fd, dir.path, "stat", &dir.ctx->buffer, ReadUntil::kShortRead);
   if (!stat_read.ok()) return stat_read.status();
   if (*stat_read == ReadOutcome::kGone) return Vanished(dir);
   if (*stat_read == ReadOutcome::kRead) {
@@ -118,8 +117,7 @@ absl::StatusOr<ProcessRead> ReadCgroupLines(const PidDir& dir, const Process& re
 absl::StatusOr<ProcessRead> ReadOpened(const PidDir& dir, Process* p) {
   ProcessReadContext* ctx = dir.ctx;
   absl::StatusOr<ReadOutcome> stat_read =
-      ReadFileAt(dir.fd, dir.path, "stat", &ctx->buffer,
-                 ctx->reference ? ReadUntil::kEof : ReadUntil::kShortRead);
+      ReadFileAt(dir.fd, dir.path, "stat", &ctx->buffer, ReadUntil::kShortRead);
   if (!stat_read.ok()) return stat_read.status();
   if (*stat_read == ReadOutcome::kDenied) {
     ++ctx->skips.denied;  // nothing is known about it, not even its parent: leave it out
@@ -142,33 +140,23 @@ absl::StatusOr<ProcessRead> ReadOpened(const PidDir& dir, Process* p) {
   const bool owner_known = fstat(dir.fd, &owner) == 0;
   bool rss_known = false;
   absl::StatusOr<FileState> state;
-  if (ctx->reference || !owner_known || owner.st_uid == 0) {
+  if (!owner_known || owner.st_uid == 0) {
     state = ReadPidFile(dir, "status");
     if (!state.ok()) return state.status();
     if (*state == FileState::kVanished) return ProcessRead::kVanished;
     if (*state == FileState::kRead) {
-      std::optional<uint64_t> uid;
-      if (ctx->reference) {
-        absl::StatusOr<ProcStatus> status = ParseStatus(ctx->buffer);
-        if (!status.ok()) return FileError(dir, "status", status.status());
-        uid = status->uid;
-        p->ns_pid = status->ns_pid;
-        if (status->kthread.value_or(0) != 0) p->kernel_thread = true;
-      } else {
-        absl::StatusOr<StatusBrief> brief = ParseStatusBrief(ctx->buffer);
-        if (!brief.ok()) return FileError(dir, "status", brief.status());
-        uid = brief->uid;
-        p->ns_pid = brief->ns_pid;
-        if (brief->vm_rss_bytes) {
-          p->rss_bytes = brief->vm_rss_bytes;
-          rss_known = true;
-        }
+      absl::StatusOr<StatusBrief> brief = ParseStatusBrief(ctx->buffer);
+      if (!brief.ok()) return FileError(dir, "status", brief.status());
+      p->ns_pid = brief->ns_pid;
+      if (brief->vm_rss_bytes) {
+        p->rss_bytes = brief->vm_rss_bytes;
+        rss_known = true;
       }
-      if (uid) {
-        if (*uid > UINT32_MAX) {
+      if (brief->uid) {
+        if (*brief->uid > UINT32_MAX) {
           return FileError(dir, "status", absl::InvalidArgumentError("Uid out of range"));
         }
-        p->uid = static_cast<uint32_t>(*uid);
+        p->uid = static_cast<uint32_t>(*brief->uid);
       }
     }
   } else {
@@ -185,7 +173,7 @@ absl::StatusOr<ProcessRead> ReadOpened(const PidDir& dir, Process* p) {
     }
   }
   const bool has_mm = !p->kernel_thread && p->state != 'Z';
-  if (!rss_known && (has_mm || ctx->reference)) {
+  if (!rss_known && has_mm) {
     state = ReadPidFile(dir, "statm");
     if (!state.ok()) return state.status();
     if (*state == FileState::kVanished) return ProcessRead::kVanished;
@@ -216,9 +204,7 @@ absl::StatusOr<ProcessRead> ReadOpened(const PidDir& dir, Process* p) {
     }
   }
   if (!p->kernel_thread) ReadExe(dir, p);
-
-  if (!ctx->read_cgroup) return ProcessRead::kRead;
-  return ReadCgroupLines(dir, *p, &p->cgroup_lines);
+  return ProcessRead::kRead;
 }
 
 // Path "PROC/PID" for messages, in the context's reused string.
@@ -325,7 +311,7 @@ std::string ProcPidNamespace(int proc_fd) {
 }
 
 bool InOtherPidNamespace(int dir_fd, const char* ns_link, const ProcessReadContext& ctx) {
-  if (!ctx.ns_pid || ctx.pid_ns.empty() || ctx.reference) return false;
+  if (!ctx.ns_pid || ctx.pid_ns.empty()) return false;
   char target[128];
   const ssize_t n = readlinkat(dir_fd, ns_link, target, sizeof(target));
   if (n < 0) return errno == EACCES || errno == EPERM;

@@ -19,14 +19,8 @@ struct ProcessReadContext {
   std::string proc_path;  // for error messages, e.g. "/proc" or "/tmp/fixture/proc"
   uint64_t page_size = 4096;
   bool pss = false;  // also read smaps_rollup
-  // The plain reader, kept to check the fast one against: every file read to EOF, status read
-  // for every process. The fast one reads each file in one read(2), takes the kernel-thread flag
-  // from stat alone, and the uid from the owner of /proc/PID when that is not root.
-  bool reference = false;
-  // Read /proc/PID/cgroup; off when the scanner takes membership from cgroup.procs instead.
-  bool read_cgroup = true;
   // Read as ReadProcessBrief does (a ReadPlan without `exact`), with the owner of /proc/PID
-  // (`uid`) and the exe link (`exe`); the reference reader ignores them.
+  // (`uid`) and the exe link (`exe`); ReadProcess reads both whatever these say.
   bool brief = false;
   bool uid = false;
   bool exe = false;
@@ -51,8 +45,6 @@ struct ProcessReadContext {
     ctx.proc_path = proc_path;
     ctx.page_size = page_size;
     ctx.pss = pss;
-    ctx.reference = reference;
-    ctx.read_cgroup = read_cgroup;
     ctx.brief = brief;
     ctx.uid = uid;
     ctx.exe = exe;
@@ -84,14 +76,14 @@ struct Stat;
 void FillFromStat(Stat* stat, Process* p);
 void UpdateFromStat(const Stat& stat, Process* p);
 
-// Reads stat, cmdline, the exe link, cgroup (with ctx->read_cgroup), smaps_rollup (with ctx->pss)
-// and, when /proc/PID is owned by root or InOtherPidNamespace() says so, status (for the uid and
-// ns_pid; the directory's owner is the uid otherwise) of `pid` into *out: everything in Process
-// except started_at, cgroup and the derived tree fields, which the scanner fills. A process that is
-// gone (ENOENT/ESRCH on any file) returns kVanished and is counted in ctx->skips.vanished; a denied
-// file leaves its fields absent and is counted in ctx->skips.denied (a denied stat returns
-// kVanished without counting it as vanished). Malformed content is an error naming the file:
-// "/proc/123/stat: no ')' after comm".
+// Reads stat, cmdline, the exe link, smaps_rollup (with ctx->pss) and, when /proc/PID is owned by
+// root or InOtherPidNamespace() says so, status (for the uid and ns_pid; the directory's owner is
+// the uid otherwise) of `pid` into *out: everything in Process except started_at, cgroup_lines
+// (from cgroup.procs, or ReadProcessCgroup), cgroup and the derived tree fields, which the scanner
+// fills. A process that is gone (ENOENT/ESRCH on any file) returns kVanished and is counted in
+// ctx->skips.vanished; a denied file leaves its fields absent and is counted in
+// ctx->skips.denied (a denied stat returns kVanished without counting it as vanished). Malformed
+// content is an error naming the file: "/proc/123/stat: no ')' after comm".
 absl::StatusOr<ProcessRead> ReadProcess(int pid, ProcessReadContext* ctx, Process* out);
 
 // ReadProcess that, when it returns kRead and `dir_fd` is not null, hands over the open /proc/PID
@@ -110,8 +102,7 @@ absl::StatusOr<ProcessRead> ReadProcessKeepingDir(int pid, ProcessReadContext* c
 // (RefineRss re-reads statm where an exact figure is shown). Every file is opened before any is
 // read and stat is read last: when that read succeeds the process still existed after every open,
 // so its pid named no other process in between and all files are its (the owner and the link are
-// taken between the first open and that read as well). Outcomes and counting as ReadProcess, which
-// a reference context (ctx->reference) is sent to.
+// taken between the first open and that read as well). Outcomes and counting as ReadProcess.
 absl::StatusOr<ProcessRead> ReadProcessBrief(int pid, ProcessReadContext* ctx, Process* out);
 
 // The exact RSS (statm resident pages) of `p`, a process read before, or nullopt when it has

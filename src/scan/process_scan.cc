@@ -192,29 +192,25 @@ absl::StatusOr<std::vector<Process>> ReadProcesses(std::string_view root, const 
                                                    const ProcessReadContext& settings, int threads,
                                                    SkipCounter* skips, const std::vector<int>* only,
                                                    KeptProcesses* kept) {
-  ProcessReadContext readers = settings.Fresh();
-  readers.read_cgroup = settings.reference;
-  // The fast reader walks the cgroup hierarchies on a thread of its own meanwhile: that work
-  // does not wait for the processes, and it fills the CPU the readers leave idle at their ends.
-  // The template process comes from the start of the listing.
+  // The cgroup hierarchies are walked on a thread of their own meanwhile: that work does not
+  // wait for the processes, and it fills the CPU the readers leave idle at their ends. The
+  // template process comes from the start of the listing.
   // The tasks on the host bound the processes before the listing ends: they size the readers'
   // parts, and half of them is how many cgroup directories the walk may read before one
   // /proc/PID/cgroup per process would have been cheaper (unbounded for a fixture tree).
   const std::optional<size_t> tasks = only != nullptr ? only->size() : TaskCount(settings);
-  std::future<absl::StatusOr<Memberships>> walk;
-  if (!settings.reference) {
-    absl::StatusOr<std::vector<int>> first =
-        only != nullptr
-            ? std::vector<int>(only->begin(), only->begin() + std::min<size_t>(8, only->size()))
-            : FirstPids(settings.proc_fd, settings.proc_path, 8);
-    if (!first.ok()) return first.status();
-    const size_t budget = only != nullptr ? only->size() / 2
-                          : tasks         ? std::max<size_t>(*tasks / 2, 64)
-                                          : SIZE_MAX;
-    walk = std::async(std::launch::async, [&, first = *std::move(first), budget] {
-      return WalkMemberships(root, layout, settings, first, budget);
-    });
-  }
+  absl::StatusOr<std::vector<int>> first =
+      only != nullptr
+          ? std::vector<int>(only->begin(), only->begin() + std::min<size_t>(8, only->size()))
+          : FirstPids(settings.proc_fd, settings.proc_path, 8);
+  if (!first.ok()) return first.status();
+  const size_t budget = only != nullptr ? only->size() / 2
+                        : tasks         ? std::max<size_t>(*tasks / 2, 64)
+                                        : SIZE_MAX;
+  std::future<absl::StatusOr<Memberships>> walk =
+      std::async(std::launch::async, [&, first = *std::move(first), budget] {
+        return WalkMemberships(root, layout, settings, first, budget);
+      });
   // Batches: the listing's, which the reading threads take in turn as they go, or `only`'s.
   std::optional<SharedListing> listing;
   std::atomic<size_t> taken{0};
@@ -232,23 +228,28 @@ absl::StatusOr<std::vector<Process>> ReadProcesses(std::string_view root, const 
     listing.emplace(*std::move(opened));
   }
   absl::StatusOr<std::vector<Process>> processes = ReadBatches(
-      next, readers, PickThreads(only != nullptr ? only->size() : kParallelFrom, threads), skips,
+      next, settings, PickThreads(only != nullptr ? only->size() : kParallelFrom, threads), skips,
       kept, tasks);
-  if (walk.valid()) {
-    absl::StatusOr<Memberships> memberships = walk.get();
-    if (!processes.ok()) return processes.status();
-    if (!memberships.ok()) return memberships.status();
-    absl::Status placed = PlaceInCgroups(settings, *memberships, *processes, skips);
-    if (!placed.ok()) return placed;
-  }
+  absl::StatusOr<Memberships> memberships = walk.get();
   if (!processes.ok()) return processes.status();
+  if (!memberships.ok()) return memberships.status();
+  absl::Status placed = PlaceInCgroups(settings, *memberships, *processes, skips);
+  if (!placed.ok()) return placed;
+  absl::Status finished = FinishProcesses(host, layout, settings, threads, skips, *processes);
+  if (!finished.ok()) return finished;
+  return processes;
+}
+
+absl::Status FinishProcesses(const Host& host, const CgroupLayout& layout,
+                             const ProcessReadContext& settings, int threads, SkipCounter* skips,
+                             std::vector<Process>& processes) {
   const int64_t ticks_per_second = sysconf(_SC_CLK_TCK);
-  const int finishers = PickThreads(processes->size(), threads);
+  const int finishers = PickThreads(processes.size(), threads);
   std::vector<UsedLines> used(static_cast<size_t>(finishers), UsedLines(layout));  // one each
   absl::Status finished = ForEachProcess(
-      processes->size(), settings, finishers, skips,
+      processes.size(), settings, finishers, skips,
       [&](size_t i, size_t part, ProcessReadContext*) -> absl::Status {
-        Process& p = (*processes)[i];
+        Process& p = processes[i];
         used[part].Filter(&p.cgroup_lines);
         p.started_at = host.boot_time + absl::Microseconds(static_cast<int64_t>(p.starttime_ticks) *
                                                            1'000'000 / ticks_per_second);
@@ -256,8 +257,8 @@ absl::StatusOr<std::vector<Process>> ReadProcesses(std::string_view root, const 
         return absl::OkStatus();
       });
   if (!finished.ok()) return finished;
-  InheritZombieCgroups(layout, *processes);
-  return processes;
+  InheritZombieCgroups(layout, processes);
+  return absl::OkStatus();
 }
 
 }  // namespace procleak

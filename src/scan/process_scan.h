@@ -25,13 +25,12 @@ struct KeptProcesses {
 // Closes what KeepFiles opened.
 void CloseKept(const KeptFiles& kept);
 
-// Reads every process listed in `settings.proc_fd` (whose proc_path, page_size, pss and reference
+// Reads every process listed in `settings.proc_fd` (whose proc_path, page_size, pss and plan
 // fields apply to every reader) on `threads` threads, each with its own buffer (0: one per online
 // CPU, at most 4, and one when there are fewer than 256 processes). Then places
-// each process in its cgroups: the fast reader takes every hierarchy's cgroup.procs files when
-// there are fewer cgroup directories than processes, and reads /proc/PID/cgroup for whatever
-// they did not place; the reference reader reads /proc/PID/cgroup for every process. Fills
-// started_at and Process::cgroup. Vanished and denied processes are counted in *skips.
+// each process in its cgroups: it takes every hierarchy's cgroup.procs files when there are fewer
+// cgroup directories than processes, and reads /proc/PID/cgroup for whatever they did not place.
+// Then FinishProcesses(). Vanished and denied processes are counted in *skips.
 // With `only`, reads those pids instead of listing the directory; with `kept`, keeps the files of
 // the processes read (while the budget lasts) in kept->files.
 absl::StatusOr<std::vector<Process>> ReadProcesses(std::string_view root, const Host& host,
@@ -40,6 +39,14 @@ absl::StatusOr<std::vector<Process>> ReadProcesses(std::string_view root, const 
                                                    SkipCounter* skips,
                                                    const std::vector<int>* only = nullptr,
                                                    KeptProcesses* kept = nullptr);
+
+// What ReadProcesses does once every process's cgroup_lines hold its memberships (from
+// cgroup.procs or /proc/PID/cgroup): drops the lines of hierarchies procleak does not read
+// (UsedLines), fills started_at and Process::cgroup (AccountingCgroupPath), and gives a v1 zombie
+// its parent's cgroup (InheritZombieCgroups). On `threads` threads as ReadProcesses picks them.
+absl::Status FinishProcesses(const Host& host, const CgroupLayout& layout,
+                             const ProcessReadContext& settings, int threads, SkipCounter* skips,
+                             std::vector<Process>& processes);
 
 // Runs fn(index, part, ctx) for every index below `n` on `threads` threads (0: as ReadProcesses
 // picks; `part` numbers the thread), each with its own context made like `settings`; the first

@@ -41,6 +41,16 @@ absl::StatusOr<int> OpenProcDir(const std::string& proc_path) {
   return absl::ErrnoToStatus(EACCES, proc_path);
 }
 
+absl::StatusOr<HostAndLayout> ReadHostAndLayout(std::string_view root, absl::Time scanned_at) {
+  absl::StatusOr<Host> host = ReadHost(root);
+  if (!host.ok()) return host.status();
+  absl::StatusOr<CgroupLayout> layout = ReadCgroupLayout(root);
+  if (!layout.ok()) return layout.status();
+  host->cgroup_mode = layout->mode;
+  host->scanned_at = scanned_at;
+  return HostAndLayout{.host = *std::move(host), .layout = *std::move(layout)};
+}
+
 namespace {
 
 absl::StatusOr<std::vector<Cgroup>> ReadCgroups(const ScanOptions& options,
@@ -157,14 +167,13 @@ absl::StatusOr<Snapshot> FinishSnapshot(const ScanOptions& options, const Cgroup
                          *std::move(containers));
 }
 
-absl::StatusOr<Snapshot> ScanWith(const ScanOptions& options, bool reference) {
+absl::StatusOr<Snapshot> Scan(const ScanOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   const absl::Time scanned_at = absl::Now();
   ProcessReadContext ctx;
   ctx.proc_path = JoinPath(options.root, "/proc");
   ctx.page_size = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   ctx.pss = options.pss;
-  ctx.reference = reference;
   ctx.brief = !options.read.exact;
   ctx.uid = options.read.uid;
   ctx.exe = options.read.exe;
@@ -173,24 +182,19 @@ absl::StatusOr<Snapshot> ScanWith(const ScanOptions& options, bool reference) {
   ctx.proc_fd = *proc_fd;
   FdCloser closer(ctx.proc_fd);
   ctx.ns_pid = options.read.ns_pid;
-  if (ctx.ns_pid && !reference) ctx.pid_ns = ProcPidNamespace(ctx.proc_fd);
+  if (ctx.ns_pid) ctx.pid_ns = ProcPidNamespace(ctx.proc_fd);
 
-  absl::StatusOr<Host> host = ReadHost(options.root);
-  if (!host.ok()) return host.status();
-  absl::StatusOr<CgroupLayout> layout = ReadCgroupLayout(options.root);
-  if (!layout.ok()) return layout.status();
-  host->cgroup_mode = layout->mode;
-  host->scanned_at = scanned_at;
-  ctx.owner_is_uid = OwnerIsUid(ctx.proc_fd, host->kernel);
+  absl::StatusOr<HostAndLayout> read = ReadHostAndLayout(options.root, scanned_at);
+  if (!read.ok()) return read.status();
+  ctx.owner_is_uid = OwnerIsUid(ctx.proc_fd, read->host.kernel);
 
   absl::StatusOr<std::vector<Process>> processes =
-      ReadProcesses(options.root, *host, *layout, ctx, options.threads, &ctx.skips);
+      ReadProcesses(options.root, read->host, read->layout, ctx, options.threads, &ctx.skips);
   if (!processes.ok()) return processes.status();
-  host->proc_hidden = ProcHidden(ReadProcMount(options.root), IsProcfs(ctx.proc_fd), *processes);
-  return FinishSnapshot(options, *layout, *std::move(host), *std::move(processes), ctx.page_size,
-                        ctx.skips, started);
+  read->host.proc_hidden =
+      ProcHidden(ReadProcMount(options.root), IsProcfs(ctx.proc_fd), *processes);
+  return FinishSnapshot(options, read->layout, std::move(read->host), *std::move(processes),
+                        ctx.page_size, ctx.skips, started);
 }
-
-absl::StatusOr<Snapshot> Scan(const ScanOptions& options) { return ScanWith(options, false); }
 
 }  // namespace procleak

@@ -23,7 +23,7 @@ using testing::DataDir;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-// Every process under TREE/proc, as ReadProcess reads them (cgroup_lines included).
+// Every process under TREE/proc, as ReadProcess and ReadProcessCgroup read them.
 std::vector<Process> ReadTree(const std::string& root) {
   ProcessReadContext ctx;
   ctx.proc_path = root + "/proc";
@@ -37,6 +37,8 @@ std::vector<Process> ReadTree(const std::string& root) {
     for (int pid : *pids) {
       Process p;
       absl::StatusOr<ProcessRead> read = ReadProcess(pid, &ctx, &p);
+      if (read.ok() && *read == ProcessRead::kRead)
+        read = ReadProcessCgroup(p, &ctx, &p.cgroup_lines);
       EXPECT_TRUE(read.ok()) << read.status();
       if (read.ok() && *read == ProcessRead::kRead) processes.push_back(std::move(p));
     }

@@ -24,6 +24,7 @@
 #include "testing/fixture_trees.h"
 #include "testing/paused_children.h"
 #include "testing/print_process.h"
+#include "testing/reference_reader.h"
 #include "testing/temp_tree.h"
 
 namespace procleak {
@@ -247,13 +248,14 @@ TEST(BriefReader, ZombieHasNoRssEvenWithRollup) {
   EXPECT_FALSE(p.pss_bytes.has_value());
 }
 
-TEST(BriefReader, ReferenceContext_ReadsLikeReadProcess) {
+TEST(BriefReader, ReferenceReader_TakesUidFromStatusAndRssFromStatm) {
   TempTree tree;
   WriteProcess(tree, 42, 1, "w");
   tree.Write("proc/42/statm", "765 500 305 5 0 123 0\n");
-  ProcDir proc(tree.Path("proc"));
-  proc.ctx.reference = true;
-  const Process p = MustRead(ReadProcessBrief, 42, &proc.ctx);
+  testing::ReferenceReader ref{.proc_path = tree.Path("proc")};
+  Process p;
+  ASSERT_EQ(testing::ReadReferenceProcess(42, &ref, &p).value_or(ProcessRead::kVanished),
+            ProcessRead::kRead);
   EXPECT_EQ(p.uid, 0u);
   EXPECT_EQ(p.rss_bytes, 500u * 4096u);
 }

@@ -21,6 +21,7 @@
 #include "procfs/cmdline_parser.h"
 #include "procfs/pid_listing.h"
 #include "procfs/stat_parser.h"
+#include "testing/reference_reader.h"
 #include "testing/temp_tree.h"
 
 namespace procleak {
@@ -74,13 +75,20 @@ class ProcFixture {
   ProcessReadContext ctx;
 };
 
+// ReadProcess, then ReadProcessCgroup, as the scanner reads a process cgroup.procs did not place.
+absl::StatusOr<ProcessRead> ReadWithCgroup(int pid, ProcessReadContext* ctx, Process* p) {
+  absl::StatusOr<ProcessRead> read = ReadProcess(pid, ctx, p);
+  if (!read.ok() || *read != ProcessRead::kRead) return read;
+  return ReadProcessCgroup(*p, ctx, &p->cgroup_lines);
+}
+
 TEST(ProcessReader, Reads_EveryFieldOfFixtureProcess) {
   TempTree tree;
   WriteUserProcess(tree, 123);
   ProcFixture proc(tree);
   ASSERT_GE(proc.ctx.proc_fd, 0);
   Process p;
-  absl::StatusOr<ProcessRead> read = ReadProcess(123, &proc.ctx, &p);
+  absl::StatusOr<ProcessRead> read = ReadWithCgroup(123, &proc.ctx, &p);
   ASSERT_TRUE(read.ok()) << read.status();
   ASSERT_EQ(*read, ProcessRead::kRead);
   EXPECT_EQ(p.pid, 123);
@@ -142,22 +150,23 @@ TEST(ProcessReader, Reads_NsPidFromStatus_InTheFastAndTheReferenceReader) {
   for (bool reference : {false, true}) {
     SCOPED_TRACE(reference ? "reference" : "fast");
     ProcFixture proc(tree);
-    proc.ctx.reference = reference;
+    testing::ReferenceReader ref{.proc_path = proc.ctx.proc_path};
+    auto read = [&](int pid, Process* p) {
+      return reference ? testing::ReadReferenceProcess(pid, &ref, p)
+                       : ReadProcess(pid, &proc.ctx, p);
+    };
     Process nested, flat;
-    ASSERT_EQ(ReadProcess(123, &proc.ctx, &nested).value_or(ProcessRead::kVanished),
-              ProcessRead::kRead);
-    ASSERT_EQ(ReadProcess(124, &proc.ctx, &flat).value_or(ProcessRead::kVanished),
-              ProcessRead::kRead);
+    ASSERT_EQ(read(123, &nested).value_or(ProcessRead::kVanished), ProcessRead::kRead);
+    ASSERT_EQ(read(124, &flat).value_or(ProcessRead::kVanished), ProcessRead::kRead);
     EXPECT_EQ(nested.ns_pid, 1);  // the deepest namespace's init
     EXPECT_FALSE(flat.ns_pid.has_value());
   }
 }
 
-TEST(ProcessReader, WithoutReadCgroup_LeavesTheLinesToTheScanner) {
+TEST(ProcessReader, LeavesTheLinesToReadProcessCgroup) {
   TempTree tree;
   WriteUserProcess(tree, 123);
   ProcFixture proc(tree);
-  proc.ctx.read_cgroup = false;
   Process p;
   ASSERT_EQ(ReadProcess(123, &proc.ctx, &p).value_or(ProcessRead::kVanished), ProcessRead::kRead);
   EXPECT_THAT(p.cgroup_lines, IsEmpty());
@@ -186,7 +195,6 @@ TEST(ProcessReader, CgroupOfProcessThatBeganExitingSinceItWasRead_IsVanished) {
   TempTree tree;
   WriteUserProcess(tree, 123);
   ProcFixture proc(tree);
-  proc.ctx.read_cgroup = false;
   Process p;
   ASSERT_EQ(ReadProcess(123, &proc.ctx, &p).value_or(ProcessRead::kVanished), ProcessRead::kRead);
   tree.Write("proc/123/stat", StatLine(123, "a) b (c\nd", 'R', 1, kUserFlags | 0x4, 283419));
@@ -278,10 +286,10 @@ TEST(ProcessReader, Reference_DetectsKernelThreadFromStatusKthreadLine) {
   TempTree tree;
   WriteUserProcess(tree, 35);
   tree.Write("proc/35/status", "Name:\tkworker\nUid:\t0\t0\t0\t0\nKthread:\t1\n");
-  ProcFixture proc(tree);
-  proc.ctx.reference = true;
+  testing::ReferenceReader ref{.proc_path = tree.Path("proc")};
   Process p;
-  ASSERT_EQ(ReadProcess(35, &proc.ctx, &p).value_or(ProcessRead::kVanished), ProcessRead::kRead);
+  ASSERT_EQ(testing::ReadReferenceProcess(35, &ref, &p).value_or(ProcessRead::kVanished),
+            ProcessRead::kRead);
   EXPECT_TRUE(p.kernel_thread);
   EXPECT_FALSE(p.rss_bytes.has_value());
 }
@@ -296,7 +304,8 @@ TEST(ProcessReader, Reads_ZombieWithoutRssOrArgv) {
   tree.Write("proc/4242/cgroup", "4:memory:/\n0::/app.slice (deleted)\n");
   ProcFixture proc(tree);
   Process p;
-  ASSERT_EQ(ReadProcess(4242, &proc.ctx, &p).value_or(ProcessRead::kVanished), ProcessRead::kRead);
+  ASSERT_EQ(ReadWithCgroup(4242, &proc.ctx, &p).value_or(ProcessRead::kVanished),
+            ProcessRead::kRead);
   EXPECT_EQ(p.state, 'Z');
   EXPECT_FALSE(p.kernel_thread);
   EXPECT_FALSE(p.rss_bytes.has_value());
@@ -339,7 +348,8 @@ TEST(ProcessReader, LeavesFieldsEmpty_WhenOptionalFilesAreAbsent) {
   tree.Remove("proc/123/cgroup");
   ProcFixture proc(tree);
   Process p;
-  ASSERT_EQ(ReadProcess(123, &proc.ctx, &p).value_or(ProcessRead::kVanished), ProcessRead::kRead);
+  ASSERT_EQ(ReadWithCgroup(123, &proc.ctx, &p).value_or(ProcessRead::kVanished),
+            ProcessRead::kRead);
   EXPECT_FALSE(p.uid.has_value());
   EXPECT_THAT(p.argv, IsEmpty());
   EXPECT_THAT(p.cgroup_lines, IsEmpty());
@@ -381,16 +391,25 @@ TEST(ProcessReader, Fails_NamingMalformedFile) {
       {"cgroup", "0::/\nmemory:/a\n", "cgroup: line 2: no ':' after controllers"},
   };
   for (const Case& c : cases) {
-    TempTree tree;
-    WriteUserProcess(tree, 5);
-    tree.Write("proc/5/"s + c.file, c.content);
-    ProcFixture proc(tree);
-    proc.ctx.reference = true;  // reads every file (the fast one skips statm after VmRSS)
-    Process p;
-    absl::StatusOr<ProcessRead> read = ReadProcess(5, &proc.ctx, &p);
-    ASSERT_FALSE(read.ok()) << c.file;
-    EXPECT_EQ(read.status().code(), absl::StatusCode::kInvalidArgument);
-    EXPECT_EQ(std::string(read.status().message()), tree.Path("proc/5/") + c.message);
+    for (bool reference : {false, true}) {
+      SCOPED_TRACE(reference ? "reference" : "fast");
+      TempTree tree;
+      WriteUserProcess(tree, 5);
+      tree.Write("proc/5/"s + c.file, c.content);
+      // The reference reader reads every file; the fast one reads statm only where it does not
+      // read status (for the uid of a root-owned /proc/PID), whose VmRSS is the same figure.
+      if (!reference && c.file == "statm"s) {
+        ASSERT_EQ(chown(tree.Path("proc/5").c_str(), 4242, 4242), 0);
+      }
+      ProcFixture proc(tree);
+      testing::ReferenceReader ref{.proc_path = proc.ctx.proc_path};
+      Process p;
+      absl::StatusOr<ProcessRead> read =
+          reference ? testing::ReadReferenceProcess(5, &ref, &p) : ReadWithCgroup(5, &proc.ctx, &p);
+      ASSERT_FALSE(read.ok()) << c.file;
+      EXPECT_EQ(read.status().code(), absl::StatusCode::kInvalidArgument);
+      EXPECT_EQ(std::string(read.status().message()), tree.Path("proc/5/") + c.message);
+    }
   }
 }
 
@@ -488,7 +507,7 @@ TEST(ProcessReaderLive, Reads_ForkedChildThenCountsItVanishedAfterReaping) {
   EXPECT_NE(std::find(pids->begin(), pids->end(), getpid()), pids->end());
 
   Process p;
-  absl::StatusOr<ProcessRead> read = ReadProcess(child.pid(), &proc.ctx, &p);
+  absl::StatusOr<ProcessRead> read = ReadWithCgroup(child.pid(), &proc.ctx, &p);
   ASSERT_TRUE(read.ok()) << read.status();
   ASSERT_EQ(*read, ProcessRead::kRead);
   std::string statm = ReadWhole("/proc/" + std::to_string(child.pid()) + "/statm");

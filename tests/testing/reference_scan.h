@@ -1,21 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// The plain reference reader, the oracle the fast readers are checked against (not public API),
-// and refining a snapshot in place.
+// The plain reference scan, the oracle the fast scans are checked against (not public API), and
+// refining a snapshot in place.
 
 #include <utility>
 #include <vector>
 
 #include "procleak/scan.h"
-#include "scan/snapshot_assembly.h"
 
 namespace procleak::testing {
 
-// Scan() of `options` by the plain reader: every file read to EOF, status and statm of every
-// process, /proc/PID/cgroup of every process; options.read is ignored.
-inline absl::StatusOr<Snapshot> ReferenceScan(const ScanOptions& options) {
-  return ScanWith(options, /*reference=*/true);
-}
+// Scan() of `options` by the plain reader (ReadReferenceProcess), on the calling thread: every
+// file read to EOF, status and statm of every process, /proc/PID/cgroup of every process instead
+// of cgroup.procs; options.read and options.threads are ignored. The cgroups, containers and
+// snapshot are made from those processes as Scan() makes them from its own.
+absl::StatusOr<Snapshot> ReferenceScan(const ScanOptions& options);
 
 // RefineNamespaces() or RefineRss() of *snapshot, into *snapshot.
 template <typename Refiner>
