@@ -110,12 +110,7 @@ std::string ContainerTable(const Snapshot& s, size_t max_rows, const Style& styl
     std::string limit = !c.memory_limit               ? "-"
                         : c.memory_limit->unlimited() ? "unlimited"
                                                       : FormatBytes(c.memory_limit->value());
-    std::string use = "-";
-    if (c.memory_bytes && c.memory_limit && !c.memory_limit->unlimited() &&
-        c.memory_limit->value() > 0) {
-      use = fmt::format("{:.0f}", 100.0 * static_cast<double>(*c.memory_bytes) /
-                                      static_cast<double>(c.memory_limit->value()));
-    }
+    const std::string use = UseOfLimit(c.memory_bytes, c.memory_limit).cell;
     std::string restarts = c.restart_count ? fmt::format("{}", *c.restart_count) : "-";
     if (c.state == "restarting") restarts += "!";
     out +=

@@ -2,8 +2,10 @@
 #include "render/format.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "base/text_format.h"
+#include "fmt/format.h"
 
 namespace procleak {
 
@@ -29,6 +31,20 @@ std::string ShortenChainSignature(std::string_view signature, size_t width) {
   std::string out = ShortenMiddle(signature.substr(0, cut), width - tail.size());
   out.append(tail.data(), tail.size());
   return out;
+}
+
+MemoryUse UseOfLimit(const std::optional<uint64_t>& used, const std::optional<Limit>& limit) {
+  MemoryUse use;
+  if (!used || !limit || limit->unlimited()) return use;
+  if (limit->value() == 0) {
+    use.cell = "full";
+    use.fraction = std::numeric_limits<double>::infinity();
+    return use;
+  }
+  use.fraction = static_cast<double>(*used) / static_cast<double>(limit->value());
+  // Rounded as {:.0f} would round it, so 999.6% is already ">999".
+  use.cell = use.fraction * 100 >= 999.5 ? ">999" : fmt::format("{:.0f}", use.fraction * 100);
+  return use;
 }
 
 std::string ShortContainer(const Snapshot& s, const std::string& id) {
