@@ -14,6 +14,7 @@ namespace {
 
 std::string Label(const Container& c) {
   const std::string_view id = ShortId(c.id);
+  if (!c.verified) return fmt::format("{} {} (unverified)", c.runtime, id);
   return c.name.empty() ? fmt::format("{} {}", c.runtime, id)
                         : fmt::format("{} {} ({})", c.runtime, c.name, id);
 }

@@ -50,6 +50,7 @@ MemoryUse UseOfLimit(const std::optional<uint64_t>& used, const std::optional<Li
 std::string ShortContainer(const Snapshot& s, const std::string& id) {
   if (id.empty()) return "host";
   const Container* c = s.FindContainer(id);
+  if (c != nullptr && !c->verified) return "?" + std::string(ShortId(id));
   if (c != nullptr && !c->name.empty()) return SanitizeForTerminal(c->name);
   return std::string(ShortId(id));
 }

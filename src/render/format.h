@@ -29,7 +29,7 @@ struct MemoryUse {
 MemoryUse UseOfLimit(const std::optional<uint64_t>& used, const std::optional<Limit>& limit);
 
 // A container's short name for one-line summaries: its name (made safe for a terminal), its short
-// id, or "host" for "".
+// id, "?" and its short id when it is unverified, or "host" for "".
 std::string ShortContainer(const Snapshot& s, const std::string& id);
 
 }  // namespace procleak

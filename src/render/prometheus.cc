@@ -103,11 +103,12 @@ std::string Labels(std::initializer_list<std::pair<std::string_view, std::string
   return out;
 }
 
-// A container as a group or finding label: its name, else its short id; "" for the host.
+// A container as a group or finding label: its name, else (or when unverified) its short id; ""
+// for the host.
 std::string ContainerLabel(const Snapshot& s, const std::string& id) {
   if (id.empty()) return "";
   const Container* c = s.FindContainer(id);
-  if (c != nullptr && !c->name.empty()) return c->name;
+  if (c != nullptr && c->verified && !c->name.empty()) return c->name;
   return std::string(ShortId(id));
 }
 
@@ -147,8 +148,9 @@ void HostFamilies(const Snapshot& s, Exposition& e) {
   if (h.mem_available_bytes) available.Push("", fmt::format("{}", *h.mem_available_bytes));
 }
 
-// A container field's sample value: a count, or a limit's value (none when unlimited).
+// A container field's sample value: a count, a limit's value (none when unlimited), 1 or 0.
 std::optional<uint64_t> SampleOf(const std::optional<uint64_t>& v) { return v; }
+std::optional<uint64_t> SampleOf(const bool& v) { return v ? 1 : 0; }
 std::optional<uint64_t> SampleOf(const std::optional<Limit>& v) {
   return v && !v->unlimited() ? std::optional<uint64_t>(v->value()) : std::nullopt;
 }
