@@ -142,6 +142,11 @@ struct Container {
   std::optional<absl::Time> started_at;   // runtime's last start (Docker State.StartedAt)
   int init_pid = 0;                       // its PID 1 as seen from the host; 0 unknown
   std::vector<int> pids;                  // scanned processes inside, sorted
+  // The runtime's own state on the host names this container (Docker's config.v2.json, kubelet's
+  // log link, containerd's task directory, ...). False: only a cgroup path does, which anyone who
+  // may create cgroups can name, so it has no name either. Records and documents from before
+  // this field read true, as procleak then presented every container.
+  bool verified = true;
   bool operator==(const Container&) const = default;
 };
 

@@ -14,6 +14,7 @@ namespace {
 
 std::string Label(const Container& c) {
   const std::string_view id = ShortId(c.id);
+  if (!c.verified) return fmt::format("{} {} (unverified)", c.runtime, id);
   return c.name.empty() ? fmt::format("{} {}", c.runtime, id)
                         : fmt::format("{} {} ({})", c.runtime, c.name, id);
 }
@@ -72,7 +73,23 @@ void MemoryLimitFindings(const Snapshot& s, const Container& c, const std::vecto
     return;
   }
   const uint64_t limit = c.memory_limit->value();
-  if (limit == 0) return;
+  if (limit == 0) {
+    // Not "no limit": the kernel fails every charge (reclaiming, then OOM-killing) so nothing in
+    // it can allocate. Set by mistake (a 0 meant as "unlimited"), or a crafted file.
+    Finding f = Base(c, FindingKind::kNearMemoryLimit, Severity::kCritical);
+    f.rss_bytes = ContainerRss(s, c);
+    f.message = fmt::format("{} has a memory limit of 0 B: every allocation in it fails", Label(c));
+    f.evidence.push_back(
+        fmt::format("memory {} charged; memory.max (v2) or memory.limit_in_bytes "
+                    "(v1) reads 0",
+                    FormatBytes(used)));
+    f.action =
+        fmt::format("set the limit meant (0 does not mean unlimited), sized from observed use: {}",
+                    MemoryLimitAction(&c, c.cgroup, SuggestedMemoryLimit(used, Peak(s, c)),
+                                      s.host().cgroup_mode));
+    out->push_back(std::move(f));
+    return;
+  }
   const double use = static_cast<double>(used) / static_cast<double>(limit);
   if (use < t.near_memory_limit) return;
   Finding f = Base(c, FindingKind::kNearMemoryLimit,

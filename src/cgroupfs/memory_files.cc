@@ -6,6 +6,7 @@
 #include <span>
 
 #include "base/keyed_values.h"
+#include "base/text_format.h"
 #include "fmt/format.h"
 
 namespace procleak {
@@ -13,7 +14,21 @@ namespace {
 
 absl::Status BadValue(std::string_view text) {
   if (text.size() > 40) text = text.substr(0, 40);
-  return absl::InvalidArgumentError(fmt::format("not a number: \"{}\"", text));
+  return absl::InvalidArgumentError(fmt::format("not a number: \"{}\"", SanitizeForTerminal(text)));
+}
+
+// The kernel writes a one-value file as "%llu\n" (or "max\n"): the value is the text before one
+// final newline, exactly. Spaces around it or a second line are not the kernel's, so they are
+// refused rather than trimmed away (" 512" would read as a 512-byte limit).
+std::string_view OneValue(std::string_view text) {
+  if (text.ends_with('\n')) text.remove_suffix(1);
+  return text;
+}
+
+absl::StatusOr<uint64_t> Number(std::string_view value) {
+  std::optional<uint64_t> number = ParseU64(value);
+  if (!number) return BadValue(value);
+  return *number;
 }
 
 constexpr KeyedField<MemoryStat> kMemoryStatV2[] = {
@@ -99,19 +114,14 @@ absl::StatusOr<PressureLine> ParsePressureFields(std::string_view rest, int line
 
 }  // namespace
 
-absl::StatusOr<uint64_t> ParseSingleValue(std::string_view text) {
-  std::string_view value = StripWhitespace(text);
-  std::optional<uint64_t> number = ParseU64(value);
-  if (!number) return BadValue(value);
-  return *number;
-}
+absl::StatusOr<uint64_t> ParseSingleValue(std::string_view text) { return Number(OneValue(text)); }
 
 absl::StatusOr<Limit> ParseLimit(std::string_view text, uint64_t page_size) {
-  std::string_view value = StripWhitespace(text);
+  std::string_view value = OneValue(text);
   if (value == "max") return Limit::Unlimited();
   // Writing -1 to a v1 limit file means unlimited; some kernels echo it back.
   if (value == "-1") return Limit::Unlimited();
-  absl::StatusOr<uint64_t> number = ParseSingleValue(value);
+  absl::StatusOr<uint64_t> number = Number(value);
   if (!number.ok()) return number.status();
   if (page_size == 0) page_size = 4096;
   const uint64_t unlimited_from = (static_cast<uint64_t>(LLONG_MAX) / page_size) * page_size;

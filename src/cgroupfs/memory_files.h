@@ -11,10 +11,12 @@
 
 namespace procleak {
 
-// A single number followed by an optional newline ("memory.current", "pids.current").
+// A single number followed by an optional newline ("memory.current", "pids.current"), as the
+// kernel writes it: nothing else, not even a space ("not a number: \" 512\"").
 absl::StatusOr<uint64_t> ParseSingleValue(std::string_view text);
 
-// "max" (v2) or a number; v1 values at or above (LONG_MAX / page_size) * page_size are unlimited.
+// "max" (v2) or a number, written as ParseSingleValue reads; v1 values at or above
+// (LONG_MAX / page_size) * page_size are unlimited. 0 is a limit of 0 (every charge fails).
 absl::StatusOr<Limit> ParseLimit(std::string_view text, uint64_t page_size);
 
 // v2 memory.stat: anon file shmem file_mapped kernel slab sock (swap is not in it).

@@ -22,6 +22,7 @@
 #include "base/keyed_values.h"
 #include "container/container_paths.h"
 #include "container/docker_state.h"
+#include "container/runtime_state.h"
 #include "fmt/format.h"
 #include "model/runtimes.h"
 
@@ -216,10 +217,12 @@ absl::StatusOr<std::map<std::string, int>> ReadDockerState(const ContainerReadOp
     if (c.id.empty()) {
       c.id = id;
       c.runtime = RuntimeName(Runtime::kDocker);
+      c.verified = false;
     }
     if (config) {
       // Kubelet's cgroupfs layout names no runtime; a Docker state directory does (dockershim).
       c.runtime = RuntimeName(Runtime::kDocker);
+      c.verified = true;
       c.name = config->name;
       c.restart_count = config->restart_count;
       c.state = config->state;
@@ -278,7 +281,9 @@ absl::Status ReadKubernetesNames(const ContainerReadOptions& options, ContainerM
     std::optional<std::pair<std::string, std::string>> parsed = ParseKubeletLogName(file);
     if (!parsed) continue;
     auto it = containers->find(parsed->first);
-    if (it != containers->end() && it->second.name.empty()) it->second.name = parsed->second;
+    if (it == containers->end()) continue;
+    it->second.verified = true;  // kubelet made this link for the container it runs
+    if (it->second.name.empty()) it->second.name = parsed->second;
   }
   return absl::OkStatus();
 }
@@ -337,6 +342,8 @@ absl::StatusOr<std::vector<Container>> ReadContainers(const ContainerReadOptions
 
   ContainerMap containers;
   GroupProcesses(processes, by_pid, &containers);
+  // Until a runtime's state names it, a container is only a cgroup path's claim.
+  for (auto& [id, c] : containers) c.verified = false;
   absl::StatusOr<std::map<std::string, int>> docker_pids =
       ReadDockerState(options, &containers, skips);
   if (!docker_pids.ok()) return docker_pids.status();
@@ -348,7 +355,11 @@ absl::StatusOr<std::vector<Container>> ReadContainers(const ContainerReadOptions
   if (!named.ok()) return named;
   std::string buffer;
   for (auto& [id, c] : containers) {
-    if (c.name.empty() && c.init_pid != 0) ReadHostname(options, &c, skips, &buffer);
+    if (!c.verified)
+      c.verified = RuntimeStateExists(options.root, c.runtime, c.id, c.cgroup, skips);
+    // An unverified container's init may be any process, whose /etc/hostname may be the host's
+    // (or one its owner wrote): no name is taken from it.
+    if (c.verified && c.name.empty() && c.init_pid != 0) ReadHostname(options, &c, skips, &buffer);
   }
 
   std::vector<Container> out;

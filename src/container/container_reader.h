@@ -25,8 +25,10 @@ struct ContainerReadOptions {
 // hostconfig.json Memory when that is set (the caller overrides it with the cgroup's own limit).
 // Names: Docker config.v2.json Name (without '/'); Kubernetes "namespace/pod/container" from
 // <root>/var/log/containers/<pod>_<namespace>_<container>-<id>.log; else the init process's
-// <root>/proc/<init_pid>/root/etc/hostname. Missing or unreadable files leave fields empty (denied
-// reads counted in *skips); a malformed JSON state file is an error naming the file.
+// <root>/proc/<init_pid>/root/etc/hostname, for a verified container only. Verified: its
+// config.v2.json was read, a kubelet log link names it, or a runtime's state for it exists
+// (runtime_state.h); otherwise it has no name. Missing or unreadable files leave fields empty
+// (denied reads counted in *skips); a malformed JSON state file is an error naming the file.
 absl::StatusOr<std::vector<Container>> ReadContainers(const ContainerReadOptions& options,
                                                       std::vector<Process>& processes,
                                                       SkipCounter* skips);

@@ -141,6 +141,12 @@ inline constexpr Field<Container> kContainerFields[] = {
     {"started_at", &Container::started_at, Unit::kTime},
     {"init_pid", &Container::init_pid, Unit::kPid},
     {"pids", &Container::pids, Unit::kPid},
+    {"verified",
+     &Container::verified,
+     Unit::kNone,
+     3,
+     {"verified", "gauge",
+      "1 when the runtime's own state names the container, 0 when only its cgroup path does."}},
 };
 
 inline constexpr Field<MemoryStat> kMemoryStatFields[] = {

@@ -32,7 +32,8 @@ class FieldReader {
   // Field `field` as an unsigned number no larger than `max`.
   uint64_t Unsigned(int field, uint64_t max = UINT64_MAX) {
     std::optional<uint64_t> value = ParseU64(tokens_[field - kFirstField]);
-    if (!value || *value > max) return Bad(field);
+    if (!value) return Bad(field);
+    if (*value > max) return Bad(field, /*out_of_range=*/true);
     return *value;
   }
   // Field `field` as an int that may be negative (the kernel prints it with %d).
@@ -48,17 +49,26 @@ class FieldReader {
   }
   absl::Status status() const {
     if (bad_ == 0) return absl::OkStatus();
-    return absl::InvalidArgumentError(
-        fmt::format("field {} ({}) is not a number", bad_, kFieldNames[bad_ - kFirstField]));
+    std::string_view name = kFieldNames[bad_ - kFirstField];
+    if (out_of_range_) {
+      // A number (digits only, so safe to print), just not one the kernel can show.
+      return absl::InvalidArgumentError(fmt::format("field {} ({}) is out of range: {}", bad_, name,
+                                                    tokens_[bad_ - kFirstField]));
+    }
+    return absl::InvalidArgumentError(fmt::format("field {} ({}) is not a number", bad_, name));
   }
 
  private:
-  uint64_t Bad(int field) {
-    if (bad_ == 0) bad_ = field;
+  uint64_t Bad(int field, bool out_of_range = false) {
+    if (bad_ == 0) {
+      bad_ = field;
+      out_of_range_ = out_of_range;
+    }
     return 0;
   }
   const Tokens& tokens_;
-  int bad_ = 0;  // the first field that is not a number
+  int bad_ = 0;  // the first field that is not a number, or out of range
+  bool out_of_range_ = false;
 };
 
 }  // namespace
@@ -110,7 +120,7 @@ absl::StatusOr<Stat> ParseStat(std::string_view text) {
   stat.tty_nr = fields.Signed(7);
   stat.flags = fields.Unsigned(9);
   stat.num_threads = static_cast<int>(fields.Unsigned(20, INT_MAX));
-  stat.starttime = fields.Unsigned(22);
+  stat.starttime = fields.Unsigned(22, kMaxStartTicks);
   stat.vsize = fields.Unsigned(23);
   stat.rss_pages = fields.Unsigned(24);
   if (absl::Status status = fields.status(); !status.ok()) return status;

@@ -19,8 +19,9 @@ std::string ContainerLabel(const Snapshot& s, const std::string& id) {
   if (id.empty()) return "host";
   const Container* c = s.FindContainer(id);
   const std::string_view shortid = ShortId(id);
+  if (c != nullptr && !c->verified) return fmt::format("{} (unverified)", shortid);
   if (c == nullptr || c->name.empty()) return std::string(shortid);
-  return fmt::format("{} {} ({})", c->runtime, c->name, shortid);
+  return SanitizeForTerminal(fmt::format("{} {} ({})", c->runtime, c->name, shortid));
 }
 
 // The action with a trailing shell command set on lines of its own.
@@ -104,18 +105,18 @@ std::string ContainerTable(const Snapshot& s, size_t max_rows, const Style& styl
       style.Bold(fmt::format("{:<22} {:<10} {:>10} {:>10} {:>4} {:>5} {:>8}", "CONTAINER",
                              "RUNTIME", "MEMORY", "LIMIT", "USE%", "PROCS", "RESTARTS")) +
       "\n";
+  bool unverified = false;
   for (size_t i = 0; i < rows.size() && i < max_rows; ++i) {
     const Container& c = *rows[i];
-    std::string name = SanitizeForTerminal(c.name.empty() ? c.id : c.name);
+    // An unverified container's name, if a document gave it one, is not shown either.
+    std::string name = SanitizeForTerminal(!c.verified      ? "?" + c.id
+                                           : c.name.empty() ? c.id
+                                                            : c.name);
+    unverified |= !c.verified;
     std::string limit = !c.memory_limit               ? "-"
                         : c.memory_limit->unlimited() ? "unlimited"
                                                       : FormatBytes(c.memory_limit->value());
-    std::string use = "-";
-    if (c.memory_bytes && c.memory_limit && !c.memory_limit->unlimited() &&
-        c.memory_limit->value() > 0) {
-      use = fmt::format("{:.0f}", 100.0 * static_cast<double>(*c.memory_bytes) /
-                                      static_cast<double>(c.memory_limit->value()));
-    }
+    const std::string use = UseOfLimit(c.memory_bytes, c.memory_limit).cell;
     std::string restarts = c.restart_count ? fmt::format("{}", *c.restart_count) : "-";
     if (c.state == "restarting") restarts += "!";
     out +=
@@ -125,6 +126,9 @@ std::string ContainerTable(const Snapshot& s, size_t max_rows, const Style& styl
   }
   if (rows.size() > max_rows)
     out += fmt::format("  (+{} more containers)\n", rows.size() - max_rows);
+  if (unverified) {
+    out += "  ?: unverified: only a cgroup path names it; no state of its runtime was found\n";
+  }
   return out;
 }
 

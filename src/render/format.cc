@@ -2,6 +2,7 @@
 #include "render/format.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "base/text_format.h"
 #include "fmt/format.h"
@@ -32,9 +33,24 @@ std::string ShortenChainSignature(std::string_view signature, size_t width) {
   return out;
 }
 
+MemoryUse UseOfLimit(const std::optional<uint64_t>& used, const std::optional<Limit>& limit) {
+  MemoryUse use;
+  if (!used || !limit || limit->unlimited()) return use;
+  if (limit->value() == 0) {
+    use.cell = "full";
+    use.fraction = std::numeric_limits<double>::infinity();
+    return use;
+  }
+  use.fraction = static_cast<double>(*used) / static_cast<double>(limit->value());
+  // Rounded as {:.0f} would round it, so 999.6% is already ">999".
+  use.cell = use.fraction * 100 >= 999.5 ? ">999" : fmt::format("{:.0f}", use.fraction * 100);
+  return use;
+}
+
 std::string ShortContainer(const Snapshot& s, const std::string& id) {
   if (id.empty()) return "host";
   const Container* c = s.FindContainer(id);
+  if (c != nullptr && !c->verified) return "?" + std::string(ShortId(id));
   if (c != nullptr && !c->name.empty()) return SanitizeForTerminal(c->name);
   return std::string(ShortId(id));
 }

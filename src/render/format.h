@@ -2,6 +2,8 @@
 #pragma once
 // Helpers shared by the text and JSON renderers.
 
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "base/text_format.h"
@@ -17,8 +19,17 @@ std::vector<const Cgroup*> CgroupsByMemory(const Snapshot& snapshot);
 // chain's shape stays ("npm exec @mod~filesystem > sh > node"). Never shorter than the tail.
 std::string ShortenChainSignature(std::string_view signature, size_t width);
 
+// Memory use against a limit, for the USE% columns of the text tables.
+struct MemoryUse {
+  // Never wider than 4: a whole percentage up to 999, ">999" above it (a limit of a few bytes),
+  // "full" for a limit of 0 B (every charge fails), "-" with no use or no limit known, unlimited.
+  std::string cell = "-";
+  double fraction = 0;  // used / limit, for emphasis; infinite for a limit of 0 B; 0 when "-"
+};
+MemoryUse UseOfLimit(const std::optional<uint64_t>& used, const std::optional<Limit>& limit);
+
 // A container's short name for one-line summaries: its name (made safe for a terminal), its short
-// id, or "host" for "".
+// id, "?" and its short id when it is unverified, or "host" for "".
 std::string ShortContainer(const Snapshot& s, const std::string& id);
 
 // One line (unwrapped) saying what Host::proc_hidden hides and how to see the rest, such as

@@ -4,13 +4,13 @@
 #include <cmath>
 #include <deque>
 #include <optional>
-#include <set>
 #include <string>
 #include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "base/text_format.h"
 #include "fmt/format.h"
 #include "model/record_fields.h"
@@ -19,6 +19,9 @@ namespace procleak {
 namespace {
 
 constexpr size_t kMaxLabelBytes = 128;
+// A cut value ends in "~" and 8 hex digits of a hash of the whole value, so that values sharing
+// their first bytes (two LXC names, two long signatures) still label different series.
+constexpr size_t kCutMarkBytes = 9;
 
 // The length of the valid UTF-8 sequence starting at s[i], or 0 (RFC 3629: no overlong forms,
 // no surrogates, nothing above U+10FFFF).
@@ -59,10 +62,33 @@ struct Sample {
   std::string value;
 };
 
-struct Family {
-  std::string name;
-  std::string_view type, help;
-  std::vector<Sample> samples;
+// A metric family: the one place that keeps its series unique. Label values are cut, so two
+// different things can render the same labels (two signatures, or two LXC names, sharing their
+// first bytes); a second sample with labels already present is refused, never written twice
+// (node_exporter rejects a file with a duplicate series).
+class Family {
+ public:
+  Family(std::string name, std::string_view type, std::string_view help)
+      : name_(std::move(name)), type_(type), help_(help) {}
+  // False, and nothing added, when the family has a sample with these labels.
+  bool Push(std::string labels, std::string value) {
+    if (!seen_.insert(labels).second) return false;
+    samples_.push_back({std::move(labels), std::move(value)});
+    return true;
+  }
+  bool Has(const std::string& labels) const { return seen_.contains(labels); }
+  size_t size() const { return samples_.size(); }
+  void Render(std::string* out) const {
+    if (samples_.empty()) return;
+    *out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name_, help_, name_, type_);
+    for (const Sample& s : samples_) *out += fmt::format("{}{} {}\n", name_, s.labels, s.value);
+  }
+
+ private:
+  std::string name_;
+  std::string_view type_, help_;
+  std::vector<Sample> samples_;
+  absl::flat_hash_set<std::string> seen_;
 };
 
 std::string Labels(std::initializer_list<std::pair<std::string_view, std::string_view>> labels) {
@@ -78,27 +104,23 @@ std::string Labels(std::initializer_list<std::pair<std::string_view, std::string
   return out;
 }
 
-// A container as a group or finding label: its name, else its short id; "" for the host.
+// A container as a group or finding label: its name, else (or when unverified) its short id; ""
+// for the host.
 std::string ContainerLabel(const Snapshot& s, const std::string& id) {
   if (id.empty()) return "";
   const Container* c = s.FindContainer(id);
-  if (c != nullptr && !c->name.empty()) return c->name;
+  if (c != nullptr && c->verified && !c->name.empty()) return c->name;
   return std::string(ShortId(id));
 }
 
 class Exposition {
  public:
   Family& Add(std::string name, std::string_view type, std::string_view help) {
-    families_.push_back(Family{std::move(name), type, help, {}});
-    return families_.back();
+    return families_.emplace_back(std::move(name), type, help);
   }
   std::string Render() const {
     std::string out;
-    for (const Family& f : families_) {
-      if (f.samples.empty()) continue;
-      out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", f.name, f.help, f.name, f.type);
-      for (const Sample& s : f.samples) out += fmt::format("{}{} {}\n", f.name, s.labels, s.value);
-    }
+    for (const Family& f : families_) f.Render(&out);
     return out;
   }
 
@@ -110,38 +132,35 @@ void HostFamilies(const Snapshot& s, Exposition& e) {
   const Host& h = s.host();
   e.Add("procleak_scan_timestamp_seconds", "gauge",
         "When the scan ran, in seconds since the Unix epoch.")
-      .samples.push_back(
-          {"", fmt::format("{:.3f}", absl::ToDoubleSeconds(h.scanned_at - absl::UnixEpoch()))});
+      .Push("", fmt::format("{:.3f}", absl::ToDoubleSeconds(h.scanned_at - absl::UnixEpoch())));
   e.Add("procleak_scan_duration_seconds", "gauge", "How long the scan took.")
-      .samples.push_back({"", Number(absl::ToDoubleSeconds(s.stats().duration))});
+      .Push("", Number(absl::ToDoubleSeconds(s.stats().duration)));
   e.Add("procleak_processes", "gauge", "Processes the scan read.")
-      .samples.push_back({"", fmt::format("{}", s.processes().size())});
+      .Push("", fmt::format("{}", s.processes().size()));
   Family& skipped = e.Add("procleak_processes_skipped", "gauge",
                           "Processes the scan skipped: exited while read, or reads refused.");
-  skipped.samples.push_back(
-      {Labels({{"reason", "vanished"}}), fmt::format("{}", s.stats().skipped_vanished)});
-  skipped.samples.push_back(
-      {Labels({{"reason", "denied"}}), fmt::format("{}", s.stats().skipped_denied)});
+  skipped.Push(Labels({{"reason", "vanished"}}), fmt::format("{}", s.stats().skipped_vanished));
+  skipped.Push(Labels({{"reason", "denied"}}), fmt::format("{}", s.stats().skipped_denied));
   e.Add("procleak_proc_hidden", "gauge",
         "1 when /proc hides other users' processes from the scan (hidepid): the counts cover only "
         "what the scanning user may see; 0 otherwise.")
-      .samples.push_back({"", h.proc_hidden.empty() ? "0" : "1"});
+      .Push("", h.proc_hidden.empty() ? "0" : "1");
   Family& total =
       e.Add("procleak_host_memory_total_bytes", "gauge", "MemTotal from /proc/meminfo.");
-  if (h.mem_total_bytes) total.samples.push_back({"", fmt::format("{}", *h.mem_total_bytes)});
+  if (h.mem_total_bytes) total.Push("", fmt::format("{}", *h.mem_total_bytes));
   Family& available =
       e.Add("procleak_host_memory_available_bytes", "gauge", "MemAvailable from /proc/meminfo.");
-  if (h.mem_available_bytes) {
-    available.samples.push_back({"", fmt::format("{}", *h.mem_available_bytes)});
-  }
+  if (h.mem_available_bytes) available.Push("", fmt::format("{}", *h.mem_available_bytes));
 }
 
-// The container table's members that can be a sample: a count, or a limit (none when unlimited).
+// The container table's members that can be a sample: a count, a limit (none when unlimited), or
+// a flag (1 or 0).
 template <typename T>
-constexpr bool kIsSample =
-    std::is_same_v<T, std::optional<uint64_t>> || std::is_same_v<T, std::optional<Limit>>;
+constexpr bool kIsSample = std::is_same_v<T, std::optional<uint64_t>> ||
+                           std::is_same_v<T, std::optional<Limit>> || std::is_same_v<T, bool>;
 
 std::optional<uint64_t> SampleOf(const std::optional<uint64_t>& v) { return v; }
+std::optional<uint64_t> SampleOf(const bool& v) { return v ? 1 : 0; }
 std::optional<uint64_t> SampleOf(const std::optional<Limit>& v) {
   return v && !v->unlimited() ? std::optional<uint64_t>(v->value()) : std::nullopt;
 }
@@ -161,7 +180,8 @@ constexpr bool MetricRowsHoldSamples() {
 }
 static_assert(MetricRowsHoldSamples(), "a container row names a metric on a field that is no number");
 
-// One family per row of the container table that names a metric, then the process count.
+// One family per row of the container table that names a metric, then the process count. A
+// container whose labels, cut, equal an earlier one's is left out of all of them and counted.
 void ContainerFamilies(const Snapshot& s, Exposition& e) {
   std::vector<std::pair<const fields::Field<Container>*, Family*>> rows;
   for (const fields::Field<Container>& field : fields::kContainerFields) {
@@ -171,21 +191,29 @@ void ContainerFamilies(const Snapshot& s, Exposition& e) {
   }
   Family& processes =
       e.Add("procleak_container_processes", "gauge", "Processes running in the container.");
+  size_t omitted = 0;
   for (const Container& c : s.containers()) {
     const std::string labels = Labels({{"runtime", c.runtime}, {"id", c.id}, {"name", c.name}});
+    if (processes.Has(labels)) {
+      ++omitted;
+      continue;
+    }
     for (auto [field, family] : rows) {
       std::visit(
           [&](auto member) {
             if constexpr (kIsSample<std::remove_cvref_t<decltype(c.*member)>>) {
               if (std::optional<uint64_t> v = SampleOf(c.*member)) {
-                family->samples.push_back({labels, fmt::format("{}", *v)});
+                family->Push(labels, fmt::format("{}", *v));
               }
             }
           },
           field->member);
     }
-    processes.samples.push_back({labels, fmt::format("{}", c.pids.size())});
+    processes.Push(labels, fmt::format("{}", c.pids.size()));
   }
+  e.Add("procleak_containers_omitted", "gauge",
+        "Containers left out of the container metrics: their labels, cut, equal another's.")
+      .Push("", fmt::format("{}", omitted));
 }
 
 void GroupFamilies(const Snapshot& s, const Analysis& a, size_t max_groups, Exposition& e) {
@@ -199,7 +227,6 @@ void GroupFamilies(const Snapshot& s, const Analysis& a, size_t max_groups, Expo
   Family& rate = e.Add("procleak_group_spawn_rate_per_hour", "gauge",
                        "Chains started per hour between the group's first and last start.");
   size_t listed = 0, omitted = 0;
-  std::set<std::string> seen;  // two signatures may share their first 128 bytes
   for (const Group& g : a.groups) {
     // Single-process groups would repeat the process list (as in the JSON document).
     if (g.count <= 1 && g.classification != Classification::kLeak) continue;
@@ -211,25 +238,27 @@ void GroupFamilies(const Snapshot& s, const Analysis& a, size_t max_groups, Expo
                                        {"signature", g.signature},
                                        {"cgroup", g.cgroup},
                                        {"spawner", spawner}});
-    if (listed == max_groups || !seen.insert(labels).second) {
+    // procleak_group_chains adds the classification; rss has every group's common labels.
+    if (listed == max_groups || rss.Has(labels)) {
       ++omitted;
       continue;
     }
     ++listed;
-    chains.samples.push_back({Labels({{"container", container},
-                                      {"signature", g.signature},
-                                      {"classification", ClassificationName(g.classification)},
-                                      {"cgroup", g.cgroup},
-                                      {"spawner", spawner}}),
-                              fmt::format("{}", g.count)});
-    if (g.expected) expected.samples.push_back({labels, fmt::format("{}", *g.expected)});
-    rss.samples.push_back({labels, fmt::format("{}", g.rss_bytes)});
-    if (g.pss_bytes) pss.samples.push_back({labels, fmt::format("{}", *g.pss_bytes)});
-    rate.samples.push_back({labels, Number(g.spawn_rate_per_hour)});
+    chains.Push(Labels({{"container", container},
+                        {"signature", g.signature},
+                        {"classification", ClassificationName(g.classification)},
+                        {"cgroup", g.cgroup},
+                        {"spawner", spawner}}),
+                fmt::format("{}", g.count));
+    if (g.expected) expected.Push(labels, fmt::format("{}", *g.expected));
+    if (g.pss_bytes) pss.Push(labels, fmt::format("{}", *g.pss_bytes));
+    rate.Push(labels, Number(g.spawn_rate_per_hour));
+    rss.Push(std::move(labels), fmt::format("{}", g.rss_bytes));
   }
   e.Add("procleak_groups_omitted", "gauge",
-        "Groups left out of the group metrics by the bound on their number.")
-      .samples.push_back({"", fmt::format("{}", omitted)});
+        "Groups left out of the group metrics by the bound on their number, or as their labels, "
+        "cut, equal another's.")
+      .Push("", fmt::format("{}", omitted));
 }
 
 void FindingFamilies(const Snapshot& s, const Analysis& a, size_t max_findings, Exposition& e) {
@@ -237,37 +266,56 @@ void FindingFamilies(const Snapshot& s, const Analysis& a, size_t max_findings, 
   for (Severity sev : {Severity::kCritical, Severity::kWarning, Severity::kInfo}) {
     size_t n = 0;
     for (const Finding& f : a.findings) n += f.severity == sev;
-    counts.samples.push_back({Labels({{"severity", SeverityName(sev)}}), fmt::format("{}", n)});
+    counts.Push(Labels({{"severity", SeverityName(sev)}}), fmt::format("{}", n));
   }
   Family& info = e.Add("procleak_finding_info", "gauge", "One series per finding, always 1.");
   size_t omitted = 0;
-  std::set<std::string> seen;
   for (const Finding& f : a.findings) {
     std::string labels = Labels({{"kind", FindingKindName(f.kind)},
                                  {"severity", SeverityName(f.severity)},
                                  {"container", ContainerLabel(s, f.container)},
                                  {"signature", f.signature}});
-    if (info.samples.size() == max_findings || !seen.insert(labels).second) {
-      ++omitted;
-      continue;
-    }
-    info.samples.push_back({std::move(labels), "1"});
+    if (info.size() == max_findings || !info.Push(std::move(labels), "1")) ++omitted;
   }
   e.Add("procleak_findings_omitted", "gauge",
-        "Findings left out of procleak_finding_info by the bound on their number.")
-      .samples.push_back({"", fmt::format("{}", omitted)});
+        "Findings left out of procleak_finding_info by the bound on their number, or as their "
+        "labels, cut, equal another's.")
+      .Push("", fmt::format("{}", omitted));
+}
+
+// FNV-1a: stable across versions and hosts, which a series' labels must be.
+uint32_t Fnv1a(std::string_view bytes) {
+  uint32_t hash = 2166136261u;
+  for (char c : bytes) hash = (hash ^ static_cast<unsigned char>(c)) * 16777619u;
+  return hash;
+}
+
+// `value` with invalid bytes replaced, cut on a character boundary to at most `limit` bytes.
+// *cut says whether anything was left out.
+std::string ValidPrefix(std::string_view value, size_t limit, bool* cut) {
+  std::string valid;
+  *cut = false;
+  for (size_t i = 0; i < value.size();) {
+    const size_t n = Utf8SequenceLength(value, i);
+    const std::string_view piece = n > 0 ? value.substr(i, n) : "\xEF\xBF\xBD";  // U+FFFD
+    if (valid.size() + piece.size() > limit) {
+      *cut = true;
+      break;
+    }
+    valid.append(piece.data(), piece.size());
+    i += n > 0 ? n : 1;
+  }
+  return valid;
 }
 
 }  // namespace
 
 std::string PrometheusLabelValue(std::string_view value) {
-  std::string valid;  // invalid bytes replaced, cut on a character boundary
-  for (size_t i = 0; i < value.size();) {
-    const size_t n = Utf8SequenceLength(value, i);
-    const std::string_view piece = n > 0 ? value.substr(i, n) : "\xEF\xBF\xBD";  // U+FFFD
-    if (valid.size() + piece.size() > kMaxLabelBytes) break;
-    valid.append(piece.data(), piece.size());
-    i += n > 0 ? n : 1;
+  bool cut;
+  std::string valid = ValidPrefix(value, kMaxLabelBytes, &cut);
+  if (cut) {
+    valid = ValidPrefix(value, kMaxLabelBytes - kCutMarkBytes, &cut);
+    valid += fmt::format("~{:08x}", Fnv1a(value));
   }
   std::string out;
   out.reserve(valid.size());

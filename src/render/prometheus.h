@@ -21,12 +21,15 @@ struct PrometheusOptions {
 // The text exposition format (version 0.0.4): every family with # HELP and # TYPE, names
 // prefixed procleak_, base units, counters ending in _total, no timestamps. Families and series
 // come in a fixed order. Groups are those of two or more chains or leaks (as in the JSON);
-// procleak_groups_omitted and procleak_findings_omitted count what the bounds left out.
+// procleak_groups_omitted and procleak_findings_omitted count what the bounds left out. No family
+// has two series with the same labels: a container, group or finding whose cut labels equal an
+// earlier one's is left out and counted (procleak_containers_omitted and the two above).
 std::string RenderPrometheus(const Snapshot& snapshot, const Analysis& analysis,
                              const PrometheusOptions& options);
 
-// A label value as the exposition format needs it: invalid UTF-8 bytes become U+FFFD, the value is
-// cut to at most 128 bytes on a character boundary, then \, " and newline are escaped.
+// A label value as the exposition format needs it: invalid UTF-8 bytes become U+FFFD, a value of
+// more than 128 bytes is cut on a character boundary and ends in "~" and 8 hex digits of an FNV-1a
+// hash of the whole value (128 bytes in all), then \, " and newline are escaped.
 std::string PrometheusLabelValue(std::string_view value);
 
 }  // namespace procleak

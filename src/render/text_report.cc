@@ -55,18 +55,11 @@ std::string CgroupTable(const Snapshot& s, const TextOptions& options, const Sty
     std::string limit = !c.memory_limit               ? "-"
                         : c.memory_limit->unlimited() ? "unlimited"
                                                       : FormatBytes(c.memory_limit->value());
-    std::string use = "-";
-    double percent = 0;
-    if (c.memory_bytes && c.memory_limit && !c.memory_limit->unlimited() &&
-        c.memory_limit->value() > 0) {
-      percent = 100.0 * static_cast<double>(*c.memory_bytes) /
-                static_cast<double>(c.memory_limit->value());
-      use = fmt::format("{:.0f}", percent);
-    }
+    const MemoryUse use = UseOfLimit(c.memory_bytes, c.memory_limit);
     std::string row =
-        fmt::format("{:>10}  {:>10}  {:>4}  {:>5}  {}", memory, limit, use, c.pids.size(),
+        fmt::format("{:>10}  {:>10}  {:>4}  {:>5}  {}", memory, limit, use.cell, c.pids.size(),
                     ShortenMiddle(SanitizeForTerminal(c.path), kPathWidth));
-    out += ByUse(std::move(row), percent / 100, options.thresholds, style) + "\n";
+    out += ByUse(std::move(row), use.fraction, options.thresholds, style) + "\n";
   }
   if (rows.size() > options.max_cgroups) {
     out += fmt::format("  (+{} more cgroups)\n", rows.size() - options.max_cgroups);

@@ -337,6 +337,9 @@ TEST(ContainerReader, KubernetesNames_FromKubeletLogLinks) {
 TEST(ContainerReader, Hostname_FromInitRoot) {
   TempTree tree;
   tree.Write("proc/2210/root/etc/hostname", "  build01\n");
+  // LXC's state verifies the containers: only then is a name read from inside.
+  tree.Write("var/lib/lxc/build01/config", "lxc.uts.name = build01\n");
+  tree.Write("var/lib/lxc/empty/config", "");
   std::vector<Process> processes = {
       MakeProcess(2200, 1, V2("/lxc.monitor.build01")),
       MakeProcess(2210, 2200, V2("/lxc.payload.build01/init.scope")),
@@ -380,6 +383,9 @@ TEST(ContainerReader, Hostname_NeverFollowsLinksOutOfTheContainer) {
   ASSERT_EQ(mkfifo(tree.Path("proc/30/root/etc/hostname").c_str(), 0644), 0);
   // Only the first line counts.
   tree.Write("proc/40/root/etc/hostname", "box40\nsecond line\n");
+  for (const char* name : {"c10", "c20", "c30", "c40"}) {
+    tree.Write(std::string("var/lib/lxc/") + name + "/config", "");
+  }
   std::vector<Process> processes = {
       MakeProcess(10, 1, V2("/lxc/c10")), MakeProcess(20, 1, V2("/lxc/c20")),
       MakeProcess(30, 1, V2("/lxc/c30")), MakeProcess(40, 1, V2("/lxc/c40"))};

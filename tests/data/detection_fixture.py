@@ -20,7 +20,7 @@ side, where each container (and two host services) holds one shape the detector 
 Run by make_fixtures.py; the expectations are in tests/cli/detection_fixture_test.cc.
 """
 
-from make_fixtures import Proc, Tree, hex_id
+from make_fixtures import Proc, Tree, containerd_task, hex_id
 from runtime_fixtures import (docker_files, docker_time, kthreads, parents, shim, systemd_init,
                               v2_group, v2_mountinfo, v2_root)
 
@@ -218,6 +218,10 @@ def detection() -> None:
                 dead={DEAD_GATEWAY: (1010, DEAD_GATEWAY_NSPID),
                       DEAD_SPAWNER: (5010, DEAD_SPAWNER_NSPID)})
     t.procs_files("sys/fs/cgroup", "", procs)
+    # The state that verifies the podman and Kubernetes containers (no kubelet log links here).
+    t.write(f"var/lib/containers/storage/overlay-containers/{INGEST}/userdata/config.json",
+            '{"ociVersion": "1.0.2"}\n')
+    containerd_task(t, "k8s.io", SESSIONS)
 
     v2_root(t)
     parents(t, "/system.slice", "/machine.slice", ingest_scope, "/kubepods.slice",

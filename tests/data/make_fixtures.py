@@ -408,6 +408,13 @@ def write_v2_cgroup(t: "Tree", path: str, current: int, maximum, peak: int, even
 # --------------------------------------------------------------------------------------------
 
 
+def containerd_task(t: "Tree", namespace: str, cid: str) -> None:
+    """The directory containerd's v2 shim keeps per task: the runtime state that verifies a
+    container procleak finds by its cgroup path (src/container/runtime_state.cc)."""
+    t.write(f"run/containerd/io.containerd.runtime.v2.task/{namespace}/{cid}/config.json",
+            '{"ociVersion": "1.0.2"}\n')
+
+
 class Tree:
     def __init__(self, name: str):
         self.root = os.path.join(HERE, name)
@@ -531,6 +538,8 @@ def v1_docker() -> None:
     t.host("ip-10-0-3-17.ec2.internal", "5.10.220-209.869.amzn2.x86_64", 1795161600, 4,
            (16181320, 9930112, 11235404, 1702844), mountinfo)
     t.processes(procs, hierarchies, kthread_line=False)
+    for cid in (api, batch):  # no /var/lib/docker here: containerd's tasks verify them
+        containerd_task(t, "moby", cid)
 
     mem = "sys/fs/cgroup/memory"
 
@@ -640,6 +649,9 @@ def v2_systemd() -> None:
     t.host("web-03", "6.8.0-51-generic", 1772461800, 4, (8139464, 2410220, 5012344, 2614280),
            mountinfo)
     t.processes(procs, hierarchies, kthread_line=False)
+    containerd_task(t, "moby", web)
+    for cid in (sandbox, dns):
+        containerd_task(t, "k8s.io", cid)
 
     cg = "sys/fs/cgroup"
     t.write(f"{cg}/cgroup.controllers", "cpuset cpu io memory hugetlb pids rdma misc\n")
@@ -731,6 +743,7 @@ def hybrid() -> None:
     t.host("sbx-4f1c9a", "6.18.44-fc-v782", 1795132035, 2,
            (24683656, 22812100, 23290780, 1201340), mountinfo)
     t.processes(procs, hierarchies, kthread_line=True)
+    containerd_task(t, "k8s.io", colon.rsplit(":", 1)[1])
 
     mem = "sys/fs/cgroup/memory"
 
@@ -772,3 +785,5 @@ if __name__ == "__main__":
     incident_fixture.incident()
     import detection_fixture  # issue 15's shapes in containers and host services
     detection_fixture.detection()
+    import spoof_fixture  # issue 17's cgroup that only claims to be a Docker container
+    spoof_fixture.spoof()

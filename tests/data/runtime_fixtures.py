@@ -8,7 +8,8 @@ are asserted in tests/container/fixture_layouts_test.cc (and described in README
 
 import json
 
-from make_fixtures import Proc, Tree, hex_id, pressure, v2_memory_stat, write_v2_cgroup
+from make_fixtures import (Proc, Tree, containerd_task, hex_id, pressure, v2_memory_stat,
+                           write_v2_cgroup)
 
 MIB = 1024 * 1024
 CONTROLLERS = "cpuset cpu io memory hugetlb pids rdma misc\n"
@@ -135,6 +136,8 @@ def k8s_containerd() -> None:
     t.host("k8s-node-2", "6.1.0-18-cloud-amd64", 1794931200, 4,
            (16374356, 8120332, 11839020, 3012044), v2_mountinfo("/dev/nvme0n1p1"))
     finish(t, procs)
+    for cid in (shop_pause, frontend, batch_pause, builder):
+        containerd_task(t, "k8s.io", cid)
 
     v2_root(t)
     parents(t, "/system.slice", "/kubepods.slice", burstable, pod_slice(shop_uid),
@@ -245,6 +248,8 @@ def podman() -> None:
            (32617332, 20120332, 26839020, 6012044), v2_mountinfo("/dev/nvme0n1p3"))
     finish(t, procs)
     t.write("proc/2310/root/etc/hostname", "pg-dev\n")
+    # Rootless podman's run root (conmon's -p above): the state that verifies the container.
+    t.write(f"run/user/1000/containers/overlay-containers/{pg}/userdata/pidfile", "2310")
 
     v2_root(t)
     parents(t, "/user.slice", "/user.slice/user-1000.slice", user, f"{user}/user.slice", scope)
@@ -288,6 +293,8 @@ def lxc() -> None:
            v2_mountinfo("/dev/sda2"))
     finish(t, procs)
     t.write("proc/910/root/etc/hostname", "web01\n")
+    t.write("var/lib/lxc/web01/config", "lxc.uts.name = web01\nlxc.rootfs.path = "
+            "dir:/var/lib/lxc/web01/rootfs\n")
 
     v2_root(t)
     parents(t, f"{payload}/system.slice")
@@ -328,6 +335,9 @@ def nspawn() -> None:
            v2_mountinfo("/dev/nvme0n1p2"))
     finish(t, procs)
     t.write("proc/1210/root/etc/hostname", "my-box\n")
+    # systemd-machined's registration of the machine.
+    t.write("run/systemd/machines/my-box", "NAME=my-box\nSCOPE=machine-my\\x2dbox.scope\n"
+            "CLASS=container\nLEADER=1210\n")
 
     v2_root(t)
     parents(t, "/system.slice", "/machine.slice", f"{scope}/payload",

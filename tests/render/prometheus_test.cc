@@ -196,15 +196,16 @@ TEST(Prometheus, HostileSignature_IsEscapedCutAndValidUtf8) {
 TEST(Prometheus, LabelValue_CutsOnCharacterBoundaryAndReplacesInvalidBytes) {
   std::string e_acute;
   for (int i = 0; i < 100; ++i) e_acute += "\xC3\xA9";
-  EXPECT_EQ(PrometheusLabelValue(e_acute).size(), 128u);
-  EXPECT_EQ(PrometheusLabelValue("a" + e_acute).size(), 127u);
+  // Cut: at most 119 bytes of characters, then "~" and 8 hex digits of a hash, 128 at most.
+  EXPECT_EQ(PrometheusLabelValue(e_acute).size(), 118u + 9);
+  EXPECT_EQ(PrometheusLabelValue("a" + e_acute).size(), 119u + 9);
   EXPECT_EQ(PrometheusLabelValue("\xff"
                                  "a\xC3"),
             "\xEF\xBF\xBD"
             "a\xEF\xBF\xBD");
   EXPECT_EQ(PrometheusLabelValue("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
   EXPECT_EQ(PrometheusLabelValue("\xF0\x9F\x98\x80"), "\xF0\x9F\x98\x80");  // U+1F600
-  EXPECT_EQ(PrometheusLabelValue(std::string(200, '"')).size(), 256u);
+  EXPECT_EQ(PrometheusLabelValue(std::string(200, '"')).size(), 2 * 119u + 9);
   EXPECT_EQ(PrometheusLabelValue("a\\b"), "a\\\\b");
 }
 
