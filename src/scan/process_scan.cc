@@ -128,7 +128,7 @@ absl::StatusOr<std::vector<Process>> ReadBatches(const NextBatch& next,
 std::optional<size_t> TaskCount(const ProcessReadContext& settings) {
   std::string text;
   absl::StatusOr<ReadOutcome> read =
-      ReadFileAt(settings.proc_fd, settings.proc_path, "loadavg", &text);
+      ReadFileAt(settings.proc_fd, settings.proc_path, "loadavg", FileKind::kLoadavg, &text);
   if (!read.ok() || *read != ReadOutcome::kRead) return std::nullopt;
   const size_t slash = text.find('/');
   if (slash == std::string::npos) return std::nullopt;

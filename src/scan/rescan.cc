@@ -29,6 +29,7 @@ struct Scanner::State {
   std::string pid_ns;  // ProcPidNamespace() of proc_fd
   std::string proc_path;
   uint64_t page_size = 4096;
+  TypeCheck type_check = TypeCheck::kRegular;  // TypeCheckFor(proc_fd)
   std::optional<CgroupLayout> layout;
   absl::flat_hash_map<int, Process> known;  // the last snapshot's processes, by pid
   KeptProcesses kept;
@@ -55,6 +56,7 @@ struct Scanner::State {
   ProcessReadContext Context() const {
     ProcessReadContext ctx;
     ctx.proc_fd = proc_fd;
+    ctx.type_check = type_check;
     ctx.proc_path = proc_path;
     ctx.page_size = page_size;
     ctx.pss = options.pss;
@@ -155,6 +157,7 @@ absl::StatusOr<Snapshot> Scanner::Next() {
     absl::StatusOr<int> fd = OpenProcDir(s.proc_path);
     if (!fd.ok()) return fd.status();
     s.proc_fd = *fd;
+    s.type_check = TypeCheckFor(s.proc_fd);
     s.pid_ns = ProcPidNamespace(s.proc_fd);
   }
   absl::StatusOr<Host> host = ReadHost(s.options.root);

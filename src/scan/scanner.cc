@@ -173,6 +173,7 @@ absl::StatusOr<Snapshot> ScanWith(const ScanOptions& options, bool reference) {
   absl::StatusOr<int> proc_fd = OpenProcDir(ctx.proc_path);
   if (!proc_fd.ok()) return proc_fd.status();
   ctx.proc_fd = *proc_fd;
+  ctx.type_check = TypeCheckFor(ctx.proc_fd);
   FdCloser closer(ctx.proc_fd);
   ctx.ns_pid = options.read.ns_pid;
   if (ctx.ns_pid && !reference) ctx.pid_ns = ProcPidNamespace(ctx.proc_fd);
