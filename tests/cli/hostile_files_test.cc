@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Hostile files through the built binary (issue 17, items 1 and 2): a file larger than the limit
-// for its kind, a FIFO or a device where a regular file is expected. Each must end within a
-// deadline with one line naming the file and why, and exit status 2: no hang, no abort.
+// Hostile files through the built binary (issue 17, items 1 to 3): a file larger than the limit
+// for its kind, a FIFO or a device where a regular file is expected, and memory running out. Each
+// must end within a deadline with one line naming the file and why, and exit status 2: no hang,
+// no abort, no report of the sandbox instead of the cause.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -163,6 +164,44 @@ TEST_F(HostileFiles, Diff_RefusesScanJsonOverItsLimit) {
   MakeLong(json, "{\"schema\": \"procleak.scan/1\", \"processes\": [\"",
            LimitOf(FileKind::kScanJson).max_bytes + 1);
   ExpectRefused({"diff", json, json}, json + ": larger than 256 MiB (limit for a scan JSON file)");
+}
+
+// Under an address-space limit, an allocation fails wherever it falls: in the scan's reading
+// threads, in the analysis, in rendering, inside the sandbox. Every limit from too small to start
+// up to enough must end the same way: a report, or the one line of out-of-memory. Before, the
+// abort() of an uncaught std::bad_alloc was reported as "forbidden system call 234 (tgkill)".
+TEST(OutOfMemory, EveryLimitEndsInAReportOrOneLine) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer reserves terabytes of address space";
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  GTEST_SKIP() << "AddressSanitizer reserves terabytes of address space";
+#endif
+#endif
+  int out_of_memory = 0;
+  int reported = 0;
+  for (size_t mib = 8; mib <= 512; mib += mib < 96 ? 1 : 32) {
+    RunResult r = RunProcleakWithin({"scan", "--root", DataDir("incident"), "--json"}, kDeadlineMs,
+                                    mib * kMiB);
+    SCOPED_TRACE(::testing::Message() << "RLIMIT_AS " << mib << " MiB: " << r.err);
+    ASSERT_FALSE(r.timed_out);
+    EXPECT_EQ(r.signal, 0);
+    if (r.exit_code == 127) continue;  // the dynamic loader could not map the program
+    EXPECT_EQ(r.err.find("sandbox"), std::string::npos);
+    if (r.exit_code == 2) {
+      // Out of memory before the arguments are parsed, the command is not known yet.
+      EXPECT_TRUE(r.err == "procleak: out of memory during scan\n" ||
+                  r.err == "procleak: out of memory\n");
+      ++out_of_memory;
+    } else {
+      EXPECT_EQ(r.exit_code, 1);  // the incident's findings
+      EXPECT_EQ(r.err, "");
+      EXPECT_EQ(r.out.back(), '\n');
+      ++reported;
+    }
+  }
+  EXPECT_GT(out_of_memory, 0);
+  EXPECT_GT(reported, 0);
 }
 
 }  // namespace
