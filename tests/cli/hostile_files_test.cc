@@ -159,6 +159,13 @@ TEST_F(HostileFiles, ReplayAndDiff_RefuseFifosWithoutWaiting) {
   ExpectRefused({"diff", json, fifo + "@#0"}, fifo + ": not a regular file (a FIFO)");
 }
 
+TEST_F(HostileFiles, Record_RefusesFifoOutputWithoutWaiting) {
+  const std::string fifo = tmp_.Path("out.fifo");
+  MakeFifo(fifo);
+  ExpectRefused({"record", "-o", fifo, "--interval", "0", "--count", "1", "--root", root_},
+                fifo + ": not a regular file (a FIFO)");
+}
+
 TEST_F(HostileFiles, Diff_RefusesScanJsonOverItsLimit) {
   const std::string json = tmp_.Path("huge.json");
   MakeLong(json, "{\"schema\": \"procleak.scan/1\", \"processes\": [\"",
