@@ -98,7 +98,8 @@ absl::StatusOr<std::optional<ProcsMembership>> ReadProcsMembership(std::string_v
       if (!relative.empty() && (errno == ENOENT || errno == ENODEV)) continue;
       return std::optional<ProcsMembership>();
     }
-    absl::StatusOr<ReadOutcome> read = ReadFileAt(fd, path, "cgroup.procs", &buffer);
+    absl::StatusOr<ReadOutcome> read =
+        ReadFileAt(fd, path, "cgroup.procs", FileKind::kCgroupProcs, &buffer);
     if (!read.ok()) {
       close(fd);
       return read.status();

@@ -21,7 +21,8 @@ class CgroupDir {
   template <typename T, typename Parse>
   absl::Status Read(const char* name, Parse parse, std::optional<T>* out) {
     std::string file = fmt::format("{}/{}", path_, name);
-    absl::StatusOr<ReadOutcome> read = ReadFileAt(AT_FDCWD, "", file.c_str(), &buffer_);
+    absl::StatusOr<ReadOutcome> read =
+        ReadFileAt(AT_FDCWD, "", file.c_str(), FileKind::kCgroupFile, &buffer_);
     if (!read.ok()) return read.status();
     if (!skips_->Readable(*read)) return absl::OkStatus();
     absl::StatusOr<T> parsed = parse(std::string_view(buffer_));
@@ -119,7 +120,8 @@ absl::StatusOr<Cgroup> ReadCgroup(std::string_view root, const CgroupLayout& lay
 absl::StatusOr<CgroupLayout> ReadCgroupLayout(std::string_view root) {
   std::string path = JoinPath(root, "/proc/self/mountinfo");
   std::string buffer;
-  absl::StatusOr<ReadOutcome> read = ReadFileAt(AT_FDCWD, "", path.c_str(), &buffer);
+  absl::StatusOr<ReadOutcome> read =
+      ReadFileAt(AT_FDCWD, "", path.c_str(), FileKind::kMountinfo, &buffer);
   if (!read.ok()) return read.status();
   if (*read != ReadOutcome::kRead) return CgroupLayout();
   absl::StatusOr<std::vector<MountInfo>> mounts = ParseMountInfo(buffer);
@@ -128,7 +130,7 @@ absl::StatusOr<CgroupLayout> ReadCgroupLayout(std::string_view root) {
   for (const MountInfo& mount : *mounts) {
     if (mount.fstype != "cgroup2") continue;
     std::string controllers_path = JoinPath(root, mount.mount_point + "/cgroup.controllers");
-    read = ReadFileAt(AT_FDCWD, "", controllers_path.c_str(), &buffer);
+    read = ReadFileAt(AT_FDCWD, "", controllers_path.c_str(), FileKind::kCgroupFile, &buffer);
     if (!read.ok()) return read.status();
     if (*read == ReadOutcome::kRead) v2_controllers = buffer;
     break;

@@ -27,10 +27,15 @@ absl::Status OpenError(const std::string& path, int err) {
 }
 
 // A scan JSON document begins with '{' (after white space); a record with its magic line. Looks
-// at the first bytes only: a record may be many megabytes.
+// at the first bytes only: a record may be many megabytes. What is not a regular file (a FIFO
+// would block) is refused.
 absl::StatusOr<bool> LooksLikeJson(const std::string& path) {
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return OpenError(path, errno);
+  int fd = -1;
+  absl::StatusOr<ReadOutcome> opened = OpenFileAt(AT_FDCWD, "", path.c_str(), &fd);
+  if (!opened.ok()) return opened.status();
+  if (*opened != ReadOutcome::kRead) {
+    return OpenError(path, *opened == ReadOutcome::kGone ? ENOENT : EACCES);
+  }
   char head[64];
   const ssize_t n = pread(fd, head, sizeof(head), 0);
   const int err = errno;
@@ -89,7 +94,8 @@ absl::StatusOr<Snapshot> Load(const std::string& spec, const CliArgs& args) {
         fmt::format("{}: a scan JSON file holds one moment; drop '@{}'", path, selector));
   }
   std::string text;
-  absl::StatusOr<ReadOutcome> read = ReadFileAt(AT_FDCWD, "", path.c_str(), &text);
+  absl::StatusOr<ReadOutcome> read =
+      ReadFileAt(AT_FDCWD, "", path.c_str(), FileKind::kScanJson, &text);
   if (!read.ok()) return read.status();
   if (*read != ReadOutcome::kRead)
     return OpenError(path, *read == ReadOutcome::kGone ? ENOENT : EACCES);

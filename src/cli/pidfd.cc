@@ -30,7 +30,7 @@ int PidfdSignal(int fd, int sig) {
 std::optional<Stat> ReadStatFile(const std::string& path) {
   std::string text;
   absl::StatusOr<ReadOutcome> read =
-      ReadFileAt(AT_FDCWD, "", path.c_str(), &text, ReadUntil::kShortRead);
+      ReadFileAt(AT_FDCWD, "", path.c_str(), FileKind::kPidStat, &text, ReadUntil::kShortRead);
   if (!read.ok() || *read != ReadOutcome::kRead) return std::nullopt;
   absl::StatusOr<Stat> stat = ParseStat(text);
   if (!stat.ok()) return std::nullopt;
@@ -62,8 +62,8 @@ std::optional<Stat> PidfdSystem::ReadStat(int pid) {
 
 ReadOutcome PidfdSystem::ReadArgv(int pid, std::vector<std::string>* argv) {
   std::string text;
-  absl::StatusOr<ReadOutcome> read =
-      ReadFileAt(AT_FDCWD, "", fmt::format("/proc/{}/cmdline", pid).c_str(), &text);
+  absl::StatusOr<ReadOutcome> read = ReadFileAt(
+      AT_FDCWD, "", fmt::format("/proc/{}/cmdline", pid).c_str(), FileKind::kPidCmdline, &text);
   if (!read.ok()) return ReadOutcome::kGone;
   if (*read == ReadOutcome::kRead) *argv = ParseCmdline(text);
   return *read;
@@ -71,8 +71,8 @@ ReadOutcome PidfdSystem::ReadArgv(int pid, std::vector<std::string>* argv) {
 
 std::optional<std::string> PidfdSystem::ReadCgroup(int pid) {
   std::string text;
-  absl::StatusOr<ReadOutcome> read =
-      ReadFileAt(AT_FDCWD, "", fmt::format("/proc/{}/cgroup", pid).c_str(), &text);
+  absl::StatusOr<ReadOutcome> read = ReadFileAt(
+      AT_FDCWD, "", fmt::format("/proc/{}/cgroup", pid).c_str(), FileKind::kPidCgroup, &text);
   if (!read.ok() || *read != ReadOutcome::kRead) return std::nullopt;
   return text;
 }

@@ -2,11 +2,13 @@
 // procleak watch and procleak record: warm rescans every --interval, shown or appended to a file.
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
 #include <optional>
 
+#include "base/read_file.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/sampling.h"
@@ -94,8 +96,14 @@ int RunWatch(const CliArgs& args) {
 
 int RunRecord(const CliArgs& args) {
   const std::string& path = args.output;
-  const int fd = open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  // O_NONBLOCK and a regular file only: a FIFO or a device would take no record, or block.
+  const int fd = open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0644);
   if (fd < 0) return Fail(fmt::format("{}: {}", path, std::strerror(errno)));
+  struct stat st;
+  if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+    close(fd);
+    return Fail(NotRegularError(path, st.st_mode));
+  }
   std::string notice;
   absl::StatusOr<RecordWriter> writer = RecordWriter::Open(fd, path, &notice);
   if (!writer.ok()) return Fail(writer.status());

@@ -59,9 +59,11 @@ bool IsDirectory(const std::string& path) {
   return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-// Reads an optional file: true with *out filled, false when absent or denied (denied counted).
+// Reads an optional Docker state file: true with *out filled, false when absent or denied (denied
+// counted).
 absl::StatusOr<bool> ReadOptional(const std::string& path, SkipCounter* skips, std::string* out) {
-  absl::StatusOr<ReadOutcome> read = ReadFileAt(AT_FDCWD, "", path.c_str(), out);
+  absl::StatusOr<ReadOutcome> read =
+      ReadFileAt(AT_FDCWD, "", path.c_str(), FileKind::kDockerState, out);
   if (!read.ok()) return read.status();
   return skips->Readable(*read);
 }

@@ -5,7 +5,9 @@
 #include "container/docker_state.h"
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "base/json_error.h"
@@ -22,9 +24,37 @@ absl::Status InvalidJson(std::string_view text) {
   return absl::InvalidArgumentError(fmt::format("invalid JSON: {}", JsonErrorMessage(text)));
 }
 
-// The top-level object of `text`, or an error for malformed JSON or another top-level type.
-absl::StatusOr<Json> ParseObject(std::string_view text) {
-  Json doc = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+// The members procleak reads: those of the top-level object named in `top`, and of an object
+// member named in `nested` (its parent in `top`) those named there. The parse keeps nothing else
+// (a config.v2.json is mostly the container's environment, labels and mounts): its memory stays
+// in proportion to what is read, not to the file.
+struct Wanted {
+  std::initializer_list<std::string_view> top;
+  std::string_view parent;
+  std::initializer_list<std::string_view> nested;
+};
+
+bool Among(std::initializer_list<std::string_view> names, std::string_view name) {
+  for (std::string_view n : names) {
+    if (n == name) return true;
+  }
+  return false;
+}
+
+// The top-level object of `text` with the members `wanted` names, or an error for malformed JSON
+// or another top-level type.
+absl::StatusOr<Json> ParseObject(std::string_view text, const Wanted& wanted) {
+  bool in_parent = false;  // the top-level member being parsed is wanted.parent
+  auto keep = [&](int depth, Json::parse_event_t event, Json& parsed) {
+    if (event != Json::parse_event_t::key || !parsed.is_string()) return true;
+    const std::string& name = parsed.get_ref<const std::string&>();
+    if (depth == 1) {
+      in_parent = name == wanted.parent;
+      return Among(wanted.top, name);
+    }
+    return depth == 2 && in_parent && Among(wanted.nested, name);
+  };
+  Json doc = Json::parse(text, keep, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return InvalidJson(text);
   if (!doc.is_object()) {
     return absl::InvalidArgumentError(
@@ -82,7 +112,11 @@ bool IsGoZeroTime(std::string_view text) { return text.starts_with("0001-01-01T0
 }  // namespace
 
 absl::StatusOr<DockerConfig> ParseDockerConfig(std::string_view json) {
-  absl::StatusOr<Json> doc = ParseObject(json);
+  absl::StatusOr<Json> doc =
+      ParseObject(json, {.top = {"ID", "Name", "RestartCount", "State"},
+                         .parent = "State",
+                         .nested = {"Running", "Paused", "Restarting", "RemovalInProgress", "Dead",
+                                    "StartedAt", "Pid"}});
   if (!doc.ok()) return doc.status();
   DockerConfig config;
   config.id = StringMember(*doc, "ID");
@@ -110,7 +144,8 @@ absl::StatusOr<DockerConfig> ParseDockerConfig(std::string_view json) {
 }
 
 absl::StatusOr<DockerHostConfig> ParseDockerHostConfig(std::string_view json) {
-  absl::StatusOr<Json> doc = ParseObject(json);
+  absl::StatusOr<Json> doc = ParseObject(
+      json, {.top = {"Memory", "RestartPolicy"}, .parent = "RestartPolicy", .nested = {"Name"}});
   if (!doc.ok()) return doc.status();
   DockerHostConfig host;
   std::optional<uint64_t> memory = UnsignedMember(*doc, "Memory");

@@ -33,14 +33,15 @@ absl::Status Malformed(const ProcessReadContext& ctx, std::string_view pid, cons
 // An optional file of the process: opened, then read into *text once every file is open.
 struct OptionalFile {
   const char* name;
+  FileKind kind;
   int fd = -1;
   std::string* text;  // one of the context's buffers
   bool read = false;  // its content is in *text
 };
 
 absl::Status Open(PidPath& path, ProcessReadContext* ctx, OptionalFile* file) {
-  absl::StatusOr<ReadOutcome> opened =
-      OpenFileAt(ctx->proc_fd, ctx->proc_path, path.File(file->name), &file->fd);
+  absl::StatusOr<ReadOutcome> opened = OpenFileAt(
+      ctx->proc_fd, ctx->proc_path, path.File(file->name), &file->fd, nullptr, ctx->type_check);
   if (!opened.ok()) return opened.status();
   ctx->skips.Readable(*opened);  // counts a denied file; a gone one is told apart by stat
   return absl::OkStatus();
@@ -49,22 +50,10 @@ absl::Status Open(PidPath& path, ProcessReadContext* ctx, OptionalFile* file) {
 absl::Status Read(PidPath& path, ProcessReadContext* ctx, OptionalFile* file) {
   if (file->fd < 0) return absl::OkStatus();
   absl::StatusOr<ReadOutcome> read = ReadFromStart(file->fd, ctx->proc_path, path.File(file->name),
-                                                   file->text, ReadUntil::kShortRead);
+                                                   file->kind, file->text, ReadUntil::kShortRead);
   if (!read.ok()) return read.status();
   file->read = ctx->skips.Readable(*read);
   return absl::OkStatus();
-}
-
-// The owner of /proc/PID into *owner: that of its stat file, open as `stat_fd` (procfs gives every
-// file of /proc/PID the owner of the directory, set when the open looked it up), or nullopt when
-// it cannot be told (counted as denied).
-void ReadOwner(int stat_fd, ProcessReadContext* ctx, std::optional<uint32_t>* owner) {
-  struct stat st;
-  if (fstat(stat_fd, &st) == 0) {
-    *owner = st.st_uid;
-  } else if (errno == EACCES || errno == EPERM) {
-    ++ctx->skips.denied;
-  }
 }
 
 // The exe link's target into *exe; a denied one is counted, a dangling one (zombie, kernel
@@ -85,26 +74,33 @@ absl::StatusOr<ProcessRead> ReadProcessBrief(int pid, ProcessReadContext* ctx, P
   PidPath path(pid);
   if (!path.valid()) return BadPid(ctx->proc_path, pid);
   int stat_fd = -1;
+  // The owner of /proc/PID is that of its stat file: procfs gives every file of /proc/PID the
+  // owner of the directory, set when the open looked it up.
+  struct stat stat_file;
   absl::StatusOr<ReadOutcome> opened =
-      OpenFileAt(ctx->proc_fd, ctx->proc_path, path.File("stat"), &stat_fd);
+      OpenFileAt(ctx->proc_fd, ctx->proc_path, path.File("stat"), &stat_fd,
+                 ctx->uid ? &stat_file : nullptr, ctx->type_check);
   if (!opened.ok()) return opened.status();
   if (*opened != ReadOutcome::kRead) {
     ctx->skips.Missing(*opened);
     return ProcessRead::kVanished;
   }
   FdCloser stat_closer(stat_fd);
-  OptionalFile cmdline{.name = "cmdline", .text = &ctx->cmdline_buffer};
-  OptionalFile rollup{.name = "smaps_rollup", .text = &ctx->rollup_buffer};
+  OptionalFile cmdline{
+      .name = "cmdline", .kind = FileKind::kPidCmdline, .text = &ctx->cmdline_buffer};
+  OptionalFile rollup{
+      .name = "smaps_rollup", .kind = FileKind::kPidSmapsRollup, .text = &ctx->rollup_buffer};
   // Only where the owner is root on a tree that may show root for another uid; its buffer is
   // free: the rollup's is needed beside it only with pss.
-  OptionalFile proc_status{.name = "status", .text = &ctx->status_buffer};
+  OptionalFile proc_status{
+      .name = "status", .kind = FileKind::kPidStatus, .text = &ctx->status_buffer};
   std::optional<uint32_t> owner;
   std::string exe;
   bool uid_from_status = false;
   absl::Status status = Open(path, ctx, &cmdline);
   if (status.ok() && ctx->pss) status = Open(path, ctx, &rollup);
   if (status.ok() && ctx->uid) {
-    ReadOwner(stat_fd, ctx, &owner);
+    owner = stat_file.st_uid;
     uid_from_status = owner == 0u && !ctx->owner_is_uid;
   }
   if (status.ok() &&
@@ -121,8 +117,9 @@ absl::StatusOr<ProcessRead> ReadProcessBrief(int pid, ProcessReadContext* ctx, P
   if (!status.ok()) return status;
 
   // Last: its success vouches for every file opened before it.
-  absl::StatusOr<ReadOutcome> stat_read = ReadFromStart(stat_fd, ctx->proc_path, path.File("stat"),
-                                                        &ctx->buffer, ReadUntil::kShortRead);
+  absl::StatusOr<ReadOutcome> stat_read =
+      ReadFromStart(stat_fd, ctx->proc_path, path.File("stat"), FileKind::kPidStat, &ctx->buffer,
+                    ReadUntil::kShortRead);
   if (!stat_read.ok()) return stat_read.status();
   if (*stat_read != ReadOutcome::kRead) {
     ctx->skips.Missing(*stat_read);
@@ -176,8 +173,9 @@ absl::StatusOr<std::optional<Stat>> ReadOfSameProcess(const Process& p, PidPath&
   FdCloser closer(file->fd);
   if (!status.ok()) return status;
   if (file->fd < 0) return std::nullopt;
-  absl::StatusOr<ReadOutcome> stat_read = ReadFileAt(
-      ctx->proc_fd, ctx->proc_path, path.File("stat"), &ctx->buffer, ReadUntil::kShortRead);
+  absl::StatusOr<ReadOutcome> stat_read =
+      ReadFileAt(ctx->proc_fd, ctx->proc_path, path.File("stat"), FileKind::kPidStat, &ctx->buffer,
+                 ReadUntil::kShortRead, ctx->type_check);
   if (!stat_read.ok()) return stat_read.status();
   if (*stat_read != ReadOutcome::kRead) return std::nullopt;
   absl::StatusOr<Stat> stat = ParseStat(ctx->buffer);
@@ -193,7 +191,8 @@ absl::StatusOr<std::optional<Stat>> ReadOfSameProcess(const Process& p, PidPath&
 
 absl::StatusOr<std::optional<uint64_t>> ReadExactRss(const Process& p, ProcessReadContext* ctx) {
   PidPath path(p.pid);
-  OptionalFile statm{.name = "statm", .text = &ctx->cmdline_buffer};  // free here: no cmdline
+  // The cmdline buffer is free here.
+  OptionalFile statm{.name = "statm", .kind = FileKind::kPidStatm, .text = &ctx->cmdline_buffer};
   absl::StatusOr<std::optional<Stat>> stat = ReadOfSameProcess(p, path, ctx, &statm);
   if (!stat.ok()) return stat.status();
   if (!*stat || (*stat)->state == 'Z') return std::nullopt;
@@ -205,7 +204,7 @@ absl::StatusOr<std::optional<uint64_t>> ReadExactRss(const Process& p, ProcessRe
 
 absl::StatusOr<std::optional<int>> ReadNsPid(const Process& p, ProcessReadContext* ctx) {
   PidPath path(p.pid);
-  OptionalFile status{.name = "status", .text = &ctx->cmdline_buffer};  // free here: no cmdline
+  OptionalFile status{.name = "status", .kind = FileKind::kPidStatus, .text = &ctx->cmdline_buffer};
   absl::StatusOr<std::optional<Stat>> stat = ReadOfSameProcess(p, path, ctx, &status);
   if (!stat.ok()) return stat.status();
   if (!*stat) return std::nullopt;

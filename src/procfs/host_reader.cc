@@ -19,16 +19,17 @@ namespace {
 
 // Reads `path` under `root` into *out; *full_path is the path it read, for messages.
 absl::StatusOr<ReadOutcome> ReadHostFile(std::string_view root, std::string_view path,
-                                         std::string* full_path, std::string* out) {
+                                         FileKind kind, std::string* full_path, std::string* out) {
   *full_path = JoinPath(root, path);
-  return ReadFileAt(AT_FDCWD, "", full_path->c_str(), out);
+  return ReadFileAt(AT_FDCWD, "", full_path->c_str(), kind, out);
 }
 
 // A one-line file such as hostname, without its newline; empty if missing or unreadable.
 absl::StatusOr<std::string> ReadLine(std::string_view root, std::string_view path,
                                      std::string* buffer) {
   std::string full_path;
-  absl::StatusOr<ReadOutcome> read = ReadHostFile(root, path, &full_path, buffer);
+  absl::StatusOr<ReadOutcome> read =
+      ReadHostFile(root, path, FileKind::kKernelName, &full_path, buffer);
   if (!read.ok()) return read.status();
   if (*read != ReadOutcome::kRead) return std::string();
   return std::string(StripWhitespace(*buffer));
@@ -47,7 +48,8 @@ absl::StatusOr<Host> ReadHost(std::string_view root) {
   std::string path;
 
   // Required: every process's start time is btime + starttime.
-  absl::StatusOr<ReadOutcome> read = ReadHostFile(root, "/proc/stat", &path, &buffer);
+  absl::StatusOr<ReadOutcome> read =
+      ReadHostFile(root, "/proc/stat", FileKind::kProcStat, &path, &buffer);
   if (!read.ok()) return read.status();
   if (*read != ReadOutcome::kRead) {
     return absl::ErrnoToStatus(*read == ReadOutcome::kGone ? ENOENT : EACCES, path);
@@ -63,7 +65,7 @@ absl::StatusOr<Host> ReadHost(std::string_view root) {
   if (!line.ok()) return line.status();
   host.kernel = *std::move(line);
 
-  read = ReadHostFile(root, "/proc/meminfo", &path, &buffer);
+  read = ReadHostFile(root, "/proc/meminfo", FileKind::kMeminfo, &path, &buffer);
   if (!read.ok()) return read.status();
   if (*read == ReadOutcome::kRead) {
     absl::StatusOr<MemInfo> meminfo = ParseMemInfo(buffer);

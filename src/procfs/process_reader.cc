@@ -38,14 +38,16 @@ struct PidDir {
 // Reads `name` into ctx->buffer. ENOENT/ESRCH mean either that the process exited (the directory
 // fd is pinned to the task, so every later open fails) or that this kernel or fixture simply has
 // no such file; re-opening stat tells the two apart. Counts what it skipped.
-absl::StatusOr<FileState> ReadPidFile(const PidDir& dir, const char* name) {
+absl::StatusOr<FileState> ReadPidFile(const PidDir& dir, const char* name, FileKind kind) {
   // Stops at a short read: every file read here is rendered in one piece.
-  absl::StatusOr<ReadOutcome> read =
-      ReadFileAt(dir.fd, dir.path, name, &dir.ctx->buffer, ReadUntil::kShortRead);
+  absl::StatusOr<ReadOutcome> read = ReadFileAt(dir.fd, dir.path, name, kind, &dir.ctx->buffer,
+                                                ReadUntil::kShortRead, dir.ctx->type_check);
   if (!read.ok()) return read.status();
   if (dir.ctx->skips.Readable(*read)) return FileState::kRead;
   if (*read == ReadOutcome::kDenied) return FileState::kDenied;
-  absl::StatusOr<ReadOutcome> probe = ReadFileAt(dir.fd, dir.path, "stat", &dir.ctx->buffer);
+  absl::StatusOr<ReadOutcome> probe =
+      ReadFileAt(dir.fd, dir.path, "stat", FileKind::kPidStat, &dir.ctx->buffer, ReadUntil::kEof,
+                 dir.ctx->type_check);
   if (!probe.ok()) return probe.status();
   if (*probe != ReadOutcome::kGone) return FileState::kAbsent;
   ++dir.ctx->skips.vanished;
@@ -88,7 +90,7 @@ absl::StatusOr<ProcessRead> Vanished(const PidDir& dir) {
 // another process with the same pid. Either is counted as vanished.
 absl::StatusOr<ProcessRead> ReadCgroupLines(const PidDir& dir, const Process& read,
                                             std::vector<CgroupMembership>* lines) {
-  absl::StatusOr<FileState> state = ReadPidFile(dir, "cgroup");
+  absl::StatusOr<FileState> state = ReadPidFile(dir, "cgroup", FileKind::kPidCgroup);
   if (!state.ok()) return state.status();
   if (*state == FileState::kVanished) return ProcessRead::kVanished;
   std::vector<CgroupMembership> parsed_lines;
@@ -98,7 +100,8 @@ absl::StatusOr<ProcessRead> ReadCgroupLines(const PidDir& dir, const Process& re
     parsed_lines = *std::move(parsed);
   }
   absl::StatusOr<ReadOutcome> stat_read =
-      ReadFileAt(dir.fd, dir.path, "stat", &dir.ctx->buffer, ReadUntil::kShortRead);
+      ReadFileAt(dir.fd, dir.path, "stat", FileKind::kPidStat, &dir.ctx->buffer,
+                 ReadUntil::kShortRead, dir.ctx->type_check);
   if (!stat_read.ok()) return stat_read.status();
   if (*stat_read == ReadOutcome::kGone) return Vanished(dir);
   if (*stat_read == ReadOutcome::kRead) {
@@ -117,7 +120,8 @@ absl::StatusOr<ProcessRead> ReadCgroupLines(const PidDir& dir, const Process& re
 absl::StatusOr<ProcessRead> ReadOpened(const PidDir& dir, Process* p) {
   ProcessReadContext* ctx = dir.ctx;
   absl::StatusOr<ReadOutcome> stat_read =
-      ReadFileAt(dir.fd, dir.path, "stat", &ctx->buffer, ReadUntil::kShortRead);
+      ReadFileAt(dir.fd, dir.path, "stat", FileKind::kPidStat, &ctx->buffer, ReadUntil::kShortRead,
+                 ctx->type_check);
   if (!stat_read.ok()) return stat_read.status();
   if (*stat_read == ReadOutcome::kDenied) {
     ++ctx->skips.denied;  // nothing is known about it, not even its parent: leave it out
@@ -141,7 +145,7 @@ absl::StatusOr<ProcessRead> ReadOpened(const PidDir& dir, Process* p) {
   bool rss_known = false;
   absl::StatusOr<FileState> state;
   if (!owner_known || owner.st_uid == 0) {
-    state = ReadPidFile(dir, "status");
+    state = ReadPidFile(dir, "status", FileKind::kPidStatus);
     if (!state.ok()) return state.status();
     if (*state == FileState::kVanished) return ProcessRead::kVanished;
     if (*state == FileState::kRead) {
@@ -162,7 +166,7 @@ absl::StatusOr<ProcessRead> ReadOpened(const PidDir& dir, Process* p) {
   } else {
     p->uid = owner.st_uid;
     if (InOtherPidNamespace(dir.fd, "ns/pid", *ctx)) {
-      state = ReadPidFile(dir, "status");
+      state = ReadPidFile(dir, "status", FileKind::kPidStatus);
       if (!state.ok()) return state.status();
       if (*state == FileState::kVanished) return ProcessRead::kVanished;
       if (*state == FileState::kRead) {
@@ -174,7 +178,7 @@ absl::StatusOr<ProcessRead> ReadOpened(const PidDir& dir, Process* p) {
   }
   const bool has_mm = !p->kernel_thread && p->state != 'Z';
   if (!rss_known && has_mm) {
-    state = ReadPidFile(dir, "statm");
+    state = ReadPidFile(dir, "statm", FileKind::kPidStatm);
     if (!state.ok()) return state.status();
     if (*state == FileState::kVanished) return ProcessRead::kVanished;
     if (*state == FileState::kRead) {
@@ -188,13 +192,13 @@ absl::StatusOr<ProcessRead> ReadOpened(const PidDir& dir, Process* p) {
   // Kernel threads and zombies have no mm; their statm reads all zeros.
   if (p->kernel_thread || p->state == 'Z') p->rss_bytes.reset();
 
-  state = ReadPidFile(dir, "cmdline");
+  state = ReadPidFile(dir, "cmdline", FileKind::kPidCmdline);
   if (!state.ok()) return state.status();
   if (*state == FileState::kVanished) return ProcessRead::kVanished;
   if (*state == FileState::kRead) p->argv = ParseCmdline(ctx->buffer);
 
   if (ctx->pss && !p->kernel_thread && p->state != 'Z') {
-    state = ReadPidFile(dir, "smaps_rollup");
+    state = ReadPidFile(dir, "smaps_rollup", FileKind::kPidSmapsRollup);
     if (!state.ok()) return state.status();
     if (*state == FileState::kVanished) return ProcessRead::kVanished;
     if (*state == FileState::kRead) {
@@ -239,7 +243,8 @@ absl::StatusOr<ProcessRead> WithPidDir(int pid, ProcessReadContext* ctx, Read re
 // Updates *p from a fresh stat; kEnded when the pid now names another process.
 absl::StatusOr<Refresh> RefreshStat(const PidDir& dir, Process* p) {
   absl::StatusOr<ReadOutcome> read =
-      ReadFileAt(dir.fd, dir.path, "stat", &dir.ctx->buffer, ReadUntil::kShortRead);
+      ReadFileAt(dir.fd, dir.path, "stat", FileKind::kPidStat, &dir.ctx->buffer,
+                 ReadUntil::kShortRead, dir.ctx->type_check);
   if (!read.ok()) return read.status();
   if (*read == ReadOutcome::kGone) return Refresh::kEnded;
   if (*read == ReadOutcome::kDenied) {
@@ -259,8 +264,10 @@ absl::StatusOr<Refresh> RefreshStat(const PidDir& dir, Process* p) {
 
 absl::StatusOr<Refresh> ReadRollup(const PidDir& dir, int fd, Process* p) {
   absl::StatusOr<ReadOutcome> read =
-      fd >= 0 ? ReadFromStart(fd, dir.path, "smaps_rollup", &dir.ctx->buffer)
-              : ReadFileAt(dir.fd, dir.path, "smaps_rollup", &dir.ctx->buffer);
+      fd >= 0
+          ? ReadFromStart(fd, dir.path, "smaps_rollup", FileKind::kPidSmapsRollup, &dir.ctx->buffer)
+          : ReadFileAt(dir.fd, dir.path, "smaps_rollup", FileKind::kPidSmapsRollup,
+                       &dir.ctx->buffer, ReadUntil::kEof, dir.ctx->type_check);
   if (!read.ok()) return read.status();
   if (*read == ReadOutcome::kGone) return Refresh::kEnded;
   if (*read == ReadOutcome::kDenied) {
@@ -279,7 +286,8 @@ absl::StatusOr<Refresh> RefreshOpened(const PidDir& dir, Process* p) {
   if (!stat.ok() || *stat == Refresh::kEnded) return stat;
   if (p->kernel_thread || p->state == 'Z') return Refresh::kRefreshed;
   absl::StatusOr<ReadOutcome> read =
-      ReadFileAt(dir.fd, dir.path, "statm", &dir.ctx->buffer, ReadUntil::kShortRead);
+      ReadFileAt(dir.fd, dir.path, "statm", FileKind::kPidStatm, &dir.ctx->buffer,
+                 ReadUntil::kShortRead, dir.ctx->type_check);
   if (!read.ok()) return read.status();
   if (*read == ReadOutcome::kGone) return Refresh::kEnded;
   if (*read == ReadOutcome::kRead) {
@@ -298,11 +306,9 @@ std::string ProcPidNamespace(int proc_fd) {
   std::string link;
   if (ReadLink(proc_fd, "1/ns/pid", &link)) return link;
   // A scanner that may not trace pid 1 (another user's) and lives in this /proc's namespace.
-  int fd = openat(proc_fd, "self/status", O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) return "";
-  FdCloser closer(fd);
   std::string text;
-  absl::StatusOr<ReadOutcome> read = ReadFromStart(fd, "self", "status", &text);
+  absl::StatusOr<ReadOutcome> read =
+      ReadFileAt(proc_fd, "", "self/status", FileKind::kPidStatus, &text);
   if (!read.ok() || *read != ReadOutcome::kRead) return "";
   absl::StatusOr<StatusBrief> self = ParseStatusBrief(text);
   if (!self.ok() || self->ns_pid) return "";
@@ -351,9 +357,10 @@ absl::StatusOr<ProcessRead> ReadProcessKeepingDir(int pid, ProcessReadContext* c
 
 KeptFiles KeepFiles(int dir_fd, const ProcessReadContext& ctx) {
   KeptFiles kept;
-  kept.statm = openat(dir_fd, "statm", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  // On any failure the descriptor stays -1, and RefreshProcess reads through the directory.
+  (void)OpenFileAt(dir_fd, "", "statm", &kept.statm, nullptr, ctx.type_check);
   if (ctx.pss && kept.statm >= 0) {
-    kept.smaps_rollup = openat(dir_fd, "smaps_rollup", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    (void)OpenFileAt(dir_fd, "", "smaps_rollup", &kept.smaps_rollup, nullptr, ctx.type_check);
   }
   return kept;
 }
@@ -365,8 +372,8 @@ absl::StatusOr<Refresh> RefreshProcess(const KeptFiles& kept, bool read_stat,
   if (kept.statm >= 0 && !read_stat) {
     SetPidPath(ctx, name.pid());
     const PidDir dir{.fd = -1, .path = ctx->pid_path, .ctx = ctx};
-    absl::StatusOr<ReadOutcome> read =
-        ReadFromStart(kept.statm, dir.path, "statm", &ctx->buffer, ReadUntil::kShortRead);
+    absl::StatusOr<ReadOutcome> read = ReadFromStart(
+        kept.statm, dir.path, "statm", FileKind::kPidStatm, &ctx->buffer, ReadUntil::kShortRead);
     if (!read.ok()) return read.status();
     if (*read == ReadOutcome::kGone) return Refresh::kEnded;
     if (*read == ReadOutcome::kRead && !p->kernel_thread && p->state != 'Z') {

@@ -16,6 +16,7 @@ namespace procleak {
 // Per-thread reusable state: one buffer for every file read, and the skip counts.
 struct ProcessReadContext {
   int proc_fd = -1;
+  TypeCheck type_check = TypeCheck::kRegular;  // TypeCheckFor(proc_fd): kNone on procfs
   std::string proc_path;  // for error messages, e.g. "/proc" or "/tmp/fixture/proc"
   uint64_t page_size = 4096;
   bool pss = false;  // also read smaps_rollup
@@ -42,6 +43,7 @@ struct ProcessReadContext {
   ProcessReadContext Fresh() const {
     ProcessReadContext ctx;
     ctx.proc_fd = proc_fd;
+    ctx.type_check = type_check;
     ctx.proc_path = proc_path;
     ctx.page_size = page_size;
     ctx.pss = pss;

@@ -37,7 +37,8 @@ absl::StatusOr<std::vector<CgroupMembership>> TemplateShape(const CgroupLayout& 
     PidPath path(pids[i]);
     const char* name = path.File("cgroup");
     absl::StatusOr<ReadOutcome> read =
-        ReadFileAt(settings.proc_fd, settings.proc_path, name, &text);
+        ReadFileAt(settings.proc_fd, settings.proc_path, name, FileKind::kPidCgroup, &text,
+                   ReadUntil::kEof, settings.type_check);
     if (!read.ok()) return read.status();
     if (*read != ReadOutcome::kRead) continue;
     absl::StatusOr<std::vector<CgroupMembership>> lines = ParseProcCgroup(text);

@@ -76,7 +76,8 @@ bool IsProcfs(int fd) {
 std::optional<ProcMountOptions> ReadProcMount(std::string_view root) {
   const std::string path = JoinPath(root, "/proc/self/mountinfo");
   std::string buffer;
-  absl::StatusOr<ReadOutcome> read = ReadFileAt(AT_FDCWD, "", path.c_str(), &buffer);
+  absl::StatusOr<ReadOutcome> read =
+      ReadFileAt(AT_FDCWD, "", path.c_str(), FileKind::kMountinfo, &buffer);
   if (!read.ok() || *read != ReadOutcome::kRead) return std::nullopt;
   absl::StatusOr<std::vector<MountInfo>> mounts = ParseMountInfo(buffer);
   if (!mounts.ok()) return std::nullopt;

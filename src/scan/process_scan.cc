@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <exception>
 #include <future>
 #include <mutex>
 #include <optional>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -128,7 +130,7 @@ absl::StatusOr<std::vector<Process>> ReadBatches(const NextBatch& next,
 std::optional<size_t> TaskCount(const ProcessReadContext& settings) {
   std::string text;
   absl::StatusOr<ReadOutcome> read =
-      ReadFileAt(settings.proc_fd, settings.proc_path, "loadavg", &text);
+      ReadFileAt(settings.proc_fd, settings.proc_path, "loadavg", FileKind::kLoadavg, &text);
   if (!read.ok() || *read != ReadOutcome::kRead) return std::nullopt;
   const size_t slash = text.find('/');
   if (slash == std::string::npos) return std::nullopt;
@@ -150,21 +152,38 @@ absl::Status OnThreads(int threads, const ProcessReadContext& settings, SkipCoun
   std::atomic<bool> failed{false};
   std::mutex mu;
   absl::Status first_error;
+  // The first exception of any thread (std::bad_alloc), thrown again on this one once all have
+  // ended: escaping a thread, it would end the program in std::terminate.
+  std::exception_ptr thrown;
   std::vector<SkipCounter> part_skips(static_cast<size_t>(threads));
   auto run = [&](size_t part) {
-    ProcessReadContext ctx = settings.Fresh();
-    absl::Status status = work(part, &ctx, failed);
-    if (!status.ok()) {
+    try {
+      ProcessReadContext ctx = settings.Fresh();
+      absl::Status status = work(part, &ctx, failed);
+      if (!status.ok()) {
+        std::lock_guard<std::mutex> lock(mu);
+        if (first_error.ok()) first_error = status;
+        failed = true;
+      }
+      part_skips[part] = ctx.skips;
+    } catch (...) {
       std::lock_guard<std::mutex> lock(mu);
-      if (first_error.ok()) first_error = status;
+      if (!thrown) thrown = std::current_exception();
       failed = true;
     }
-    part_skips[part] = ctx.skips;
   };
   std::vector<std::thread> helpers;
-  for (int t = 1; t < threads; ++t) helpers.emplace_back(run, static_cast<size_t>(t));
+  helpers.reserve(static_cast<size_t>(threads));  // no reallocation once threads run
+  for (int t = 1; t < threads; ++t) {
+    try {
+      helpers.emplace_back(run, static_cast<size_t>(t));
+    } catch (...) {  // no thread to be had: those running take its share (parts are taken in turn)
+      break;
+    }
+  }
   run(0);
   for (std::thread& t : helpers) t.join();
+  if (thrown) std::rethrow_exception(thrown);
   for (const SkipCounter& s : part_skips) skips->Add(s);
   return first_error;
 }
@@ -207,10 +226,15 @@ absl::StatusOr<std::vector<Process>> ReadProcesses(std::string_view root, const 
   const size_t budget = only != nullptr ? only->size() / 2
                         : tasks         ? std::max<size_t>(*tasks / 2, 64)
                                         : SIZE_MAX;
-  std::future<absl::StatusOr<Memberships>> walk =
-      std::async(std::launch::async, [&, first = *std::move(first), budget] {
-        return WalkMemberships(root, layout, settings, first, budget);
-      });
+  auto walk_all = [&, first = *std::move(first), budget] {
+    return WalkMemberships(root, layout, settings, first, budget);
+  };
+  std::future<absl::StatusOr<Memberships>> walk;
+  try {
+    walk = std::async(std::launch::async, walk_all);
+  } catch (const std::system_error&) {  // no thread to be had: walk when the result is wanted
+    walk = std::async(std::launch::deferred, walk_all);
+  }
   // Batches: the listing's, which the reading threads take in turn as they go, or `only`'s.
   std::optional<SharedListing> listing;
   std::atomic<size_t> taken{0};

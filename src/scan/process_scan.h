@@ -57,7 +57,10 @@ absl::Status ForEachProcess(size_t n, const ProcessReadContext& settings, int th
 
 // Runs work(part, ctx, failed) on `threads` threads, the calling one among them, each with its
 // own context made like `settings`; the first error sets `failed` for the others to stop at and
-// is returned. Skips counted in the contexts are added to *skips.
+// is returned. Skips counted in the contexts are added to *skips. An exception (std::bad_alloc)
+// in any thread stops the others too and is thrown again on the calling one; a thread that cannot
+// be started leaves its share to the others (`part` may then be missing), so work must take its
+// share in turn, not by part.
 using ThreadTask =
     std::function<absl::Status(size_t, ProcessReadContext*, const std::atomic<bool>&)>;
 absl::Status OnThreads(int threads, const ProcessReadContext& settings, SkipCounter* skips,

@@ -32,6 +32,7 @@ absl::StatusOr<absl::flat_hash_map<int, T>> ReadEach(const ScanOptions& options,
   absl::StatusOr<int> proc_fd = OpenProcDir(settings.proc_path);
   if (!proc_fd.ok()) return proc_fd.status();
   settings.proc_fd = *proc_fd;
+  settings.type_check = TypeCheckFor(settings.proc_fd);
   FdCloser closer(settings.proc_fd);
   std::vector<std::optional<T>> values(wanted.size());
   SkipCounter skips;

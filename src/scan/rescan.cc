@@ -30,6 +30,7 @@ struct Scanner::State {
   std::string pid_ns;  // ProcPidNamespace() of proc_fd
   std::string proc_path;
   uint64_t page_size = 4096;
+  TypeCheck type_check = TypeCheck::kRegular;  // TypeCheckFor(proc_fd)
   std::optional<CgroupLayout> layout;
   std::optional<ProcMountOptions> proc_mount;  // read with the layout
   bool procfs = false;                         // IsProcfs(proc_fd)
@@ -58,6 +59,7 @@ struct Scanner::State {
   ProcessReadContext Context() const {
     ProcessReadContext ctx;
     ctx.proc_fd = proc_fd;
+    ctx.type_check = type_check;
     ctx.proc_path = proc_path;
     ctx.page_size = page_size;
     ctx.pss = options.pss;
@@ -158,6 +160,7 @@ absl::StatusOr<Snapshot> Scanner::Next() {
     absl::StatusOr<int> fd = OpenProcDir(s.proc_path);
     if (!fd.ok()) return fd.status();
     s.proc_fd = *fd;
+    s.type_check = TypeCheckFor(s.proc_fd);
     s.pid_ns = ProcPidNamespace(s.proc_fd);
     s.procfs = IsProcfs(s.proc_fd);
   }

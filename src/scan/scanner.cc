@@ -180,6 +180,7 @@ absl::StatusOr<Snapshot> Scan(const ScanOptions& options) {
   absl::StatusOr<int> proc_fd = OpenProcDir(ctx.proc_path);
   if (!proc_fd.ok()) return proc_fd.status();
   ctx.proc_fd = *proc_fd;
+  ctx.type_check = TypeCheckFor(ctx.proc_fd);
   FdCloser closer(ctx.proc_fd);
   ctx.ns_pid = options.read.ns_pid;
   if (ctx.ns_pid) ctx.pid_ns = ProcPidNamespace(ctx.proc_fd);

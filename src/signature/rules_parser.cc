@@ -245,14 +245,10 @@ absl::StatusOr<Rules> ParseRules(std::string_view text, std::string_view source)
 
 absl::StatusOr<Rules> LoadRules(const std::string& path) {
   std::string text;
-  absl::StatusOr<ReadOutcome> read = ReadFileAt(AT_FDCWD, "", path.c_str(), &text);
-  if (!read.ok()) {
-    // ReadFileAt names the file as JoinPath("", path); name it as the user wrote it.
-    std::string message(read.status().message());
-    std::string prefix = JoinPath("", path) + ": ";
-    if (message.starts_with(prefix)) message.erase(0, prefix.size());
-    return absl::Status(read.status().code(), fmt::format("{}: {}", path, message));
-  }
+  // Without a directory, ReadFileAt names the file as the user wrote it.
+  absl::StatusOr<ReadOutcome> read =
+      ReadFileAt(AT_FDCWD, "", path.c_str(), FileKind::kRules, &text);
+  if (!read.ok()) return read.status();
   if (*read == ReadOutcome::kGone) {
     return absl::NotFoundError(fmt::format("{}: {}", path, std::strerror(ENOENT)));
   }

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "absl/time/time.h"
+#include "base/read_file.h"
 #include "fmt/format.h"
 #include "procleak/record.h"
 #include "store/record_index.h"
@@ -40,7 +41,8 @@ RecordReader& RecordReader::operator=(RecordReader&&) noexcept = default;
 RecordReader::~RecordReader() = default;
 
 absl::StatusOr<RecordReader> RecordReader::Open(const std::string& path) {
-  int raw = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO would block open until a writer came; it is refused below.
+  int raw = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
   if (raw < 0) {
     int err = errno;
     std::string message = fmt::format("{}: {}", path, std::strerror(err));
@@ -55,9 +57,7 @@ absl::StatusOr<RecordReader> RecordReader::Open(const std::string& path) {
   if (fstat(raw, &st) != 0) {
     return absl::UnavailableError(fmt::format("{}: {}", path, std::strerror(errno)));
   }
-  if (!S_ISREG(st.st_mode)) {
-    return absl::InvalidArgumentError(fmt::format("{}: not a procleak record", path));
-  }
+  if (!S_ISREG(st.st_mode)) return NotRegularError(path, st.st_mode);
   absl::StatusOr<store::RecordIndex> index =
       store::IndexRecord(path, static_cast<uint64_t>(st.st_size),
                          [raw](uint64_t offset, size_t length, std::string* out) {

@@ -272,7 +272,7 @@ TEST(LoadRules, Directory_NamesThePath) {
   tree.MakeDir("rules.d");
   absl::StatusOr<Rules> rules = LoadRules(tree.Path("rules.d"));
   ASSERT_FALSE(rules.ok());
-  EXPECT_EQ(rules.status().message(), tree.Path("rules.d") + ": Is a directory");
+  EXPECT_EQ(rules.status().message(), tree.Path("rules.d") + ": not a regular file (a directory)");
 }
 
 TEST(LoadRules, File_IsParsedWithItsPathInOriginsAndErrors) {

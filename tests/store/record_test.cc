@@ -337,7 +337,7 @@ TEST_F(RecordTest, RecordReader_Rejects_AFileThatIsNotARecordNamingIt) {
   EXPECT_THAT(Message(RecordReader::Open(missing).status()),
               StartsWith(missing + ": No such file"));
   EXPECT_EQ(Message(RecordReader::Open(tree_.root()).status()),
-            tree_.root() + ": not a procleak record");
+            tree_.root() + ": not a regular file (a directory)");
 }
 
 TEST_F(RecordTest, RecordReader_Rejects_FormatVersionZeroNamingTheFile) {
