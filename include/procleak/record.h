@@ -75,7 +75,10 @@ class RecordReader {
   // header checksum mismatch); read up to moment 41"). A damaged payload is only found by Read.
   const std::string& damage() const;
   // The snapshot recorded at moments()[index]. A frame whose checksum or contents are wrong is
-  // an error naming the file and the byte offset.
+  // an error naming the file and the byte offset. A frame that declares or needs more than a
+  // reader holds (procleak-record(5), LIMITS) is refused before it is allocated: a
+  // ResourceExhausted error such as "rec.plr: moment 3 declares 3,900,000 processes in 5,700
+  // bytes (...); refused". The reader holds one decoded moment at a time.
   absl::StatusOr<Snapshot> Read(int index);
   // The index of the last moment at or before `at`, or NotFound when all are later.
   absl::StatusOr<int> IndexAt(absl::Time at) const;
