@@ -16,6 +16,7 @@
 #include "render/diff_json.h"
 #include "render/json_report.h"
 #include "render/watch_text.h"
+#include "store/record_lock.h"
 
 namespace procleak {
 namespace {
@@ -96,6 +97,15 @@ int RunRecord(const CliArgs& args) {
   const std::string& path = args.output;
   const int fd = open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return Fail(fmt::format("{}: {}", path, std::strerror(errno)));
+  if (args.wait) {
+    // Before the stop handlers: an interrupt while waiting ends procleak, which wrote nothing.
+    absl::Status locked = store::LockRecord(fd, path, /*wait=*/false);
+    if (absl::IsFailedPrecondition(locked)) {
+      fmt::print(stderr, "procleak: {}; waiting (--wait)\n", std::string(locked.message()));
+      locked = store::LockRecord(fd, path, /*wait=*/true);
+    }
+    if (!locked.ok()) return Fail(locked);
+  }
   std::string notice;
   absl::StatusOr<RecordWriter> writer = RecordWriter::Open(fd, path, &notice);
   if (!writer.ok()) return Fail(writer.status());

@@ -14,6 +14,7 @@
 #include "procleak/record.h"
 #include "store/frame.h"
 #include "store/record_index.h"
+#include "store/record_lock.h"
 #include "store/snapshot_codec.h"
 
 namespace procleak {
@@ -74,6 +75,10 @@ absl::StatusOr<RecordWriter> RecordWriter::Open(int fd, std::string path, std::s
   state->fd = fd;
   state->path = std::move(path);
   const std::string& name = state->path;
+  // Before anything is read: another writer's frame may be half written.
+  if (absl::Status locked = store::LockRecord(fd, name, /*wait=*/false); !locked.ok()) {
+    return locked;
+  }
   struct stat st;
   if (fstat(fd, &st) != 0) return ErrnoError(name, "fstat");
   const uint64_t size = static_cast<uint64_t>(st.st_size);
