@@ -33,11 +33,14 @@ class RecordWriter {
   static constexpr int kKeyInterval = 60;
 
   // `fd` is open for reading and writing (O_RDWR | O_APPEND | O_CLOEXEC) and stays owned by the
-  // caller; `path` is used in messages. An empty file gets the file header. An existing record is
-  // validated; an incomplete frame at its end is cut off (ftruncate) and described in *notice
-  // (one line naming the file, else left empty). Anything that is not a record is an error. A
-  // record keeps its format version: frames appended to an older one leave out the fields that
-  // version does not have (procleak-record(5)).
+  // caller; `path` is used in messages. Open first takes an exclusive flock(2) on `fd`, which
+  // lasts until the caller closes it: a record another writer holds is a FailedPrecondition error
+  // ("rec.plr: being recorded by another procleak (pid 812)"), and the file is left as it is (to
+  // wait for the other writer instead, flock(fd, LOCK_EX) before Open). An empty file gets the
+  // file header. An existing record is validated; an incomplete frame at its end is cut off
+  // (ftruncate) and described in *notice (one line naming the file, else left empty). Anything
+  // that is not a record is an error. A record keeps its format version: frames appended to an
+  // older one leave out the fields that version does not have (procleak-record(5)).
   static absl::StatusOr<RecordWriter> Open(int fd, std::string path, std::string* notice);
 
   RecordWriter(RecordWriter&&) noexcept;
@@ -75,7 +78,10 @@ class RecordReader {
   // header checksum mismatch); read up to moment 41"). A damaged payload is only found by Read.
   const std::string& damage() const;
   // The snapshot recorded at moments()[index]. A frame whose checksum or contents are wrong is
-  // an error naming the file and the byte offset.
+  // an error naming the file and the byte offset. A frame that declares or needs more than a
+  // reader holds (procleak-record(5), LIMITS) is refused before it is allocated: a
+  // ResourceExhausted error such as "rec.plr: moment 3 declares 3,900,000 processes in 5,700
+  // bytes (...); refused". The reader holds one decoded moment at a time.
   absl::StatusOr<Snapshot> Read(int index);
   // The index of the last moment at or before `at`, or NotFound when all are later.
   absl::StatusOr<int> IndexAt(absl::Time at) const;

@@ -28,7 +28,10 @@ constexpr const char* kScanLike[] = {"--root", "--docker-root", "--pss", "--rule
 const CommandInfo kCommands[] = {
     {"scan", Command::kScan, {"--json", "--tree", "--pid", "--fail-on"}, 0},
     {"watch", Command::kWatch, {"--json", "--interval", "--count"}, 0},
-    {"record", Command::kRecord, {"-o", "--output", "--interval", "--count", "--duration"}, 0},
+    {"record",
+     Command::kRecord,
+     {"-o", "--output", "--interval", "--count", "--duration", "--wait"},
+     0},
     {"replay",
      Command::kReplay,
      {"--json", "--tree", "--pid", "--fail-on", "--at", "--index", "--list"},
@@ -60,7 +63,7 @@ bool Accepts(const CommandInfo& info, const std::string& name) {
 
 bool IsFlag(const std::string& name) {
   for (const char* f : {"--json", "--tree", "--pss", "--no-sandbox", "--list", "--prometheus",
-                        "--apply", "--all"}) {
+                        "--apply", "--all", "--wait"}) {
     if (name == f) return true;
   }
   return false;
@@ -84,6 +87,7 @@ void SetFlag(const std::string& name, CliArgs* out) {
   if (name == "--prometheus") out->prometheus = true;
   if (name == "--apply") out->apply = true;
   if (name == "--all") out->all = true;
+  if (name == "--wait") out->wait = true;
 }
 
 absl::Status SetValue(const std::string& cmd, const std::string& name, const std::string& value,

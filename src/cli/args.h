@@ -33,6 +33,7 @@ struct CliArgs {
   std::optional<int> count;                // samples; unset: until interrupted
   std::optional<absl::Duration> duration;  // record: stop after this long
   std::string output;                      // -o FILE (record, export)
+  bool wait = false;                       // record: wait while another writer holds FILE
   // replay.
   std::optional<absl::Time> at;
   std::optional<int> index;

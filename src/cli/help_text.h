@@ -58,6 +58,8 @@ watch and record:
   --duration DURATION
               (record) stop after this long, e.g. 24h or 1d
   -o FILE     (record) the record file; appended to if it exists
+  --wait      (record) while another procleak records to FILE, wait for it to
+              finish, then append (default: exit 2 at once)
 
 replay:
   --list      list the recorded moments (index, time, processes, size)

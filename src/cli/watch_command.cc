@@ -18,6 +18,7 @@
 #include "render/diff_json.h"
 #include "render/json_report.h"
 #include "render/watch_text.h"
+#include "store/record_lock.h"
 
 namespace procleak {
 namespace {
@@ -103,6 +104,15 @@ int RunRecord(const CliArgs& args) {
   if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
     close(fd);
     return Fail(NotRegularError(path, st.st_mode));
+  }
+  if (args.wait) {
+    // Before the stop handlers: an interrupt while waiting ends procleak, which wrote nothing.
+    absl::Status locked = store::LockRecord(fd, path, /*wait=*/false);
+    if (absl::IsFailedPrecondition(locked)) {
+      fmt::print(stderr, "procleak: {}; waiting (--wait)\n", std::string(locked.message()));
+      locked = store::LockRecord(fd, path, /*wait=*/true);
+    }
+    if (!locked.ok()) return Fail(locked);
   }
   std::string notice;
   absl::StatusOr<RecordWriter> writer = RecordWriter::Open(fd, path, &notice);

@@ -91,7 +91,7 @@ bool GetFields(ByteReader& in, uint32_t version, uint64_t mask, R* record) {
     std::string_view bytes;
     if (!in.Varint(&length) || !in.Bytes(length, &bytes)) return false;
     if (i >= std::size(table)) continue;  // a field a later procleak added
-    ByteReader field(bytes);
+    ByteReader field = in.Part(bytes);
     if (!get(field, i) || !field.done()) return false;
   }
   return true;

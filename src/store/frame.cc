@@ -57,6 +57,45 @@ std::string EncodeFrameHeader(const FrameHeader& h) {
   return out;
 }
 
+absl::Status CheckFrameClaims(const FrameHeader& h, uint32_t previous_processes,
+                              uint64_t previous_bytes) {
+  const bool key = h.type == FrameType::kKey;
+  const std::string processes = Grouped(h.processes);
+  if (h.processes > kMaxProcesses) {
+    return absl::ResourceExhaustedError(
+        fmt::format("declares {} processes, more than a Linux host runs ({})", processes,
+                    Grouped(kMaxProcesses)));
+  }
+  const uint64_t compressed = (key ? 0 : previous_bytes) + h.payload_bytes;
+  const uint64_t most = MomentBudget(compressed) / kProcessMemoryBytes;
+  if (h.processes > most) {
+    return absl::ResourceExhaustedError(fmt::format(
+        "declares {} processes in {} bytes{} (at most {} in as many)", processes,
+        Grouped(compressed), key ? "" : " of frames from its key frame on", Grouped(most)));
+  }
+  const uint64_t added =
+      key ? h.processes : h.processes - std::min(h.processes, previous_processes);
+  if (added * kMinProcessBytes > h.raw_bytes) {
+    return absl::ResourceExhaustedError(fmt::format(
+        "declares {} processes{} in {} bytes decompressed (at least {} per process)", processes,
+        key ? "" : fmt::format(", {} more than the moment before,", Grouped(added)),
+        Grouped(h.raw_bytes), kMinProcessBytes));
+  }
+  if (h.raw_bytes > MomentBudget(h.payload_bytes)) {
+    return absl::ResourceExhaustedError(
+        fmt::format("declares {} bytes decompressed from {} (at most {} times as many, or {})",
+                    Grouped(h.raw_bytes), Grouped(h.payload_bytes), kBytesPerCompressedByte,
+                    Grouped(kMomentFloorBytes)));
+  }
+  return absl::OkStatus();
+}
+
+std::string Grouped(uint64_t n) {
+  std::string digits = std::to_string(n);
+  for (size_t i = digits.size(); i > 3; i -= 3) digits.insert(i - 3, 1, ',');
+  return digits;
+}
+
 absl::StatusOr<FrameHeader> ParseFrameHeader(std::string_view bytes) {
   if (bytes.size() < kFrameHeaderSize) return absl::InvalidArgumentError("short frame header");
   bytes = bytes.substr(0, kFrameHeaderSize);

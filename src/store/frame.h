@@ -28,6 +28,39 @@ inline constexpr size_t kFrameHeaderSize = 32;
 // A frame header claiming more is damage, not data: no snapshot comes near it.
 inline constexpr uint32_t kMaxPayloadBytes = 64u << 20;  // a key frame of 20,000 processes: ~6 MiB
 
+// What a reader lets a moment declare and allocate (procleak-record(5), LIMITS), so that a small
+// file cannot make it hold a large snapshot. The frames a writer appends are within them.
+//
+// The kernel's PID_MAX_LIMIT: no host runs more processes at once.
+inline constexpr uint32_t kMaxProcesses = 4'194'304;
+// A key frame holds at least this many decompressed bytes per process it declares (every field
+// of a process takes at least a byte), and a delta frame per process it adds.
+inline constexpr uint32_t kMinProcessBytes = 16;
+// A moment decoded from N compressed bytes (its key frame and the delta frames after it) may
+// hold kBytesPerCompressedByte * N bytes in memory, at least kMomentFloorBytes and at most
+// kMaxMomentBytes; a frame's payload may decompress to as much for its own N. The fixture trees'
+// snapshots take 7 to 36 bytes of memory per compressed byte (and decompress 2 to 17 times),
+// 20,000 identical processes 460 (150 times); a delta in which they all end decompresses 1,656
+// times, which is why no ratio below zstd's own bounds decompression.
+inline constexpr uint64_t kBytesPerCompressedByte = 4096;
+inline constexpr uint64_t kMomentFloorBytes = 32 << 20;
+inline constexpr uint64_t kMaxMomentBytes = uint64_t{1} << 30;
+// The least a process takes in memory, decoded (sizeof(Process) is more): a moment's budget
+// holds at most budget / kProcessMemoryBytes processes.
+inline constexpr uint64_t kProcessMemoryBytes = 256;
+// And decoding a frame allocates at most this many bytes per decompressed byte: a record in
+// memory is at most 28 times its smallest encoding, an empty string 32 times its length byte.
+inline constexpr uint64_t kMaxDecodedPerByte = 64;
+
+// What a moment decoded from `compressed` bytes of frames may hold in memory (`max`: the most any
+// may, kMaxMomentBytes but for tests).
+constexpr uint64_t MomentBudget(uint64_t compressed, uint64_t max = kMaxMomentBytes) {
+  const uint64_t floor = kMomentFloorBytes < max ? kMomentFloorBytes : max;
+  const uint64_t share =
+      compressed > max / kBytesPerCompressedByte ? max : compressed * kBytesPerCompressedByte;
+  return share < floor ? floor : share;
+}
+
 enum class FrameType : uint8_t { kKey = 'K', kDelta = 'D' };
 
 struct FrameHeader {
@@ -48,6 +81,17 @@ std::string EncodeFileHeader(uint32_t version = kFormatVersion);
 absl::StatusOr<std::optional<uint32_t>> CheckFileHeader(std::string_view bytes);
 
 std::string EncodeFrameHeader(const FrameHeader& header);
+
+// Checks what a frame header declares against the limits above, before anything is read or
+// decompressed. For a delta frame, `previous_processes` is the moment before's count and
+// `previous_bytes` the compressed size of the frames it was decoded from (both 0 for a key
+// frame). Errors are ResourceExhausted and say what was declared ("declares 3,900,000 processes
+// in 5,700 bytes (...)"), without a path or moment.
+absl::Status CheckFrameClaims(const FrameHeader& header, uint32_t previous_processes,
+                              uint64_t previous_bytes);
+
+// 3900000 as "3,900,000", for messages about sizes and counts.
+std::string Grouped(uint64_t n);
 
 // Parses the first kFrameHeaderSize bytes of `bytes` (which must hold that many). Errors say
 // what is wrong ("header checksum mismatch"), without a path or offset.

@@ -97,6 +97,12 @@ absl::StatusOr<Snapshot> RecordReader::Read(int index) {
       status = absl::DataLossError("the file is shorter than when it was opened");
     }
     if (status.ok()) status = store::ApplyFrame(header, payload, &s.cached, s.index.version);
+    if (absl::IsResourceExhausted(status)) {  // beyond what a reader holds: not damage, a refusal
+      s.cached = SnapshotFields{};
+      s.cached_index = -1;
+      return absl::ResourceExhaustedError(
+          fmt::format("{}: moment {} {}; refused", s.path, k, store::MessageOf(status)));
+    }
     if (!status.ok()) {
       s.cached_index = -1;
       return absl::DataLossError(fmt::format("{}: damaged frame at byte {} (moment {}): {}", s.path,

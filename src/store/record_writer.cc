@@ -14,6 +14,7 @@
 #include "procleak/record.h"
 #include "store/frame.h"
 #include "store/record_index.h"
+#include "store/record_lock.h"
 #include "store/snapshot_codec.h"
 
 namespace procleak {
@@ -74,6 +75,10 @@ absl::StatusOr<RecordWriter> RecordWriter::Open(int fd, std::string path, std::s
   state->fd = fd;
   state->path = std::move(path);
   const std::string& name = state->path;
+  // Before anything is read: another writer's frame may be half written.
+  if (absl::Status locked = store::LockRecord(fd, name, /*wait=*/false); !locked.ok()) {
+    return locked;
+  }
   struct stat st;
   if (fstat(fd, &st) != 0) return ErrnoError(name, "fstat");
   const uint64_t size = static_cast<uint64_t>(st.st_size);
@@ -135,6 +140,8 @@ absl::Status RecordWriter::Append(const Snapshot& snapshot) {
   }
   const bool key = s.need_key || s.frames % kKeyInterval == 0;
   if (key) s.previous = store::SnapshotFields{};
+  const auto before = static_cast<uint32_t>(s.previous.processes.size());
+  const uint64_t chain = key ? 0 : s.previous.frame_bytes;
   s.payload.clear();
   // From here until the write succeeds, `previous` no longer matches the file: any failure
   // makes the next frame a key frame.
@@ -160,6 +167,12 @@ absl::Status RecordWriter::Append(const Snapshot& snapshot) {
   header.processes = static_cast<uint32_t>(snapshot.processes().size());
   header.payload_bytes = static_cast<uint32_t>(s.frame.size() - store::kFrameHeaderSize);
   header.raw_bytes = static_cast<uint32_t>(s.payload.size());
+  // Never a frame that readers refuse (their limits are far from any real snapshot's).
+  if (absl::Status claims = store::CheckFrameClaims(header, before, chain); !claims.ok()) {
+    return absl::ResourceExhaustedError(
+        fmt::format("{}: not appending a frame that {}, which readers refuse", s.path,
+                    store::MessageOf(claims)));
+  }
   s.frame.replace(0, store::kFrameHeaderSize, store::EncodeFrameHeader(header));
   absl::Status status = WriteFully(s.fd, s.path, s.frame);
   if (status.ok()) status = Sync(s.fd, s.path);
@@ -168,6 +181,7 @@ absl::Status RecordWriter::Append(const Snapshot& snapshot) {
     return status;
   }
   s.size += s.frame.size();
+  s.previous.frame_bytes = chain + header.payload_bytes;
   ++s.frames;
   s.need_key = false;
   return absl::OkStatus();

@@ -107,9 +107,9 @@ bool GetList(ByteReader& in, uint32_t version, std::vector<Record>* list) {
       return false;
     }
   }
-  if (!in.Count(&n)) return false;
+  if (!in.Items(&n, sizeof(Record))) return false;
   std::vector<Record> next;
-  next.reserve(size);  // not + n: records are far larger than the byte each must at least take
+  next.reserve(size + n);
   for (size_t k = 0; k < size; ++k) {
     if (!removed[k]) next.push_back(std::move((*list)[k]));
   }
@@ -123,6 +123,35 @@ bool GetList(ByteReader& in, uint32_t version, std::vector<Record>* list) {
   SortUnlessSorted(next, RecordType<Record>::Less);
   list->swap(next);
   return true;
+}
+
+// What a record holds in memory, counted as decoding charges it: the record itself, the bytes of
+// its strings and the items of its lists.
+template <typename T>
+uint64_t HeapBytes(const T&) {
+  return 0;
+}
+uint64_t HeapBytes(const std::string& s) { return s.size(); }
+uint64_t HeapBytes(const std::vector<int>& pids) { return pids.size() * sizeof(int); }
+uint64_t HeapBytes(const std::vector<std::string>& strings) {
+  uint64_t bytes = strings.size() * sizeof(std::string);
+  for (const std::string& s : strings) bytes += s.size();
+  return bytes;
+}
+uint64_t HeapBytes(const std::vector<CgroupMembership>& lines) {
+  uint64_t bytes = lines.size() * sizeof(CgroupMembership);
+  for (const CgroupMembership& m : lines) bytes += m.controllers.size() + m.path.size();
+  return bytes;
+}
+
+template <typename Record>
+uint64_t ListBytes(const std::vector<Record>& list) {
+  uint64_t bytes = list.size() * sizeof(Record);
+  for (const Record& record : list) {
+    fields::ForEach(RecordType<Record>::kTable, record,
+                    [&](const auto&, const auto& value) { bytes += HeapBytes(value); });
+  }
+  return bytes;
 }
 
 template <typename T>
@@ -156,8 +185,9 @@ void EncodePayload(const Snapshot& next, SnapshotFields* prev, std::string* out,
   prev->stats = next.stats();
 }
 
-absl::Status ApplyPayload(std::string_view payload, SnapshotFields* state, uint32_t version) {
-  ByteReader in(payload);
+absl::Status ApplyPayload(std::string_view payload, SnapshotFields* state, uint32_t version,
+                          DecodeBudget* budget) {
+  ByteReader in(payload, 0, budget);
   const bool framed = version >= kFirstFramedVersion;
   // Decodes one section with get(reader); from kFirstFramedVersion on the section must take
   // exactly its length.
@@ -166,7 +196,7 @@ absl::Status ApplyPayload(std::string_view payload, SnapshotFields* state, uint3
     uint64_t length;
     std::string_view bytes;
     if (!in.Varint(&length) || !in.Bytes(length, &bytes)) return in.Error(what);
-    ByteReader part(bytes, in.offset() - bytes.size());
+    ByteReader part = in.Part(bytes);
     if (!get(part) || !part.done()) return part.Error(what);
     return absl::OkStatus();
   };
@@ -190,6 +220,9 @@ absl::Status ApplyPayload(std::string_view payload, SnapshotFields* state, uint3
     status = section("bad container list",
                      [&](ByteReader& r) { return GetList(r, version, &state->containers); });
   }
+  if (budget != nullptr && budget->exhausted()) {
+    return absl::ResourceExhaustedError("needs more memory than its budget");
+  }
   if (!status.ok()) return status;
   // Sections a later procleak added are skipped.
   while (framed && !in.done()) {
@@ -202,16 +235,43 @@ absl::Status ApplyPayload(std::string_view payload, SnapshotFields* state, uint3
 }
 
 absl::Status ApplyFrame(const FrameHeader& header, std::string_view compressed,
-                        SnapshotFields* state, uint32_t version) {
+                        SnapshotFields* state, uint32_t version, uint64_t max_moment_bytes) {
+  const bool key = header.type == FrameType::kKey;
+  const uint32_t before = key ? 0 : static_cast<uint32_t>(state->processes.size());
+  const uint64_t chain = key ? 0 : state->frame_bytes;
+  if (absl::Status claims = CheckFrameClaims(header, before, chain); !claims.ok()) return claims;
   absl::StatusOr<std::string> payload = Decompress(compressed, header.raw_bytes);
   if (!payload.ok()) return payload.status();
-  if (header.type == FrameType::kKey) *state = SnapshotFields{};
-  if (absl::Status status = ApplyPayload(*payload, state, version); !status.ok()) return status;
+  // What this frame may add: a share of its own size, and what is left of the moment's budget.
+  // held_bytes bounds what the moment before holds from above (frames add what they charged and
+  // never subtract); it is counted exactly only when it comes near the budget.
+  const uint64_t moment = MomentBudget(chain + compressed.size(), max_moment_bytes);
+  const uint64_t own = kMaxDecodedPerByte * payload->size();
+  uint64_t held = key ? 0 : state->held_bytes;
+  if (held + own > moment) held = DecodedBytes(*state);
+  const uint64_t allowed = std::min(own, moment - std::min(held, moment));
+  DecodeBudget budget(allowed);
+  if (key) *state = SnapshotFields{};
+  absl::Status status = ApplyPayload(*payload, state, version, &budget);
+  if (budget.exhausted()) {
+    return absl::ResourceExhaustedError(fmt::format(
+        "needs more than {} bytes of memory, decoded (at most {} per decompressed byte, and {} "
+        "for {} compressed bytes{})",
+        Grouped(held + allowed), kMaxDecodedPerByte, Grouped(moment),
+        Grouped(chain + compressed.size()), key ? "" : " of frames from its key frame on"));
+  }
+  if (!status.ok()) return status;
+  state->frame_bytes = chain + compressed.size();
+  state->held_bytes = held + budget.used();
   if (state->processes.size() != header.processes) {
     return absl::DataLossError(fmt::format("payload holds {} processes, the frame header says {}",
                                            state->processes.size(), header.processes));
   }
   return absl::OkStatus();
+}
+
+uint64_t DecodedBytes(const SnapshotFields& fields) {
+  return ListBytes(fields.processes) + ListBytes(fields.cgroups) + ListBytes(fields.containers);
 }
 
 Snapshot BuildSnapshot(const SnapshotFields& fields) {

@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "procleak/snapshot.h"
 #include "store/frame.h"
+#include "store/varint.h"
 
 namespace procleak::store {
 
@@ -22,6 +23,10 @@ struct SnapshotFields {
   std::vector<Process> processes;     // sorted by pid
   std::vector<Cgroup> cgroups;        // sorted by path
   std::vector<Container> containers;  // sorted by runtime, then id
+  // Kept by ApplyFrame (0 elsewhere): the compressed size of the frames these fields were
+  // decoded from (the key frame and the deltas after it), and at least DecodedBytes().
+  uint64_t frame_bytes = 0;
+  uint64_t held_bytes = 0;
 };
 
 // Appends to *out the payload that turns *prev into `next`, then makes *prev hold `next`'s
@@ -34,14 +39,23 @@ void EncodePayload(const Snapshot& next, SnapshotFields* prev, std::string* out,
 // Applies a payload of record format `version` to *state: the previous moment's fields for a
 // delta frame, empty ones for a key frame. Fields the version does not hold stay as they were
 // (default, after a key frame). Errors name the payload byte where decoding stopped; *state is
-// then unspecified.
+// then unspecified. With a `budget`, what the payload makes the decoder allocate is charged to
+// it, and running out of it is a ResourceExhausted error.
 absl::Status ApplyPayload(std::string_view payload, SnapshotFields* state,
-                          uint32_t version = kFormatVersion);
+                          uint32_t version = kFormatVersion, DecodeBudget* budget = nullptr);
 
 // Decompresses a frame's payload and applies it (to empty fields for a key frame), checking it
-// against its header. Errors say what is wrong, without a path or offset.
+// against its header. A frame beyond the limits of frame.h (CheckFrameClaims before anything is
+// decompressed, then kMaxDecodedPerByte and MomentBudget(..., `max_moment_bytes`) while
+// decoding) is refused with a ResourceExhausted error saying what it declares or needs. Errors
+// say what is wrong, without a path or offset.
 absl::Status ApplyFrame(const FrameHeader& header, std::string_view compressed,
-                        SnapshotFields* state, uint32_t version = kFormatVersion);
+                        SnapshotFields* state, uint32_t version = kFormatVersion,
+                        uint64_t max_moment_bytes = kMaxMomentBytes);
+
+// The memory the records of *fields hold, as decoding counts it: each record, its strings'
+// bytes and its lists' items.
+uint64_t DecodedBytes(const SnapshotFields& fields);
 
 Snapshot BuildSnapshot(const SnapshotFields& fields);
 

@@ -238,7 +238,7 @@ void PutValue(std::string* out, const std::vector<int>& pids) {
 }
 bool GetValue(ByteReader& in, std::vector<int>* pids) {
   uint64_t n;
-  if (!in.Count(&n)) return false;
+  if (!in.Items(&n, sizeof(int))) return false;
   pids->clear();
   pids->reserve(n);
   int64_t last = 0;
@@ -259,9 +259,9 @@ void PutValue(std::string* out, const std::vector<std::string>& strings) {
 }
 bool GetValue(ByteReader& in, std::vector<std::string>* strings) {
   uint64_t n;
-  if (!in.Count(&n)) return false;
-  // Grown as items decode, not sized from the count: a hostile count then costs nothing.
+  if (!in.Items(&n, sizeof(std::string))) return false;
   strings->clear();
+  strings->reserve(n);
   for (uint64_t i = 0; i < n; ++i) {
     if (!in.String(&strings->emplace_back())) return false;
   }
@@ -278,8 +278,9 @@ void PutValue(std::string* out, const std::vector<CgroupMembership>& lines) {
 }
 bool GetValue(ByteReader& in, std::vector<CgroupMembership>* lines) {
   uint64_t n;
-  if (!in.Count(&n)) return false;
+  if (!in.Items(&n, sizeof(CgroupMembership))) return false;
   lines->clear();
+  lines->reserve(n);
   for (uint64_t i = 0; i < n; ++i) {
     CgroupMembership& m = lines->emplace_back();
     if (!in.Int(&m.hierarchy_id) || !in.String(&m.controllers) || !in.String(&m.path)) {

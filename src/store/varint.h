@@ -60,12 +60,46 @@ void PutLengthPrefixed(std::string* out, Put&& put) {
   out->replace(at, 1, length);
 }
 
+// How many bytes of memory decoding may still allocate. What a count or a length makes the
+// decoder create (a record, a list item, a string) is charged before it is created, so a payload
+// cannot make a reader hold more than its bytes justify.
+class DecodeBudget {
+ public:
+  explicit DecodeBudget(uint64_t bytes) : limit_(bytes) {}
+  bool Take(uint64_t bytes) {
+    if (bytes > limit_ - used_) {
+      exhausted_ = true;
+      return false;
+    }
+    used_ += bytes;
+    return true;
+  }
+  uint64_t used() const { return used_; }
+  bool exhausted() const { return exhausted_; }
+
+ private:
+  uint64_t limit_;
+  uint64_t used_ = 0;
+  bool exhausted_ = false;
+};
+
 // Reads what the Put functions wrote. Every getter returns false (and leaves its output alone)
 // rather than reading past the end; Error() then names the byte where decoding stopped.
 class ByteReader {
  public:
-  // `base`: where `data` starts in the payload, for Error's offsets.
-  explicit ByteReader(std::string_view data, size_t base = 0) : data_(data), base_(base) {}
+  // `base`: where `data` starts in the payload, for Error's offsets. `budget`: what decoding may
+  // allocate (nullptr: no limit), shared with the readers of its parts.
+  explicit ByteReader(std::string_view data, size_t base = 0, DecodeBudget* budget = nullptr)
+      : data_(data), base_(base), budget_(budget) {}
+
+  // A reader of `bytes`, which lie within this reader's data (a section, a field), charging the
+  // same budget.
+  ByteReader Part(std::string_view bytes) const {
+    return ByteReader(bytes, base_ + static_cast<size_t>(bytes.data() - data_.data()), budget_);
+  }
+
+  // Charges `bytes` of memory about to be allocated; false when the budget does not cover them.
+  bool Charge(uint64_t bytes) { return budget_ == nullptr || budget_->Take(bytes); }
 
   size_t offset() const { return pos_; }
   size_t remaining() const { return data_.size() - pos_; }
@@ -117,7 +151,7 @@ class ByteReader {
 
   bool String(std::string* s) {
     uint64_t size;
-    if (!Varint(&size) || size > remaining()) return false;
+    if (!Varint(&size) || size > remaining() || !Charge(size)) return false;
     s->assign(data_.data() + pos_, size);
     pos_ += size;
     return true;
@@ -135,6 +169,11 @@ class ByteReader {
   // decoder reserve more than the payload could hold.
   bool Count(uint64_t* n) { return Varint(n) && *n <= remaining(); }
 
+  // A Count of items that each take `item_bytes` in memory, all charged at once: a list that
+  // would not fit the budget is refused before anything of it is allocated, and the one that
+  // does can be reserved whole.
+  bool Items(uint64_t* n, size_t item_bytes) { return Count(n) && Charge(*n * item_bytes); }
+
   absl::Status Error(std::string_view what) const {
     return absl::InvalidArgumentError(
         fmt::format("malformed payload at byte {}: {}", base_ + pos_, what));
@@ -144,6 +183,7 @@ class ByteReader {
   std::string_view data_;
   size_t base_ = 0;
   size_t pos_ = 0;
+  DecodeBudget* budget_ = nullptr;
 };
 
 }  // namespace procleak::store

@@ -37,7 +37,12 @@ void FuzzRecord(std::string_view bytes) {
     std::string_view payload =
         bytes.substr(m.offset + kFrameHeaderSize, m.bytes - kFrameHeaderSize);
     usable = ApplyFrame(index->headers[i], payload, &state, index->version).ok();
-    if (usable) (void)BuildSnapshot(state);
+    if (!usable) continue;
+    // What a moment holds stays within its budget, and ApplyFrame's count of it is an upper bound.
+    const uint64_t held = DecodedBytes(state);
+    fuzz::Check(held <= state.held_bytes && held <= MomentBudget(state.frame_bytes));
+    fuzz::Check(state.processes.size() <= kMaxProcesses);
+    (void)BuildSnapshot(state);
   }
 }
 
