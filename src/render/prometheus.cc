@@ -20,34 +20,6 @@ namespace {
 
 constexpr size_t kMaxLabelBytes = 128;
 
-// The length of the valid UTF-8 sequence starting at s[i], or 0 (RFC 3629: no overlong forms,
-// no surrogates, nothing above U+10FFFF).
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char lead = byte(i);
-  if (lead < 0x80) return 1;
-  size_t n;
-  unsigned char lo = 0x80, hi = 0xBF;  // range of the second byte
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    n = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    n = 3;
-    if (lead == 0xE0) lo = 0xA0;
-    if (lead == 0xED) hi = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    n = 4;
-    if (lead == 0xF0) lo = 0x90;
-    if (lead == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size() || byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (size_t k = 2; k < n; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  }
-  return n;
-}
-
 std::string Number(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
@@ -155,7 +127,8 @@ constexpr bool MetricRowsHoldSamples() {
   }
   return true;
 }
-static_assert(MetricRowsHoldSamples(), "a container row names a metric on a field that is no number");
+static_assert(MetricRowsHoldSamples(),
+              "a container row names a metric on a field that is no number");
 
 // One family per row of the container table that names a metric, then the process count.
 void ContainerFamilies(const Snapshot& s, Exposition& e) {
@@ -257,26 +230,16 @@ void FindingFamilies(const Snapshot& s, const Analysis& a, size_t max_findings, 
 }  // namespace
 
 std::string PrometheusLabelValue(std::string_view value) {
-  std::string valid;  // invalid bytes replaced, cut on a character boundary
-  for (size_t i = 0; i < value.size();) {
-    const size_t n = Utf8SequenceLength(value, i);
-    const std::string_view piece = n > 0 ? value.substr(i, n) : "\xEF\xBF\xBD";  // U+FFFD
-    if (valid.size() + piece.size() > kMaxLabelBytes) break;
-    valid.append(piece.data(), piece.size());
-    i += n > 0 ? n : 1;
-  }
+  // Escaped as for a terminal first: a dashboard shows label values as they are, so control,
+  // bidi and other format characters and invalid bytes become visible escapes, which also keeps
+  // the value valid UTF-8 and on one line. Then cut between grapheme clusters.
+  const std::string safe = SanitizeForTerminal(value.substr(0, 4 * kMaxLabelBytes));
+  const std::string_view cut = TruncateToBytes(safe, kMaxLabelBytes);
   std::string out;
-  out.reserve(valid.size());
-  for (char c : valid) {
-    if (c == '\\') {
-      out.append("\\\\");
-    } else if (c == '"') {
-      out.append("\\\"");
-    } else if (c == '\n') {
-      out.append("\\n");
-    } else {
-      out.push_back(c);
-    }
+  out.reserve(cut.size() + 8);
+  for (char c : cut) {
+    if (c == '\\' || c == '"') out.push_back('\\');
+    out.push_back(c);
   }
   return out;
 }

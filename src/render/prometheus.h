@@ -25,8 +25,9 @@ struct PrometheusOptions {
 std::string RenderPrometheus(const Snapshot& snapshot, const Analysis& analysis,
                              const PrometheusOptions& options);
 
-// A label value as the exposition format needs it: invalid UTF-8 bytes become U+FFFD, the value is
-// cut to at most 128 bytes on a character boundary, then \, " and newline are escaped.
+// A label value as the exposition format needs it: escaped as for a terminal (SanitizeForTerminal:
+// invalid bytes, controls, bidi and other format characters become visible \xNN, \n or \u202e),
+// cut to at most 128 bytes between grapheme clusters, then \ and " escaped as the format requires.
 std::string PrometheusLabelValue(std::string_view value);
 
 }  // namespace procleak
