@@ -772,3 +772,5 @@ if __name__ == "__main__":
     incident_fixture.incident()
     import detection_fixture  # issue 15's shapes in containers and host services
     detection_fixture.detection()
+    import hostile_names_fixture  # names with controls, bidi, invalid UTF-8, CJK and emoji
+    hostile_names_fixture.hostile_names()
