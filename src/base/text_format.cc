@@ -59,38 +59,6 @@ std::string FormatRfc3339(absl::Time time) {
   return std::string(text, size);
 }
 
-std::string SanitizeForTerminal(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (u < 0x20 || u == 0x7f) {
-      out += fmt::format("\\x{:02x}", u);
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-std::string ShortenMiddle(std::string_view text, size_t width) {
-  if (text.size() <= width) return std::string(text);
-  if (width < 3) return std::string(text.substr(0, width));
-  size_t tail = (width - 1) / 2;
-  size_t head = width - 1 - tail;
-  return fmt::format("{}~{}", text.substr(0, head), text.substr(text.size() - tail));
-}
-
-std::string ShortenEnd(std::string_view text, size_t width) {
-  if (text.size() <= width) return std::string(text);
-  if (width == 0) return {};
-  return fmt::format("{}~", text.substr(0, width - 1));
-}
-
 std::string ShortHasher::Hex() const { return fmt::format("{:08x}", hash_); }
 
 std::string ShortHash(std::string_view text) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// Formatting helpers for sizes, times and untrusted process text, shared by analysis and render.
+// Formatting helpers for sizes, times and command lines, shared by analysis and render.
 
 #include <cstdint>
 #include <string>
@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "base/terminal_text.h"  // SanitizeForTerminal, ShortenEnd, ShortenMiddle
 
 namespace procleak {
 
@@ -16,17 +17,6 @@ std::string FormatBytes(uint64_t bytes);
 
 // RFC 3339 in UTC; fractional seconds only when non-zero: "2026-11-20T08:00:12.34Z".
 std::string FormatRfc3339(absl::Time time);
-
-// Makes text from a process safe to print on a terminal: control bytes become \n, \t, \xNN, so a
-// hostile comm or cmdline cannot move the cursor or change colours.
-std::string SanitizeForTerminal(std::string_view text);
-
-// Cuts `text` to `width` characters, keeping both ends around a "~" (long cgroup paths differ in
-// their tails). Width counts bytes; text is expected to be ASCII after sanitising.
-std::string ShortenMiddle(std::string_view text, size_t width);
-
-// Cuts `text` to `width`, ending in "~" when cut.
-std::string ShortenEnd(std::string_view text, size_t width);
 
 // Eight hexadecimal digits of a 32-bit FNV-1a hash of `text`: the same in every run and build.
 std::string ShortHash(std::string_view text);

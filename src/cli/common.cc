@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "base/terminal_text.h"
 #include "fmt/format.h"
 #include "render/json_report.h"
 #include "render/text_report.h"
@@ -13,8 +14,10 @@
 
 namespace procleak {
 
+// Messages name files and quote what was read from them: escaped once, here, where they reach the
+// terminal (and so kept to one line).
 int Fail(std::string_view message) {
-  fmt::print(stderr, "procleak: {}\n", message);
+  fmt::print(stderr, "procleak: {}\n", SanitizeForTerminal(message));
   return kExitError;
 }
 
@@ -22,7 +25,9 @@ int Fail(const absl::Status& status) {
   return Fail(std::string_view(status.message().data(), status.message().size()));
 }
 
-void Warn(std::string_view message) { fmt::print(stderr, "procleak: warning: {}\n", message); }
+void Warn(std::string_view message) {
+  fmt::print(stderr, "procleak: warning: {}\n", SanitizeForTerminal(message));
+}
 
 int Write(std::string_view text) {
   if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {

@@ -20,7 +20,8 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFindings = 1;  // diff: changes
 inline constexpr int kExitError = 2;
 
-// Prints "procleak: MESSAGE" on standard error and returns kExitError.
+// Prints "procleak: MESSAGE" on standard error, escaped (SanitizeForTerminal), and returns
+// kExitError.
 int Fail(std::string_view message);
 // Prints the status's message the same way.
 int Fail(const absl::Status& status);

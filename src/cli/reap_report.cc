@@ -95,7 +95,7 @@ std::string ProcessLine(const ReapProcess& p, const ReapResult& r, const ReapFou
   if (found == nullptr && !p.in_chain) notes = "below the chain";
   if (!r.detail.empty()) notes += (notes.empty() ? "" : "; ") + SanitizeForTerminal(r.detail);
   return fmt::format("    {:>8}  {:<12}  {}{}\n", p.pid, ReapOutcomeName(r.outcome),
-                     SanitizeForTerminal(ShortenEnd(CommandLine(p.argv, p.comm), 100)),
+                     ShortenEnd(SanitizeForTerminal(CommandLine(p.argv, p.comm)), 100),
                      notes.empty() ? "" : fmt::format("  ({})", notes));
 }
 
@@ -108,7 +108,7 @@ std::string LeftLine(const std::vector<ReapLeft>& left) {
     const ReapLeft& l = left[i];
     out += fmt::format(
         "{} {} {} ({}: {})", i == 0 ? "" : ",", l.process->pid,
-        SanitizeForTerminal(ShortenEnd(CommandLine(l.process->argv, l.process->comm), 40)),
+        ShortenEnd(SanitizeForTerminal(CommandLine(l.process->argv, l.process->comm)), 40),
         ReapOutcomeName(l.result->outcome), SanitizeForTerminal(l.result->detail));
   }
   if (left.size() > kShown) out += fmt::format(", and {} more", left.size() - kShown);
@@ -187,7 +187,7 @@ std::string ReapText(const ReapPlan& plan, const ReapActed& acted, const CliArgs
   }
   const std::vector<std::string> notes = Notes(plan, acted);
   if (!notes.empty()) out += "\n";
-  for (const std::string& note : notes) out += "note: " + note + "\n";
+  for (const std::string& note : notes) out += "note: " + SanitizeForTerminal(note) + "\n";
   std::map<ReapOutcome, int> n = Tally(acted);
   if (args.apply) {
     const size_t found = FoundCount(acted);

@@ -68,7 +68,7 @@ std::string Containers(const SnapshotDiff& d, const Style& style) {
                                         "/h"
                                   : "-";
     std::string name = SanitizeForTerminal(NameOrShortId(c.name, c.id));
-    out += fmt::format("  {:<16} {:>10} -> {:<10} {:>11} {:>13} {}->{}\n", ShortenEnd(name, 16),
+    out += fmt::format("  {} {:>10} -> {:<10} {:>11} {:>13} {}->{}\n", FitColumn(name, 16),
                        memory(c.memory_before, c.appeared, "new"),
                        memory(c.memory_after, c.disappeared, "gone"), delta, slope,
                        c.processes_before, c.processes_after);
@@ -91,9 +91,9 @@ std::string Groups(const SnapshotDiff& d, const Snapshot& a, const Snapshot& b,
   for (size_t i = 0; i < d.groups.size() && i < kMaxRows; ++i) {
     const GroupChange& g = d.groups[i];
     std::string row = fmt::format(
-        "  {:<9} {:>9} {:>11}  {:<10} {}", fmt::format("{}->{}", g.count_before, g.count_after),
+        "  {:<9} {:>9} {:>11}  {} {}", fmt::format("{}->{}", g.count_before, g.count_after),
         fmt::format("+{}/-{}", g.chains_started, g.chains_ended),
-        FormatSignedBytes(g.rss_delta_bytes), ShortenEnd(ContainerName(a, b, g.container), 10),
+        FormatSignedBytes(g.rss_delta_bytes), FitColumn(ContainerName(a, b, g.container), 10),
         ShortenChainSignature(SanitizeForTerminal(g.signature), kSignatureWidth));
     const bool growing_leak =
         g.classification_after == Classification::kLeak && g.chains_started > g.chains_ended;
@@ -105,8 +105,8 @@ std::string Groups(const SnapshotDiff& d, const Snapshot& a, const Snapshot& b,
 std::string FindingRow(const Finding& f, std::string_view tag, const Snapshot& a, const Snapshot& b,
                        const Style& style, bool colored) {
   std::string start =
-      fmt::format("  {:<8} {:<8} {:<17} {:<10} ", tag, SeverityName(f.severity),
-                  FindingKindName(f.kind), ShortenEnd(ContainerName(a, b, f.container), 10));
+      fmt::format("  {:<8} {:<8} {:<17} {} ", tag, SeverityName(f.severity),
+                  FindingKindName(f.kind), FitColumn(ContainerName(a, b, f.container), 10));
   std::string subject = f.signature.empty()
                             ? SanitizeForTerminal(f.message)
                             : fmt::format("{}x {}", f.count, SanitizeForTerminal(f.signature));
@@ -140,9 +140,9 @@ std::string ProcessRows(const std::vector<ProcessRef>& refs, char sign, const Sn
   std::string out;
   for (size_t i = 0; i < refs.size() && i < kMaxRows; ++i) {
     const ProcessRef& p = refs[i];
-    out += fmt::format("  {} {:>7}  {:<16} {:<12} {:>10}\n", sign, p.pid,
-                       ShortenEnd(SanitizeForTerminal(p.comm), 16),
-                       ShortenEnd(ContainerName(a, b, p.container), 12), FormatBytes(p.rss_bytes));
+    out += fmt::format("  {} {:>7}  {} {} {:>10}\n", sign, p.pid,
+                       FitColumn(SanitizeForTerminal(p.comm), 16),
+                       FitColumn(ContainerName(a, b, p.container), 12), FormatBytes(p.rss_bytes));
   }
   return out + More(refs.size(), sign == '+' ? "started" : "ended");
 }

@@ -42,17 +42,22 @@ std::string ActionText(std::string_view action, const std::string& indent) {
   }
   // Continuation lines end in " \" so the command pastes as one.
   std::string line = indent + "  ";
+  size_t columns = DisplayWidth(line);
+  const size_t first_columns = columns;
   size_t start = 0;
   while (start < command.size()) {
     size_t space = command.find(' ', start);
     std::string_view word = command.substr(
         start, space == std::string_view::npos ? std::string_view::npos : space - start);
     start = space == std::string_view::npos ? command.size() : space + 1;
-    if (line.size() + word.size() + 3 > kWidth && line.size() > indent.size() + 2) {
+    const size_t word_columns = DisplayWidth(word);
+    if (columns + word_columns + 3 > kWidth && columns > first_columns) {
       out += line + "\\\n";
       line = indent + "    ";
+      columns = DisplayWidth(line);
     }
     line += std::string(word) + " ";
+    columns += word_columns + 1;
   }
   out += line.substr(0, line.size() - 1) + "\n";
   if (!StripWhitespace(after).empty()) {
@@ -79,7 +84,8 @@ std::string Wrap(std::string_view text, size_t width, std::string_view indent) {
     std::string_view word = text.substr(0, space);
     text = space == std::string_view::npos ? std::string_view() : text.substr(space + 1);
     if (word.empty()) continue;
-    if (column > 0 && column + 1 + word.size() > width) {
+    size_t word_columns = DisplayWidth(word);
+    if (column > 0 && column + 1 + word_columns > width) {
       out += "\n";
       out += indent;
       column = 0;
@@ -87,8 +93,20 @@ std::string Wrap(std::string_view text, size_t width, std::string_view indent) {
       out += ' ';
       ++column;
     }
+    // A word wider than a line (a command line without spaces) is broken where the line ends,
+    // between characters.
+    while (word_columns > width - column) {
+      const std::string_view piece = TruncateToWidth(word, width - column);
+      if (piece.empty()) break;  // one character wider than the line: it overflows
+      out += piece;
+      out += "\n";
+      out += indent;
+      column = 0;
+      word.remove_prefix(piece.size());
+      word_columns = DisplayWidth(word);
+    }
     out += word;
-    column += word.size();
+    column += word_columns;
   }
   return out;
 }
@@ -119,10 +137,10 @@ std::string ContainerTable(const Snapshot& s, size_t max_rows, const Style& styl
     const std::string use = UseOfLimit(c.memory_bytes, c.memory_limit).cell;
     std::string restarts = c.restart_count ? fmt::format("{}", *c.restart_count) : "-";
     if (c.state == "restarting") restarts += "!";
-    out +=
-        fmt::format("{:<22} {:<10} {:>10} {:>10} {:>4} {:>5} {:>8}\n", ShortenEnd(name, 22),
-                    ShortenEnd(c.runtime, 10), c.memory_bytes ? FormatBytes(*c.memory_bytes) : "-",
-                    limit, use, c.pids.size(), restarts);
+    out += fmt::format("{} {} {:>10} {:>10} {:>4} {:>5} {:>8}\n", FitColumn(name, 22),
+                       FitColumn(SanitizeForTerminal(c.runtime), 10),
+                       c.memory_bytes ? FormatBytes(*c.memory_bytes) : "-", limit, use,
+                       c.pids.size(), restarts);
   }
   if (rows.size() > max_rows)
     out += fmt::format("  (+{} more containers)\n", rows.size() - max_rows);
@@ -144,12 +162,13 @@ std::string FindingsText(const Snapshot& s, const Analysis& analysis, const Styl
   for (size_t i = 0; i < analysis.findings.size() && i < kMaxSummary; ++i) {
     const Finding& f = analysis.findings[i];
     std::string start =
-        fmt::format("  {:<8} {:<15} {:<12} ", SeverityName(f.severity), FindingKindName(f.kind),
-                    ShortenEnd(ShortContainer(s, f.container), 12));
+        fmt::format("  {:<8} {:<15} {} ", SeverityName(f.severity), FindingKindName(f.kind),
+                    FitColumn(ShortContainer(s, f.container), 12));
     std::string subject;
     if (!f.signature.empty()) {
       std::string count = fmt::format("{}x ", f.count);
-      size_t room = kWidth > start.size() + count.size() ? kWidth - start.size() - count.size() : 0;
+      const size_t used = DisplayWidth(start) + count.size();
+      size_t room = kWidth > used ? kWidth - used : 0;
       subject = count + ShortenChainSignature(SanitizeForTerminal(f.signature), room);
     } else {
       // The container is in its own column: "docker web (ae2a..) has ..." -> "has ...".
@@ -165,8 +184,12 @@ std::string FindingsText(const Snapshot& s, const Analysis& analysis, const Styl
   }
   size_t info_shown = 0;
   for (const Finding& f : analysis.findings) {
-    std::string head = fmt::format("{} {}  {}", SeverityTag(f.severity, style),
-                                   FindingKindName(f.kind), ContainerLabel(s, f.container));
+    // The tag is 8 columns wide (coloured after padding), the kind plain ASCII.
+    const std::string_view kind = FindingKindName(f.kind);
+    const size_t room = kWidth - std::min(kWidth, 8 + 1 + kind.size() + 2);
+    std::string head =
+        fmt::format("{} {}  {}", SeverityTag(f.severity, style), kind,
+                    ShortenEnd(SanitizeForTerminal(ContainerLabel(s, f.container)), room));
     if (f.severity == Severity::kInfo) {
       if (info_shown++ == kMaxInfo) out += "  (more info findings in --json)\n";
       if (info_shown > kMaxInfo) continue;

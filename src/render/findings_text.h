@@ -17,7 +17,8 @@ std::string ContainerTable(const Snapshot& snapshot, size_t max_rows, const Styl
 // their own lines, continued with " \" so they paste); info findings one line each.
 std::string FindingsText(const Snapshot& snapshot, const Analysis& analysis, const Style& style);
 
-// Wraps `text` at spaces to `width` columns, each line after the first starting with `indent`.
+// Wraps `text` at spaces to `width` columns, each line after the first starting with `indent`; a
+// word wider than a line is broken between characters.
 std::string Wrap(std::string_view text, size_t width, std::string_view indent);
 
 }  // namespace procleak

@@ -22,13 +22,14 @@ std::vector<const Cgroup*> CgroupsByMemory(const Snapshot& snapshot) {
 }
 
 std::string ShortenChainSignature(std::string_view signature, size_t width) {
-  if (signature.size() <= width) return std::string(signature);
+  if (DisplayWidth(signature) <= width) return std::string(signature);
   size_t cut = signature.find(" > ");
   if (cut == std::string_view::npos) return ShortenMiddle(signature, width);
   std::string_view tail = signature.substr(cut);
+  const size_t tail_width = DisplayWidth(tail);
   constexpr size_t kMinRoot = 12;
-  if (tail.size() + kMinRoot > width) return ShortenEnd(signature, width);
-  std::string out = ShortenMiddle(signature.substr(0, cut), width - tail.size());
+  if (tail_width + kMinRoot > width) return ShortenEnd(signature, width);
+  std::string out = ShortenMiddle(signature.substr(0, cut), width - tail_width);
   out.append(tail.data(), tail.size());
   return out;
 }

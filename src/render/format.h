@@ -15,7 +15,7 @@ namespace procleak {
 // The text table and the JSON array share this order.
 std::vector<const Cgroup*> CgroupsByMemory(const Snapshot& snapshot);
 
-// A chain signature cut to `width`: only its root part is shortened in the middle, so the
+// A chain signature cut to `width` columns: only its root part is shortened in the middle, so the
 // chain's shape stays ("npm exec @mod~filesystem > sh > node"). Never shorter than the tail.
 std::string ShortenChainSignature(std::string_view signature, size_t width);
 

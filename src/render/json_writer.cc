@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "absl/strings/escaping.h"
+#include "base/terminal_text.h"
 #include "procleak/version.h"
 
 namespace procleak {
@@ -13,27 +14,6 @@ namespace {
 
 constexpr size_t kFlushAt = 64 * 1024;
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
-
-// The length of the well-formed UTF-8 sequence at text[i] (Unicode 15, table 3-7), 0 if none.
-size_t SequenceLength(std::string_view text, size_t i) {
-  auto at = [&](size_t k) -> unsigned {
-    return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0u;
-  };
-  auto continuation = [&](size_t k, unsigned lo = 0x80, unsigned hi = 0xBF) {
-    return at(k) >= lo && at(k) <= hi;
-  };
-  const unsigned c = at(0);
-  if (c >= 0xC2 && c <= 0xDF) return continuation(1) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    const unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-    return continuation(1, lo, hi) && continuation(2) ? 3 : 0;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    const unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-    return continuation(1, lo, hi) && continuation(2) && continuation(3) ? 4 : 0;
-  }
-  return 0;
-}
 
 void AppendEscaped(unsigned char c, std::string* out) {
   switch (c) {
@@ -110,7 +90,7 @@ bool AppendJsonString(std::string_view text, std::string* out) {
       continue;
     }
     if (c >= 0x80) {
-      if (size_t n = SequenceLength(text, i); n != 0) {
+      if (size_t n = Utf8SequenceLength(text, i); n != 0) {
         i += n;
         continue;
       }

@@ -23,34 +23,6 @@ constexpr size_t kMaxLabelBytes = 128;
 // their first bytes (two LXC names, two long signatures) still label different series.
 constexpr size_t kCutMarkBytes = 9;
 
-// The length of the valid UTF-8 sequence starting at s[i], or 0 (RFC 3629: no overlong forms,
-// no surrogates, nothing above U+10FFFF).
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char lead = byte(i);
-  if (lead < 0x80) return 1;
-  size_t n;
-  unsigned char lo = 0x80, hi = 0xBF;  // range of the second byte
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    n = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    n = 3;
-    if (lead == 0xE0) lo = 0xA0;
-    if (lead == 0xED) hi = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    n = 4;
-    if (lead == 0xF0) lo = 0x90;
-    if (lead == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size() || byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (size_t k = 2; k < n; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  }
-  return n;
-}
-
 std::string Number(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
@@ -178,7 +150,8 @@ constexpr bool MetricRowsHoldSamples() {
   }
   return true;
 }
-static_assert(MetricRowsHoldSamples(), "a container row names a metric on a field that is no number");
+static_assert(MetricRowsHoldSamples(),
+              "a container row names a metric on a field that is no number");
 
 // One family per row of the container table that names a metric, then the process count. A
 // container whose labels, cut, equal an earlier one's is left out of all of them and counted.
@@ -283,52 +256,25 @@ void FindingFamilies(const Snapshot& s, const Analysis& a, size_t max_findings, 
       .Push("", fmt::format("{}", omitted));
 }
 
-// FNV-1a: stable across versions and hosts, which a series' labels must be.
-uint32_t Fnv1a(std::string_view bytes) {
-  uint32_t hash = 2166136261u;
-  for (char c : bytes) hash = (hash ^ static_cast<unsigned char>(c)) * 16777619u;
-  return hash;
-}
-
-// `value` with invalid bytes replaced, cut on a character boundary to at most `limit` bytes.
-// *cut says whether anything was left out.
-std::string ValidPrefix(std::string_view value, size_t limit, bool* cut) {
-  std::string valid;
-  *cut = false;
-  for (size_t i = 0; i < value.size();) {
-    const size_t n = Utf8SequenceLength(value, i);
-    const std::string_view piece = n > 0 ? value.substr(i, n) : "\xEF\xBF\xBD";  // U+FFFD
-    if (valid.size() + piece.size() > limit) {
-      *cut = true;
-      break;
-    }
-    valid.append(piece.data(), piece.size());
-    i += n > 0 ? n : 1;
-  }
-  return valid;
-}
-
 }  // namespace
 
 std::string PrometheusLabelValue(std::string_view value) {
-  bool cut;
-  std::string valid = ValidPrefix(value, kMaxLabelBytes, &cut);
-  if (cut) {
-    valid = ValidPrefix(value, kMaxLabelBytes - kCutMarkBytes, &cut);
-    valid += fmt::format("~{:08x}", Fnv1a(value));
+  // Escaped as for a terminal first: a dashboard shows label values as they are, so control,
+  // bidi and other format characters and invalid bytes become visible escapes, which also keeps
+  // the value valid UTF-8 and on one line. A longer value is cut between grapheme clusters and
+  // ends in "~" and the hash of the whole value, so that values sharing their first bytes (two
+  // LXC names, two long signatures) still label different series.
+  const std::string safe = SanitizeForTerminal(value.substr(0, 4 * kMaxLabelBytes));
+  std::string cut(TruncateToBytes(safe, kMaxLabelBytes));
+  if (cut.size() < safe.size() || value.size() > 4 * kMaxLabelBytes) {
+    cut = std::string(TruncateToBytes(safe, kMaxLabelBytes - kCutMarkBytes));
+    cut += "~" + ShortHash(value);
   }
   std::string out;
-  out.reserve(valid.size());
-  for (char c : valid) {
-    if (c == '\\') {
-      out.append("\\\\");
-    } else if (c == '"') {
-      out.append("\\\"");
-    } else if (c == '\n') {
-      out.append("\\n");
-    } else {
-      out.push_back(c);
-    }
+  out.reserve(cut.size() + 8);
+  for (char c : cut) {
+    if (c == '\\' || c == '"') out.push_back('\\');
+    out.push_back(c);
   }
   return out;
 }

@@ -27,9 +27,10 @@ struct PrometheusOptions {
 std::string RenderPrometheus(const Snapshot& snapshot, const Analysis& analysis,
                              const PrometheusOptions& options);
 
-// A label value as the exposition format needs it: invalid UTF-8 bytes become U+FFFD, a value of
-// more than 128 bytes is cut on a character boundary and ends in "~" and 8 hex digits of an FNV-1a
-// hash of the whole value (128 bytes in all), then \, " and newline are escaped.
+// A label value as the exposition format needs it: escaped as for a terminal (SanitizeForTerminal:
+// invalid bytes, controls, bidi and other format characters become visible \xNN, \n or \u202e).
+// A value longer than 128 bytes then is cut between grapheme clusters and ends in "~" and 8 hex
+// digits of an FNV-1a hash of the whole value (128 bytes in all); then \ and " are escaped.
 std::string PrometheusLabelValue(std::string_view value);
 
 }  // namespace procleak

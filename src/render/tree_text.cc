@@ -157,7 +157,7 @@ class TreePrinter {
     if (entry.depth > kMaxIndent) prefix += fmt::format("[depth {}] ", entry.depth);
     std::string start =
         fmt::format("{:>6}  {:>10}  {}{}{}", processes, FormatBytes(rss), prefix, pid, label.head);
-    size_t used = start.size() + label.tail.size();
+    size_t used = DisplayWidth(start) + DisplayWidth(label.tail);
     size_t room = std::max<size_t>(kWidth > used ? kWidth - used : 0, kMinMiddle);
     return ShortenEnd(start + ShortenMiddle(label.middle, room) + label.tail, kWidth) + "\n";
   }

@@ -69,8 +69,8 @@ void Containers(const Snapshot& now, const SnapshotDiff& last, const SnapshotDif
     if (s != nullptr && s->processes_after != s->processes_before) {
       procs += fmt::format(" ({:+d})", s->processes_after - s->processes_before);
     }
-    out->append(fmt::format("  {:<24} {:>10} {:>11} {:>13} {:>9}\n",
-                            ShortenEnd(ShortContainer(now, c.id), 24),
+    out->append(fmt::format("  {} {:>10} {:>11} {:>13} {:>9}\n",
+                            FitColumn(ShortContainer(now, c.id), 24),
                             c.memory_bytes ? FormatBytes(*c.memory_bytes) : "?", delta,
                             s != nullptr ? Slope(s->memory_slope_bytes_per_hour) : "0 B/h", procs));
   }
@@ -86,19 +86,20 @@ void Groups(const Snapshot& now, const Analysis& analysis, const SnapshotDiff& l
   }
   if (shown.empty()) return;
   out->append(style.Bold("GROUPS") + "  (chains: now, started/ended since last and since start)\n");
-  out->append(fmt::format("  {:>5} {:>7} {:>8} {:>8} {:>10} {:>11}  {}\n", "now", "last", "start",
-                          "rate/h", "rss", "rss/h", "container  chain"));
+  out->append(fmt::format("  {:>5} {:>7} {:>8} {:>8} {:>10} {:>11}  {:<12}  {}\n", "now", "last",
+                          "start", "rate/h", "rss", "rss/h", "container", "chain"));
   for (size_t i = 0; i < shown.size() && i < o.max_groups; ++i) {
     const Group& g = *shown[i];
     const GroupChange* l = FindGroup(last, g);
     const GroupChange* s = FindGroup(start, g);
-    std::string count = std::to_string(g.count);
+    // Padded before it is coloured: the escape sequences take no column.
+    std::string count = PadStart(std::to_string(g.count), 5);
     if (g.classification == Classification::kLeak) count = style.Bad(count);
-    out->append(fmt::format("  {:>5} {:>7} {:>8} {:>8.1f} {:>10} {:>11}  {}  {}\n", count,
+    out->append(fmt::format("  {} {:>7} {:>8} {:>8.1f} {:>10} {:>11}  {}  {}\n", count,
                             StartedEnded(l), StartedEnded(s),
                             s != nullptr ? s->spawn_rate_per_hour : 0.0, FormatBytes(g.rss_bytes),
                             s != nullptr ? Slope(s->rss_slope_bytes_per_hour) : "0 B/h",
-                            ShortenEnd(ShortContainer(now, g.container), 12),
+                            FitColumn(ShortContainer(now, g.container), 12),
                             ShortenChainSignature(SanitizeForTerminal(g.signature), 40)));
   }
   if (shown.size() > o.max_groups) {

@@ -787,3 +787,5 @@ if __name__ == "__main__":
     detection_fixture.detection()
     import spoof_fixture  # issue 17's cgroup that only claims to be a Docker container
     spoof_fixture.spoof()
+    import hostile_names_fixture  # names with controls, bidi, invalid UTF-8, CJK and emoji
+    hostile_names_fixture.hostile_names()

@@ -180,30 +180,43 @@ TEST(Prometheus, HostileSignature_IsEscapedCutAndValidUtf8) {
   std::vector<std::string> chains = Samples(text, "procleak_group_chains");
   ASSERT_EQ(chains.size(), 1u) << text;
   const std::string& line = chains[0];
+  // Escaped as on a terminal (the newline as the text \n, the invalid byte as \xff), then each
+  // backslash doubled and the quote escaped as the format requires.
   EXPECT_TRUE(
       line.starts_with("procleak_group_chains{container=\"f00dfeedbeef\",signature=\"evil"
-                       "\\\\\\\"x\\ny\xEF\xBF\xBD"))
+                       "\\\\\\\"x\\\\ny\\\\xff"))
       << line;
   // One line per sample: the newline inside the signature is escaped.
   EXPECT_EQ(Lines(text).size(), static_cast<size_t>(std::count(text.begin(), text.end(), '\n')));
   size_t start = line.find("signature=\"") + 11;
   size_t end = line.find("\",classification=");
   ASSERT_NE(end, std::string::npos);
-  // 128 bytes before escaping; `\`, `"` and newline each gained a backslash.
-  EXPECT_EQ(end - start, 128u + 3);
+  // 128 bytes before the format's escaping; three backslashes and a quote gained one each.
+  EXPECT_EQ(end - start, 128u + 4);
 }
 
-TEST(Prometheus, LabelValue_CutsOnCharacterBoundaryAndReplacesInvalidBytes) {
+TEST(Prometheus, LabelValue_CutsBetweenClustersAndEscapesAsForATerminal) {
   std::string e_acute;
   for (int i = 0; i < 100; ++i) e_acute += "\xC3\xA9";
   // Cut: at most 119 bytes of characters, then "~" and 8 hex digits of a hash, 128 at most.
   EXPECT_EQ(PrometheusLabelValue(e_acute).size(), 118u + 9);
   EXPECT_EQ(PrometheusLabelValue("a" + e_acute).size(), 119u + 9);
+  // e and a combining acute stay together: 39 of them are 117 bytes, a 40th would make 120.
+  std::string combining;
+  for (int i = 0; i < 50; ++i) combining += "e\xCC\x81";
+  EXPECT_EQ(PrometheusLabelValue(combining).substr(0, 118), combining.substr(0, 117) + "~");
+  EXPECT_EQ(PrometheusLabelValue(combining).size(), 117u + 9);
+  // Invalid bytes, controls, C1, bidi: visible escapes whose backslash the format doubles.
   EXPECT_EQ(PrometheusLabelValue("\xff"
                                  "a\xC3"),
-            "\xEF\xBF\xBD"
-            "a\xEF\xBF\xBD");
-  EXPECT_EQ(PrometheusLabelValue("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+            "\\\\xffa\\\\xc3");
+  EXPECT_EQ(PrometheusLabelValue("\xED\xA0\x80"), "\\\\xed\\\\xa0\\\\x80");
+  EXPECT_EQ(PrometheusLabelValue("x\ny\x1b[2J"), "x\\\\ny\\\\x1b[2J");
+  EXPECT_EQ(PrometheusLabelValue("a\xC2\x9B\u202Eb"), "a\\\\u009b\\\\u202eb");
+  // A cut never falls inside an escape: "\x1b" would straddle byte 119.
+  EXPECT_EQ(
+      PrometheusLabelValue(std::string(117, 'a') + "\x1b" + std::string(10, 'b')).substr(0, 118),
+      std::string(117, 'a') + "~");
   EXPECT_EQ(PrometheusLabelValue("\xF0\x9F\x98\x80"), "\xF0\x9F\x98\x80");  // U+1F600
   EXPECT_EQ(PrometheusLabelValue(std::string(200, '"')).size(), 2 * 119u + 9);
   EXPECT_EQ(PrometheusLabelValue("a\\b"), "a\\\\b");
