@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <charconv>
 #include <initializer_list>
+#include <iterator>
+#include <string_view>
+#include <utility>
 
 #include "absl/status/status.h"
-#include "cli/help_text.h"
 #include "fmt/format.h"
 
 namespace procleak {
@@ -24,6 +26,16 @@ struct CommandInfo {
 };
 
 constexpr const char* kScanLike[] = {"--root", "--docker-root", "--pss", "--rules", "--no-sandbox"};
+// The options of every command that prints a coloured text report (not record, export, reap).
+constexpr const char* kColored[] = {"--color"};
+
+// Options that exclude each other: naming both is a usage error, in every command taking both.
+constexpr std::pair<const char*, const char*> kConflicts[] = {
+    {"--json", "--tree"},     {"--json", "--color"},   {"--at", "--index"},
+    {"--list", "--at"},       {"--list", "--index"},   {"--list", "--tree"},
+    {"--list", "--pid"},      {"--list", "--fail-on"}, {"--all", "--signature"},
+    {"--all", "--container"}, {"--all", "--pid"},
+};
 
 const CommandInfo kCommands[] = {
     {"scan", Command::kScan, {"--json", "--tree", "--pid", "--fail-on"}, 0},
@@ -45,9 +57,18 @@ const CommandInfo kCommands[] = {
      0},
 };
 
+template <typename List>
+bool In(const List& list, std::string_view name) {
+  return std::find(std::begin(list), std::end(list), name) != std::end(list);
+}
+
 bool Accepts(const CommandInfo& info, const std::string& name) {
   for (const char* o : info.options) {
     if (name == o) return true;
+  }
+  if (In(kColored, name)) {
+    return info.command == Command::kScan || info.command == Command::kWatch ||
+           info.command == Command::kReplay || info.command == Command::kDiff;
   }
   // replay renders a recorded scan: it reads no host, but takes the rules it is analysed with.
   if (info.command == Command::kReplay) return name == "--rules" || name == "--no-sandbox";
@@ -65,6 +86,21 @@ bool IsFlag(const std::string& name) {
   for (const char* f : {"--json", "--tree", "--pss", "--no-sandbox", "--list", "--prometheus",
                         "--apply", "--all", "--wait"}) {
     if (name == f) return true;
+  }
+  return false;
+}
+
+const CommandInfo* FindCommand(std::string_view name) {
+  for (const CommandInfo& info : kCommands) {
+    if (name == info.name) return &info;
+  }
+  return nullptr;
+}
+
+// "-h" or "--help" before "--", wherever it stands among the options: help, whatever else is given.
+bool AsksForHelp(const std::vector<std::string>& args) {
+  for (size_t i = 1; i < args.size() && args[i] != "--"; ++i) {
+    if (args[i] == "-h" || args[i] == "--help") return true;
   }
   return false;
 }
@@ -146,6 +182,14 @@ absl::Status SetValue(const std::string& cmd, const std::string& name, const std
     std::optional<absl::Time> at = ParseMoment(value);
     if (!at) return bad("a time such as 2026-11-24T10:00:00Z");
     out->at = at;
+  } else if (name == "--color") {
+    if (value != "auto" && value != "always" && value != "never") {
+      return UsageError(
+          fmt::format("{}: --color takes auto, always or never, not '{}'", cmd, value));
+    }
+    out->color = value == "always"  ? ColorWhen::kAlways
+                 : value == "never" ? ColorWhen::kNever
+                                    : ColorWhen::kAuto;
   } else if (name == "--fail-on") {
     if (value != "critical" && value != "warning" && value != "info" && value != "never") {
       return UsageError(fmt::format(
@@ -156,18 +200,24 @@ absl::Status SetValue(const std::string& cmd, const std::string& name, const std
   return absl::OkStatus();
 }
 
+// Appends the option names given (as typed, without values) to `given`.
 absl::Status ParseOptions(const CommandInfo& info, const std::vector<std::string>& args,
-                          CliArgs* out) {
+                          CliArgs* out, std::vector<std::string>* given) {
   const std::string cmd = info.name;
+  bool operands_only = false;  // after "--"
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string& arg = args[i];
+    if (arg == "--" && !operands_only) {
+      operands_only = true;
+      continue;
+    }
     std::string name = arg;
     std::optional<std::string> value;
     if (size_t eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
       name = arg.substr(0, eq);
       value = arg.substr(eq + 1);
     }
-    if (arg.size() < 2 || arg[0] != '-') {
+    if (operands_only || arg.size() < 2 || arg[0] != '-') {
       if (out->operands.size() >= info.operands) {
         return UsageError(fmt::format("{}: unexpected argument '{}'", cmd, arg));
       }
@@ -177,6 +227,7 @@ absl::Status ParseOptions(const CommandInfo& info, const std::vector<std::string
     if (!Accepts(info, name)) {
       return UsageError(fmt::format("{}: unknown option '{}'", cmd, name));
     }
+    given->push_back(name);
     if (IsFlag(name)) {
       if (value) return UsageError(fmt::format("{}: {} takes no value", cmd, name));
       SetFlag(name, out);
@@ -192,15 +243,28 @@ absl::Status ParseOptions(const CommandInfo& info, const std::vector<std::string
   return absl::OkStatus();
 }
 
-// What the options together must make sense of.
+absl::Status CheckConflicts(const std::string& cmd, const std::vector<std::string>& given) {
+  for (const auto& [a, b] : kConflicts) {
+    if (In(given, a) && In(given, b)) {
+      return UsageError(fmt::format("{}: {} and {} exclude each other", cmd, a, b));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// What the options together must make sense of (pairs that exclude each other: kConflicts).
 absl::Status Check(const CliArgs& a) {
   switch (a.command) {
     case Command::kRecord:
       if (a.output.empty()) return UsageError("record: -o FILE is required");
+      if (a.output == "-") {
+        return UsageError(
+            "record: -o -: a record is a file that procleak locks and appends to, not standard "
+            "output");
+      }
       break;
     case Command::kReplay:
       if (a.operands.empty()) return UsageError("replay: which record? (replay FILE)");
-      if (a.at && a.index) return UsageError("replay: --at and --index exclude each other");
       break;
     case Command::kDiff:
       if (a.operands.size() != 2) {
@@ -213,9 +277,6 @@ absl::Status Check(const CliArgs& a) {
     case Command::kReap:
       if (a.apply && a.root != "/") {
         return UsageError("reap: --apply signals this machine's processes; it takes no --root");
-      }
-      if (a.all && (!a.signature.empty() || !a.container.empty() || !a.pids.empty())) {
-        return UsageError("reap: --all excludes --signature, --container and --pid");
       }
       // --finding and --keep narrow nothing down to a place: alone they still reach every group.
       if (a.apply && !a.all && a.signature.empty() && a.container.empty() && a.pids.empty()) {
@@ -264,25 +325,54 @@ absl::StatusOr<CliArgs> ParseArgs(const std::vector<std::string>& args) {
   if (args.empty()) return UsageError("no command given");
   const std::string& command = args[0];
   if (command == "help" || command == "--help" || command == "-h") {
+    // "help", "help CMD"
     out.command = Command::kHelp;
+    if (args.size() > 2) return UsageError(fmt::format("help: unexpected argument '{}'", args[2]));
+    if (args.size() == 2 && args[1] != "help") {
+      if (FindCommand(args[1]) == nullptr) {
+        return UsageError(fmt::format("help: unknown command '{}'", args[1]));
+      }
+      out.help_for = args[1];
+    }
     return out;
   }
   if (command == "--version" || command == "version") {
     out.command = Command::kVersion;
     return out;
   }
-  for (const CommandInfo& info : kCommands) {
-    if (command != info.name) continue;
-    out.command = info.command;
-    out.command_name = info.name;
-    absl::Status status = ParseOptions(info, args, &out);
-    if (status.ok()) status = Check(out);
-    if (!status.ok()) return status;
+  const CommandInfo* info = FindCommand(command);
+  if (info == nullptr) return UsageError(fmt::format("unknown command '{}'", command));
+  if (AsksForHelp(args)) {
+    out.help_for = info->name;
     return out;
   }
-  return UsageError(fmt::format("unknown command '{}'", command));
+  out.command = info->command;
+  out.command_name = info->name;
+  std::vector<std::string> given;
+  absl::Status status = ParseOptions(*info, args, &out, &given);
+  if (status.ok()) status = CheckConflicts(info->name, given);
+  if (status.ok()) status = Check(out);
+  if (!status.ok()) return status;
+  return out;
 }
 
-std::string HelpText() { return std::string(kHelpText); }
+std::vector<std::string> CommandNames() {
+  std::vector<std::string> out;
+  for (const CommandInfo& info : kCommands) out.push_back(info.name);
+  return out;
+}
+
+std::vector<std::string> OptionsOf(std::string_view command) {
+  std::vector<std::string> out;
+  const CommandInfo* info = FindCommand(command);
+  if (info == nullptr) return out;
+  auto add = [&](std::string_view name) {
+    if (!In(out, name) && Accepts(*info, std::string(name))) out.emplace_back(name);
+  };
+  for (const char* o : info->options) add(o);
+  for (const char* o : kScanLike) add(o);
+  for (const char* o : kColored) add(o);
+  return out;
+}
 
 }  // namespace procleak

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -14,9 +15,13 @@ namespace procleak {
 
 enum class Command { kHelp, kVersion, kScan, kWatch, kRecord, kReplay, kDiff, kExport, kReap };
 
+// --color WHEN.
+enum class ColorWhen { kAuto, kAlways, kNever };
+
 struct CliArgs {
   Command command = Command::kHelp;
   std::string command_name;  // as typed, for messages
+  std::string help_for;      // kHelp: the command whose options to print ("" the overview)
   // Where and how to scan (scan, watch, record, export, diff's "live").
   std::string root = "/";
   std::string docker_root = "/var/lib/docker";  // read under root
@@ -28,11 +33,12 @@ struct CliArgs {
   bool tree = false;
   std::optional<int> pid;
   std::string fail_on = "warning";  // exit 1 when a finding at or above this exists
+  ColorWhen color = ColorWhen::kAuto;
   // watch and record.
   std::optional<absl::Duration> interval;  // default 5 s (watch), 10 s (record)
   std::optional<int> count;                // samples; unset: until interrupted
   std::optional<absl::Duration> duration;  // record: stop after this long
-  std::string output;                      // -o FILE (record, export)
+  std::string output;                      // -o FILE (record, export); "-" standard output
   bool wait = false;                       // record: wait while another writer holds FILE
   // replay.
   std::optional<absl::Time> at;
@@ -53,9 +59,16 @@ struct CliArgs {
   std::vector<std::string> operands;
 };
 
-// argv without the program name. Accepts "--opt VALUE" and "--opt=VALUE". Errors are one line
-// without the "procleak: " prefix: "scan: unknown option '--foo' (see 'procleak help')".
+// argv without the program name. Accepts "--opt VALUE" and "--opt=VALUE"; "--" ends the options;
+// "-h" or "--help" anywhere before it asks for the command's help. Errors are one line without
+// the "procleak: " prefix: "scan: unknown option '--foo' (see 'procleak help')".
 absl::StatusOr<CliArgs> ParseArgs(const std::vector<std::string>& args);
+
+// The commands, in the order `procleak help` lists them.
+std::vector<std::string> CommandNames();
+// Every option `command` accepts, in the order its help lists them ("-h"/"--help" aside); empty
+// for an unknown command.
+std::vector<std::string> OptionsOf(std::string_view command);
 
 // Parses a point in time as --at and FILE@TIME take it: RFC 3339 ("2026-11-24T10:00:00Z",
 // "2026-11-24T10:00:00+01:00"), or "2026-11-24 10:00:00" and "2026-11-24T10:00:00" read as UTC.
@@ -66,7 +79,8 @@ std::optional<absl::Time> ParseMoment(std::string_view text);
 // duration.
 std::optional<absl::Duration> ParseInterval(std::string_view text);
 
-// The text `procleak help` prints.
-std::string HelpText();
+// The text `procleak help` prints, or with a command's name what `procleak CMD --help` prints
+// (help_text.cc).
+std::string HelpText(std::string_view command = "");
 
 }  // namespace procleak

@@ -36,9 +36,16 @@ int Write(std::string_view text) {
   return kExitOk;
 }
 
-bool UseColor() {
-  const char* no_color = std::getenv("NO_COLOR");
-  return isatty(STDOUT_FILENO) && (no_color == nullptr || *no_color == '\0');
+bool ColorWanted(ColorWhen when, bool stdout_is_tty, const char* no_color, const char* term) {
+  if (when != ColorWhen::kAuto) return when == ColorWhen::kAlways;
+  const bool no_color_set = no_color != nullptr && *no_color != '\0';
+  const bool dumb = term != nullptr && std::string_view(term) == "dumb";
+  return stdout_is_tty && !no_color_set && !dumb;
+}
+
+bool UseColor(const CliArgs& args) {
+  return ColorWanted(args.color, isatty(STDOUT_FILENO) == 1, std::getenv("NO_COLOR"),
+                     std::getenv("TERM"));
 }
 
 absl::StatusOr<std::optional<Rules>> LoadRulesOf(const CliArgs& args) {
@@ -86,7 +93,7 @@ int Report(const Snapshot& snapshot, const CliArgs& args, const Rules* rules,
     written = out.Finish() ? Write("\n") : Fail("cannot write to standard output");
   } else {
     TextOptions text;
-    text.color = UseColor();
+    text.color = UseColor(args);
     text.subtree_of = args.pid;
     text.analysis = &analysis;
     if (rules != nullptr) text.thresholds = rules->thresholds();

@@ -29,7 +29,11 @@ int Fail(const absl::Status& status);
 void Warn(std::string_view message);
 // Writes all of `text` to standard output; kExitOk or (after a message) kExitError.
 int Write(std::string_view text);
-bool UseColor();
+// --color WHEN for standard output: kAuto colours a terminal (`stdout_is_tty`) unless NO_COLOR
+// is set and non-empty or TERM is "dumb"; kAlways even then. Pure, for tests; nullptr is unset.
+bool ColorWanted(ColorWhen when, bool stdout_is_tty, const char* no_color, const char* term);
+// ColorWanted for this process's standard output and environment.
+bool UseColor(const CliArgs& args);
 
 // --rules FILE loaded, or nullopt for the built-in rules only.
 absl::StatusOr<std::optional<Rules>> LoadRulesOf(const CliArgs& args);

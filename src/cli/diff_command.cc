@@ -124,7 +124,7 @@ int RunDiff(const CliArgs& args) {
   const Analysis b_analysis = Analyze(*b, rule_set);
   const SnapshotDiff diff = Diff(*a, a_analysis, *b, b_analysis);
   const int written = args.json ? Write(DumpJson(DiffJson(diff, *a, *b), 2) + "\n")
-                                : Write(RenderDiffText(diff, *a, *b, UseColor()));
+                                : Write(RenderDiffText(diff, *a, *b, UseColor(args)));
   if (written != kExitOk) return written;
   return Changed(diff) ? kExitFindings : kExitOk;
 }

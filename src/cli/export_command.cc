@@ -26,7 +26,9 @@ int RunExport(const CliArgs& args) {
     if (!analysis.ok()) return analysis.status();
     return RenderPrometheus(*snapshot, *analysis, PrometheusOptions());
   };
-  if (!args.output.empty()) return WriteAtomically(args.output, args, produce);
+  if (!args.output.empty() && args.output != "-") {  // "-o -" is standard output
+    return WriteAtomically(args.output, args, produce);
+  }
   absl::Status sandboxed = EnterSandbox(args, {STDOUT_FILENO});
   if (!sandboxed.ok()) return Fail(sandboxed);
   absl::StatusOr<std::string> text = produce();

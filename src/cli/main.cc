@@ -75,7 +75,7 @@ int Main(int argc, char** argv) {
   parsed->command_name.copy(g_command, sizeof(g_command) - 1);
   switch (parsed->command) {
     case Command::kHelp:
-      return Write(HelpText());
+      return Write(HelpText(parsed->help_for));
     case Command::kVersion:
       return Write(fmt::format("procleak {}\n", PROCLEAK_VERSION));
     case Command::kScan:

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <string>
@@ -15,6 +16,7 @@
 #include "cli/pidfd.h"
 #include "cli/reap_report.h"
 #include "cli/reap_stopper.h"
+#include "fmt/format.h"
 #include "render/json_report.h"
 
 namespace procleak {
@@ -57,6 +59,13 @@ int RunReapStages(const CliArgs& args, const std::function<void()>& after_plan,
   // No seccomp filter: reap opens pidfds and sends signals (see procleak(1), reap).
   absl::StatusOr<Snapshot> snapshot = Scan(ScanOptionsOf(args));
   if (!snapshot.ok()) return Fail(snapshot.status());
+  // A misspelt name would otherwise plan nothing and read as "no leak there".
+  if (!args.container.empty() &&
+      std::ranges::none_of(snapshot->containers(),
+                           [&](const Container& c) { return ContainerNamed(c, args.container); })) {
+    return Fail(fmt::format("reap: --container {}: no such container (name, id or id prefix)",
+                            args.container));
+  }
   const Analysis analysis = Analyze(*snapshot, *rules ? &**rules : nullptr);
   // A snapshot of another root (a fixture tree) holds none of this machine's processes.
   const bool this_host = args.root == "/";

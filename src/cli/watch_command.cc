@@ -53,7 +53,7 @@ int RunWatch(const CliArgs& args) {
   if (!rules.ok()) return Fail(rules.status());
   const Rules* rule_set = *rules ? &**rules : nullptr;
   const bool redraw = !args.json && isatty(STDOUT_FILENO);
-  const bool color = UseColor();
+  const bool color = UseColor(args);
   InstallStopHandlers();
   RaiseFileLimit();
   Scanner scanner(ScanOptionsOf(args));  // reads RLIMIT_NOFILE, which the sandbox forbids

@@ -7,14 +7,14 @@ namespace procleak {
 namespace {
 
 TEST(Args, Scan_AcceptsEveryOptionInBothForms) {
-  absl::StatusOr<CliArgs> a =
-      ParseArgs({"scan", "--root", "/mnt/h", "--json", "--tree", "--pid=812"});
+  absl::StatusOr<CliArgs> a = ParseArgs({"scan", "--root", "/mnt/h", "--json", "--pid=812"});
   ASSERT_TRUE(a.ok()) << a.status();
   EXPECT_EQ(a->command, Command::kScan);
   EXPECT_EQ(a->root, "/mnt/h");
   EXPECT_TRUE(a->json);
-  EXPECT_TRUE(a->tree);
+  EXPECT_FALSE(a->tree);
   EXPECT_EQ(a->pid, 812);
+  EXPECT_TRUE(ParseArgs({"scan", "--tree"})->tree);
   a = ParseArgs({"scan", "--root=/x"});
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a->root, "/x");
@@ -59,10 +59,11 @@ TEST(Args, Rejects_BadInputWithOneLineMessage) {
 }
 
 TEST(Args, Help_NamesEveryScanOption) {
-  std::string help = HelpText();
-  for (const char* option : {"--root", "--json", "--tree", "--pid", "--no-sandbox", "--version"}) {
+  std::string help = HelpText("scan");
+  for (const char* option : {"--root", "--json", "--tree", "--pid", "--no-sandbox"}) {
     EXPECT_NE(help.find(option), std::string::npos) << option;
   }
+  EXPECT_NE(HelpText().find("--version"), std::string::npos);
 }
 
 }  // namespace
@@ -210,7 +211,7 @@ TEST(Args, Reap_RejectsWhatDoesNotFit) {
 }
 
 TEST(Args, Help_NamesReapAndItsOptions) {
-  std::string help = HelpText();
+  std::string help = HelpText("reap");
   for (const char* option : {"reap", "--finding", "--signature", "--container", "--keep", "--apply",
                              "--grace", "procleak.reap/1"}) {
     EXPECT_NE(help.find(option), std::string::npos) << option;
