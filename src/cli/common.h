@@ -31,7 +31,8 @@ void Warn(std::string_view message);
 int Write(std::string_view text);
 bool UseColor();
 
-// --rules FILE loaded, or nullopt for the built-in rules only.
+// The default rules files (default_rules.h) and every --rules FILE loaded, or nullopt for the
+// built-in rules only (no file to read).
 absl::StatusOr<std::optional<Rules>> LoadRulesOf(const CliArgs& args);
 ScanOptions ScanOptionsOf(const CliArgs& args);
 // Installs the seccomp filter unless --no-sandbox; `write_fds` besides standard error.

@@ -35,7 +35,11 @@ options of scan, watch, record, export and diff (for "live"):
               Docker's data root, read under --root (default /var/lib/docker)
   --rules FILE
               add rules from FILE (see procleak-rules(5)) before the built-in
-              ones (also for replay and diff)
+              ones (also for replay and diff); repeatable, read after the
+              default files /etc/procleak/rules.d/*.rules and
+              $XDG_CONFIG_HOME/procleak/rules, a later file taking precedence
+  --no-default-rules
+              read only the --rules files, not the default ones
   --no-sandbox
               do not install the seccomp filter that allows only reading
               (a forbidden system call otherwise ends procleak with status 2)
