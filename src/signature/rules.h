@@ -62,8 +62,9 @@ const std::shared_ptr<const RuleTable>& BuiltinRuleTable();
 // Reads and parses the rules files `paths`, in that order, into one rule set (procleak-rules(5),
 // FILES): a later file's rules are tried before an earlier one's, and all before the built-in
 // rules; threshold lines apply in reading order, so a later one replaces an earlier one. The first
-// file that cannot be read or parsed is the error (as LoadRules reports it). No paths: the
-// built-in rules.
+// file that cannot be read or parsed is the error (as LoadRules reports it), and so is the file
+// with which all together exceed one rules file's limit (file_limits.h). No paths: the built-in
+// rules.
 absl::StatusOr<Rules> LoadRulesFiles(const std::vector<std::string>& paths);
 
 }  // namespace procleak

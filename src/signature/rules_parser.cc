@@ -291,10 +291,20 @@ absl::StatusOr<Rules> LoadRules(const std::string& path) {
 absl::StatusOr<Rules> LoadRulesFiles(const std::vector<std::string>& paths) {
   std::vector<std::vector<Rule>> files(paths.size());
   Thresholds thresholds;
+  // Compiled rules take some 70 times their text: all files together get one file's limit, so
+  // that many files cost no more memory than one.
+  const FileLimit& limit = LimitOf(FileKind::kRules);
+  size_t total = 0;
   for (size_t i = 0; i < paths.size(); ++i) {
     // One file's text at a time: what is kept is the compiled rules.
     absl::StatusOr<std::string> text = ReadRulesFile(paths[i]);
     if (!text.ok()) return text.status();
+    total += text->size();
+    if (total > limit.max_bytes) {
+      return absl::ResourceExhaustedError(
+          fmt::format("{}: the rules files together are larger than {} (limit for {})", paths[i],
+                      SizeText(limit.max_bytes), limit.what));
+    }
     absl::Status parsed = ParseRulesInto(*text, paths[i], &files[i], &thresholds);
     if (!parsed.ok()) return parsed;
   }

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "base/file_limits.h"
 #include "cli/args.h"
 #include "signature/rules.h"
 #include "testing/json_expect.h"
@@ -174,6 +175,22 @@ TEST(DefaultRules, LoadRulesFiles_LaterFileFirstThenBuiltInsAndLaterThresholdsWi
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().message(), tree.Path("bad.rules") + ":2: unknown action 'expct'");
   EXPECT_EQ(LoadRulesFiles({})->rule_count(), BuiltinRuleTable()->rules.size());
+}
+
+TEST(DefaultRules, LoadRulesFiles_AllFilesTogetherGetOneFilesLimit) {
+  TempTree tree;
+  const size_t limit = LimitOf(FileKind::kRules).max_bytes;
+  const std::string comments(limit / 2 - 1, '#');
+  tree.Write("a.rules", comments + "\n");
+  tree.Write("b.rules", comments + "\n");
+  tree.Write("c.rules", "#\n");
+  ASSERT_TRUE(LoadRulesFiles({tree.Path("a.rules"), tree.Path("b.rules")}).ok());  // exactly
+  absl::StatusOr<Rules> over =
+      LoadRulesFiles({tree.Path("a.rules"), tree.Path("b.rules"), tree.Path("c.rules")});
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.status().message(),
+            tree.Path("c.rules") +
+                ": the rules files together are larger than 1 MiB (limit for a rules file)");
 }
 
 // The binary, with /etc/procleak as `etc_procleak` (a tree copied there; "" for none) in a private
