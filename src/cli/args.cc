@@ -70,6 +70,8 @@ bool Accepts(const CommandInfo& info, const std::string& name) {
     return info.command == Command::kScan || info.command == Command::kWatch ||
            info.command == Command::kReplay || info.command == Command::kDiff;
   }
+  // Wherever rules are read, the default files are too (procleak-rules(5), FILES).
+  if (name == "--no-default-rules") return Accepts(info, "--rules");
   // replay renders a recorded scan: it reads no host, but takes the rules it is analysed with.
   if (info.command == Command::kReplay) return name == "--rules" || name == "--no-sandbox";
   // reap signals processes, so it runs without the read-only seccomp filter.
@@ -83,6 +85,7 @@ bool Accepts(const CommandInfo& info, const std::string& name) {
 }
 
 bool IsFlag(const std::string& name) {
+  if (name == "--no-default-rules") return true;
   for (const char* f : {"--json", "--tree", "--pss", "--no-sandbox", "--list", "--prometheus",
                         "--apply", "--all", "--wait"}) {
     if (name == f) return true;
@@ -124,6 +127,7 @@ void SetFlag(const std::string& name, CliArgs* out) {
   if (name == "--apply") out->apply = true;
   if (name == "--all") out->all = true;
   if (name == "--wait") out->wait = true;
+  if (name == "--no-default-rules") out->default_rules = false;
 }
 
 absl::Status SetValue(const std::string& cmd, const std::string& name, const std::string& value,
@@ -131,12 +135,13 @@ absl::Status SetValue(const std::string& cmd, const std::string& name, const std
   auto bad = [&](std::string_view wants) {
     return UsageError(fmt::format("{}: {} needs {}, not '{}'", cmd, name, wants, value));
   };
-  if (name == "--root" || name == "--docker-root" || name == "--rules" || name == "-o" ||
-      name == "--output") {
+  if (name == "--rules") {  // repeatable: each file is read after those before it
+    if (value.empty()) return UsageError(fmt::format("{}: {} needs a path", cmd, name));
+    out->rules_files.push_back(value);
+  } else if (name == "--root" || name == "--docker-root" || name == "-o" || name == "--output") {
     if (value.empty()) return UsageError(fmt::format("{}: {} needs a path", cmd, name));
     (name == "--root"          ? out->root
      : name == "--docker-root" ? out->docker_root
-     : name == "--rules"       ? out->rules_file
                                : out->output) = value;
   } else if (name == "--pid") {
     std::optional<int> pid = ParsePositive(value, 1);

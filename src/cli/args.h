@@ -26,8 +26,9 @@ struct CliArgs {
   std::string root = "/";
   std::string docker_root = "/var/lib/docker";  // read under root
   bool pss = false;
-  std::string rules_file;  // "" for the built-in rules only
-  bool sandbox = true;     // --no-sandbox turns the seccomp filter off
+  std::vector<std::string> rules_files;  // every --rules FILE, in order
+  bool default_rules = true;             // --no-default-rules: not the files of default_rules.h
+  bool sandbox = true;                   // --no-sandbox turns the seccomp filter off
   // Output.
   bool json = false;
   bool tree = false;

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "base/terminal_text.h"
+#include "cli/default_rules.h"
 #include "fmt/format.h"
 #include "render/json_report.h"
 #include "render/text_report.h"
@@ -49,8 +50,10 @@ bool UseColor(const CliArgs& args) {
 }
 
 absl::StatusOr<std::optional<Rules>> LoadRulesOf(const CliArgs& args) {
-  if (args.rules_file.empty()) return std::optional<Rules>();
-  absl::StatusOr<Rules> loaded = LoadRules(args.rules_file);
+  absl::StatusOr<std::vector<std::string>> files = RulesFilesOf(args, RulesPlacesOfEnvironment());
+  if (!files.ok()) return files.status();
+  if (files->empty()) return std::optional<Rules>();
+  absl::StatusOr<Rules> loaded = LoadRulesFiles(*files);
   if (!loaded.ok()) return loaded.status();
   return std::optional<Rules>(*std::move(loaded));
 }

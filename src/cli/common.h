@@ -35,7 +35,8 @@ bool ColorWanted(ColorWhen when, bool stdout_is_tty, const char* no_color, const
 // ColorWanted for this process's standard output and environment.
 bool UseColor(const CliArgs& args);
 
-// --rules FILE loaded, or nullopt for the built-in rules only.
+// The default rules files (default_rules.h) and every --rules FILE loaded, or nullopt for the
+// built-in rules only (no file to read).
 absl::StatusOr<std::optional<Rules>> LoadRulesOf(const CliArgs& args);
 ScanOptions ScanOptionsOf(const CliArgs& args);
 // Installs the seccomp filter unless --no-sandbox; `write_fds` besides standard error.

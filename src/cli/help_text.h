@@ -96,8 +96,12 @@ inline constexpr OptionHelp kOptionHelp[] = {
     {"--docker-root", "", "DIR", "Docker's data root, read under --root (default /var/lib/docker)",
      true},
     {"--pss", "", "", "also read PSS from /proc/PID/smaps_rollup (slower, exact sharing)", true},
-    {"--rules", "", "FILE", "add rules from FILE (see procleak-rules(5)) before the built-in ones",
+    {"--rules", "", "FILE",
+     "add rules from FILE (see procleak-rules(5)) before the built-in ones; repeatable, read "
+     "after the default files /etc/procleak/rules.d/*.rules and $XDG_CONFIG_HOME/procleak/rules, "
+     "a later file taking precedence",
      true},
+    {"--no-default-rules", "", "", "read only the --rules files, not the default ones", true},
     {"--no-sandbox", "", "",
      "do not install the seccomp filter that allows only reading (a forbidden system call "
      "otherwise ends procleak with status 2)",

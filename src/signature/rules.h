@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "procleak/rules.h"
 #include "re2/re2.h"
 
@@ -57,5 +58,13 @@ Rules MakeRules(std::shared_ptr<const RuleTable> table, const Thresholds& thresh
 // sidekiq/puma workers, chrome renderers) and "expect 1" for launcher chains (npm exec, npx, pnpm
 // dlx, yarn dlx, bunx, uvx, pipx run). Compiled once, shared by every Rules.
 const std::shared_ptr<const RuleTable>& BuiltinRuleTable();
+
+// Reads and parses the rules files `paths`, in that order, into one rule set (procleak-rules(5),
+// FILES): a later file's rules are tried before an earlier one's, and all before the built-in
+// rules; threshold lines apply in reading order, so a later one replaces an earlier one. The first
+// file that cannot be read or parsed is the error (as LoadRules reports it), and so is the file
+// with which all together exceed one rules file's limit (file_limits.h). No paths: the built-in
+// rules.
+absl::StatusOr<Rules> LoadRulesFiles(const std::vector<std::string>& paths);
 
 }  // namespace procleak

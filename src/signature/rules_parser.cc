@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <optional>
 
 #include "absl/status/status.h"
@@ -214,9 +215,12 @@ absl::Status ValidateThresholds(const Thresholds& t) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<Rules> ParseRules(std::string_view text, std::string_view source) {
-  auto table = std::make_shared<RuleTable>();
-  Thresholds thresholds;
+namespace {
+
+// Appends the rules of `text` (named `source`) to `*rules`, in the order written, and applies its
+// threshold lines to `*thresholds`.
+absl::Status ParseRulesInto(std::string_view text, std::string_view source,
+                            std::vector<Rule>* rules, Thresholds* thresholds) {
   int line_no = 0;
   std::string_view line;
   while (NextLine(&text, &line)) {
@@ -226,24 +230,23 @@ absl::StatusOr<Rules> ParseRules(std::string_view text, std::string_view source)
     std::string error;
     if (SplitLine(line, &words, &error) && !words.empty()) {
       if (words[0] == "threshold") {
-        error = ParseThreshold(words, &thresholds);
+        error = ParseThreshold(words, thresholds);
       } else {
         Rule rule;
         error = ParseRule(words, &rule);
         rule.origin = fmt::format("{}:{}", source, line_no);
-        if (error.empty()) table->rules.push_back(std::move(rule));
+        if (error.empty()) rules->push_back(std::move(rule));
       }
     }
     if (!error.empty()) {
       return absl::InvalidArgumentError(fmt::format("{}:{}: {}", source, line_no, error));
     }
   }
-  const std::vector<Rule>& builtin = BuiltinRuleTable()->rules;
-  table->rules.insert(table->rules.end(), builtin.begin(), builtin.end());
-  return MakeRules(std::move(table), thresholds);
+  return absl::OkStatus();
 }
 
-absl::StatusOr<Rules> LoadRules(const std::string& path) {
+// The whole of the rules file at `path` (at most FileKind::kRules' limit), named as given.
+absl::StatusOr<std::string> ReadRulesFile(const std::string& path) {
   std::string text;
   // Without a directory, ReadFileAt names the file as the user wrote it.
   absl::StatusOr<ReadOutcome> read =
@@ -255,7 +258,57 @@ absl::StatusOr<Rules> LoadRules(const std::string& path) {
   if (*read == ReadOutcome::kDenied) {
     return absl::PermissionDeniedError(fmt::format("{}: {}", path, std::strerror(EACCES)));
   }
-  return ParseRules(text, path);
+  return text;
+}
+
+// `files` (each file's rules in the order written) last file first, then the built-in rules.
+Rules Combine(std::vector<std::vector<Rule>> files, const Thresholds& thresholds) {
+  auto table = std::make_shared<RuleTable>();
+  for (auto file = files.rbegin(); file != files.rend(); ++file) {
+    std::move(file->begin(), file->end(), std::back_inserter(table->rules));
+  }
+  const std::vector<Rule>& builtin = BuiltinRuleTable()->rules;
+  table->rules.insert(table->rules.end(), builtin.begin(), builtin.end());
+  return MakeRules(std::move(table), thresholds);
+}
+
+}  // namespace
+
+absl::StatusOr<Rules> ParseRules(std::string_view text, std::string_view source) {
+  std::vector<std::vector<Rule>> files(1);
+  Thresholds thresholds;
+  absl::Status parsed = ParseRulesInto(text, source, &files[0], &thresholds);
+  if (!parsed.ok()) return parsed;
+  return Combine(std::move(files), thresholds);
+}
+
+absl::StatusOr<Rules> LoadRules(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadRulesFile(path);
+  if (!text.ok()) return text.status();
+  return ParseRules(*text, path);
+}
+
+absl::StatusOr<Rules> LoadRulesFiles(const std::vector<std::string>& paths) {
+  std::vector<std::vector<Rule>> files(paths.size());
+  Thresholds thresholds;
+  // Compiled rules take some 70 times their text: all files together get one file's limit, so
+  // that many files cost no more memory than one.
+  const FileLimit& limit = LimitOf(FileKind::kRules);
+  size_t total = 0;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    // One file's text at a time: what is kept is the compiled rules.
+    absl::StatusOr<std::string> text = ReadRulesFile(paths[i]);
+    if (!text.ok()) return text.status();
+    total += text->size();
+    if (total > limit.max_bytes) {
+      return absl::ResourceExhaustedError(
+          fmt::format("{}: the rules files together are larger than {} (limit for {})", paths[i],
+                      SizeText(limit.max_bytes), limit.what));
+    }
+    absl::Status parsed = ParseRulesInto(*text, paths[i], &files[i], &thresholds);
+    if (!parsed.ok()) return parsed;
+  }
+  return Combine(std::move(files), thresholds);
 }
 
 }  // namespace procleak

@@ -173,7 +173,7 @@ TEST(Args, Reap_ParsesSelectionKeepApplyAndGrace) {
   EXPECT_TRUE(a->apply);
   EXPECT_EQ(a->grace, absl::Milliseconds(500));
   EXPECT_TRUE(a->json);
-  EXPECT_EQ(a->rules_file, "r.conf");
+  EXPECT_EQ(a->rules_files, std::vector<std::string>{"r.conf"});
   EXPECT_EQ(ParseArgs({"reap", "--keep", "newest"})->keep, "newest");
   EXPECT_EQ(ParseArgs({"reap", "--keep", "oldest"})->keep, "oldest");
   EXPECT_EQ(ParseArgs({"reap", "--keep", "0"})->keep, "0");
