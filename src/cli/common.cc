@@ -66,9 +66,9 @@ ScanOptions ScanOptionsOf(const CliArgs& args) {
   return options;
 }
 
-absl::Status EnterSandbox(const CliArgs& args, const std::vector<int>& write_fds) {
+absl::Status EnterSandbox(const CliArgs& args, const std::vector<int>& write_fds, bool terminal) {
   if (!args.sandbox) return absl::OkStatus();
-  return InstallSandbox(write_fds);
+  return InstallSandbox(write_fds, terminal);
 }
 
 int FindingsStatus(const Analysis& analysis, const std::string& fail_on) {

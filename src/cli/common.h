@@ -39,8 +39,10 @@ bool UseColor(const CliArgs& args);
 // built-in rules only (no file to read).
 absl::StatusOr<std::optional<Rules>> LoadRulesOf(const CliArgs& args);
 ScanOptions ScanOptionsOf(const CliArgs& args);
-// Installs the seccomp filter unless --no-sandbox; `write_fds` besides standard error.
-absl::Status EnterSandbox(const CliArgs& args, const std::vector<int>& write_fds);
+// Installs the seccomp filter unless --no-sandbox; `write_fds` besides standard error; `terminal`
+// for watch's live view (InstallSandbox).
+absl::Status EnterSandbox(const CliArgs& args, const std::vector<int>& write_fds,
+                          bool terminal = false);
 // "seccomp" or "off", for the JSON host section.
 inline const char* SandboxName(const CliArgs& args) { return args.sandbox ? "seccomp" : "off"; }
 

@@ -53,6 +53,10 @@ bool Pacer::WaitForNext() {
   // clock_nanosleep is never restarted after a handler ran, whatever SA_RESTART says.
   for (absl::Duration left = next - absl::Now(); left > absl::ZeroDuration();
        left = next - absl::Now()) {
+    if (waiter_) {
+      if (!waiter_(left)) return false;
+      continue;
+    }
     timespec ts = absl::ToTimespec(left);
     if (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, nullptr) == EINTR && StopRequested()) {
       return false;

@@ -11,6 +11,7 @@
 #include "base/read_file.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/live_screen.h"
 #include "cli/sampling.h"
 #include "fmt/format.h"
 #include "procleak/diff.h"
@@ -29,7 +30,7 @@ struct Moment {
   Analysis analysis;
 };
 
-// One document per line, streamed to standard output.
+// One document per line, streamed to standard output. A rate from too little data is null.
 int WriteJsonLine(const Moment& now, const SnapshotDiff& since_last,
                   const SnapshotDiff& since_start, int sample, int reused, const CliArgs& args) {
   JsonOptions json;
@@ -38,8 +39,10 @@ int WriteJsonLine(const Moment& now, const SnapshotDiff& since_last,
   json.more = [&](JsonWriter& w) {
     w.Key("changes");
     w.Value({{"sample", sample},
-             {"since_last", ChangesJson(since_last)},
-             {"since_start", ChangesJson(since_start)}});
+             {"since_last", ChangesJson(since_last, /*rates=*/false)},
+             {"since_start",
+              ChangesJson(since_start,
+                          WindowSupportsRates(sample, since_start.to - since_start.from))}});
   };
   JsonWriter out(-1, stdout);
   WriteScanJson(out, now.snapshot, &now.analysis, json);
@@ -52,45 +55,59 @@ int RunWatch(const CliArgs& args) {
   absl::StatusOr<std::optional<Rules>> rules = LoadRulesOf(args);
   if (!rules.ok()) return Fail(rules.status());
   const Rules* rule_set = *rules ? &**rules : nullptr;
-  const bool redraw = !args.json && isatty(STDOUT_FILENO);
   const bool color = UseColor(args);
   InstallStopHandlers();
+  // A terminal gets a live view (before the scanner's threads start: it sets the signal mask they
+  // inherit); anything else gets one screen after the other, appended.
+  std::optional<LiveScreen> screen;
+  if (!args.json && isatty(STDOUT_FILENO)) screen.emplace();
+  // Errors are printed on the normal screen, after it is restored.
+  const auto fail = [&screen](const absl::Status& status) {
+    if (screen) screen->Restore();
+    return Fail(status);
+  };
   RaiseFileLimit();
   Scanner scanner(ScanOptionsOf(args));  // reads RLIMIT_NOFILE, which the sandbox forbids
-  absl::Status sandboxed = EnterSandbox(args, {STDOUT_FILENO});
-  if (!sandboxed.ok()) return Fail(sandboxed);
+  absl::Status sandboxed = EnterSandbox(args, {STDOUT_FILENO}, screen.has_value());
+  if (!sandboxed.ok()) return fail(sandboxed);
 
   const absl::Duration interval = args.interval.value_or(absl::Seconds(5));
   Pacer pacer(interval, args.count, std::nullopt);
+  if (screen) pacer.SetWaiter([&screen](absl::Duration left) { return screen->Wait(left); });
   std::optional<Moment> first, last;
+  SnapshotDiff since_last, since_start;
+  WatchTextOptions text;
+  text.color = color;
+  text.interval = interval;
   while (pacer.WaitForNext()) {
     absl::StatusOr<Snapshot> snapshot = scanner.Next();
-    if (!snapshot.ok()) return Fail(snapshot.status());
+    if (!snapshot.ok()) return fail(snapshot.status());
     Moment now{*std::move(snapshot), {}};
     now.analysis = Analyze(now.snapshot, rule_set);
     const Moment& base_last = last ? *last : now;
     const Moment& base_first = first ? *first : now;
-    const SnapshotDiff since_last =
-        Diff(base_last.snapshot, base_last.analysis, now.snapshot, now.analysis);
-    const SnapshotDiff since_start =
-        Diff(base_first.snapshot, base_first.analysis, now.snapshot, now.analysis);
+    since_last = Diff(base_last.snapshot, base_last.analysis, now.snapshot, now.analysis);
+    since_start = Diff(base_first.snapshot, base_first.analysis, now.snapshot, now.analysis);
+    if (!first) first = now;
+    last = std::move(now);
+    text.sample = pacer.samples();
+    text.reused = scanner.reused();
     int written;
     if (args.json) {
       written =
-          WriteJsonLine(now, since_last, since_start, pacer.samples(), scanner.reused(), args);
+          WriteJsonLine(*last, since_last, since_start, pacer.samples(), scanner.reused(), args);
+    } else if (screen) {
+      absl::Status drawn = screen->Draw([&](size_t cols) {
+        WatchTextOptions fitted = text;
+        fitted.width = cols;
+        return RenderWatchText(last->snapshot, last->analysis, since_last, since_start, fitted);
+      });
+      written = drawn.ok() ? kExitOk : fail(drawn);
     } else {
-      WatchTextOptions text;
-      text.color = color;
-      text.sample = pacer.samples();
-      text.interval = interval;
-      text.reused = scanner.reused();
-      std::string screen =
-          RenderWatchText(now.snapshot, now.analysis, since_last, since_start, text);
-      written = Write(redraw ? "\x1b[H\x1b[2J" + screen : screen + "\n");
+      written = Write(
+          RenderWatchText(last->snapshot, last->analysis, since_last, since_start, text) + "\n");
     }
     if (written != kExitOk) return written;
-    if (!first) first = now;
-    last = std::move(now);
   }
   return kExitOk;
 }

@@ -32,7 +32,12 @@ Json ChainRefJson(const ChainRef& c) {
   };
 }
 
-Json GroupChangeJson(const GroupChange& g) {
+// `value`, or null without `rates`.
+Json Rate(bool rates, std::optional<double> value) {
+  return rates ? Optional(value) : Json(nullptr);
+}
+
+Json GroupChangeJson(const GroupChange& g, bool rates) {
   return Json{
       {"signature", g.signature},
       {"container", TextJson(g.container)},
@@ -47,12 +52,12 @@ Json GroupChangeJson(const GroupChange& g) {
       {"classification", ClassificationName(g.classification_after)},
       {"rss_delta_bytes", g.rss_delta_bytes},
       {"pss_delta_bytes", Optional(g.pss_delta_bytes)},
-      {"spawn_rate_per_hour", g.spawn_rate_per_hour},
-      {"rss_slope_bytes_per_hour", g.rss_slope_bytes_per_hour},
+      {"spawn_rate_per_hour", Rate(rates, g.spawn_rate_per_hour)},
+      {"rss_slope_bytes_per_hour", Rate(rates, g.rss_slope_bytes_per_hour)},
   };
 }
 
-Json ContainerChangeJson(const ContainerChange& c) {
+Json ContainerChangeJson(const ContainerChange& c, bool rates) {
   std::optional<int64_t> delta;
   if (c.memory_before && c.memory_after) {
     delta = static_cast<int64_t>(*c.memory_after) - static_cast<int64_t>(*c.memory_before);
@@ -68,7 +73,7 @@ Json ContainerChangeJson(const ContainerChange& c) {
       {"memory_delta_bytes", Optional(delta)},
       {"processes_before", c.processes_before},
       {"processes_after", c.processes_after},
-      {"memory_slope_bytes_per_hour", Optional(c.memory_slope_bytes_per_hour)},
+      {"memory_slope_bytes_per_hour", Rate(rates, c.memory_slope_bytes_per_hour)},
   };
 }
 
@@ -96,7 +101,11 @@ std::set<std::string> ContainerIds(const SnapshotDiff& d) {
 
 }  // namespace
 
-Json ChangesJson(const SnapshotDiff& d) {
+Json ChangesJson(const SnapshotDiff& d, bool rates) {
+  const auto group = [rates](const GroupChange& g) { return GroupChangeJson(g, rates); };
+  const auto container = [rates](const ContainerChange& c) {
+    return ContainerChangeJson(c, rates);
+  };
   return Json{
       {"from", FormatRfc3339(d.from)},
       {"to", FormatRfc3339(d.to)},
@@ -106,8 +115,8 @@ Json ChangesJson(const SnapshotDiff& d) {
       {"processes_ended", ArrayOf(d.processes_ended, ProcessRefJson)},
       {"chains_started", ArrayOf(d.chains_started, ChainRefJson)},
       {"chains_ended", ArrayOf(d.chains_ended, ChainRefJson)},
-      {"groups", ArrayOf(d.groups, GroupChangeJson)},
-      {"containers", ArrayOf(d.containers, ContainerChangeJson)},
+      {"groups", ArrayOf(d.groups, group)},
+      {"containers", ArrayOf(d.containers, container)},
       {"findings_new", ArrayOf(d.findings_new, FindingJson)},
       {"findings_resolved", ArrayOf(d.findings_resolved, FindingJson)},
   };

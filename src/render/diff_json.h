@@ -12,8 +12,9 @@ inline constexpr const char* kDiffSchema = "procleak.diff/1";
 
 // The arrays of SnapshotDiff, one key each, after "from", "to" (RFC 3339), "interval_seconds"
 // and "host_available_delta_bytes". Bytes are integers; unknown values are null, never 0;
-// a container or finding container of the host is null.
-nlohmann::ordered_json ChangesJson(const SnapshotDiff& diff);
+// a container or finding container of the host is null. Without `rates` (watch, before its
+// window supports one: WindowSupportsRates), every rate and slope is null.
+nlohmann::ordered_json ChangesJson(const SnapshotDiff& diff, bool rates = true);
 
 // {"schema": "procleak.diff/1", "procleak_version", "hostname", then ChangesJson's keys, then
 // "container_names": {id: name} for every container the diff mentions (B's name, else A's; ""

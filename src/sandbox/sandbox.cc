@@ -38,6 +38,8 @@ void ResolveSyscallNames() {
   resolved = true;
 }
 
+void (*volatile g_exit_hook)() = nullptr;
+
 size_t Append(char* buf, size_t at, size_t size, const char* text) {
   while (*text != '\0' && at < size) buf[at++] = *text++;
   return at;
@@ -60,6 +62,7 @@ size_t AppendNumber(char* buf, size_t at, size_t size, long long n) {
 // calls, because a sanitizer's runtime intercepts write() and _exit() and may make calls of its
 // own.
 void OnForbiddenCall(int, siginfo_t* info, void*) {
+  if (void (*hook)() = g_exit_hook; hook != nullptr) hook();
   char line[160];
   size_t n = Append(line, 0, sizeof(line), "procleak: sandbox: forbidden system call ");
   const int nr = info->si_syscall;
@@ -105,7 +108,9 @@ absl::Status Failed(const char* what, int rc) {
 
 }  // namespace
 
-absl::Status InstallSandbox(const std::vector<int>& write_fds) {
+void SetSandboxExitHook(void (*hook)()) { g_exit_hook = hook; }
+
+absl::Status InstallSandbox(const std::vector<int>& write_fds, bool terminal) {
   ResolveSyscallNames();
   std::unique_ptr<void, void (*)(scmp_filter_ctx)> ctx(seccomp_init(SCMP_ACT_TRAP),
                                                        &seccomp_release);
@@ -138,6 +143,13 @@ absl::Status InstallSandbox(const std::vector<int>& write_fds) {
   add("clone3", SCMP_ACT_ERRNO(ENOSYS), {});
   add("clone", SCMP_ACT_ALLOW,
       {SCMP_A0_64(SCMP_CMP_MASKED_EQ, CLONE_THREAD | kNamespaceFlags, CLONE_THREAD)});
+  if (terminal) {
+    add("ioctl", SCMP_ACT_ALLOW,
+        {SCMP_A0_32(SCMP_CMP_EQ, STDOUT_FILENO), SCMP_A1_32(SCMP_CMP_EQ, TIOCGWINSZ)});
+    add("ioctl", SCMP_ACT_ALLOW,
+        {SCMP_A0_32(SCMP_CMP_EQ, STDIN_FILENO), SCMP_A1_32(SCMP_CMP_EQ, TCSETS)});
+    add("ppoll", SCMP_ACT_ALLOW, {});
+  }
   add("write", SCMP_ACT_ALLOW, {SCMP_A0_32(SCMP_CMP_EQ, STDERR_FILENO)});
   add("writev", SCMP_ACT_ALLOW, {SCMP_A0_32(SCMP_CMP_EQ, STDERR_FILENO)});
   for (int fd : write_fds) {

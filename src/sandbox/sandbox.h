@@ -28,10 +28,16 @@ inline constexpr bool kSandboxRelaxedForSanitizer = false;
 
 // Allows what a scan needs: read-only opens, reads, directory listings, memory management, threads
 // (clone with CLONE_THREAD only), sleeping, writes (and fsync/fdatasync) to `write_fds` and
-// writes to standard error. Any other system call,
-// in any thread, prints "procleak: sandbox: forbidden system call N (name), see --no-sandbox" on
-// standard error and exits with kSandboxViolationExit. Cannot be undone. Fails with a one-line
-// error when the kernel or libseccomp cannot install the filter.
-absl::Status InstallSandbox(const std::vector<int>& write_fds = {1, 2});
+// writes to standard error. With `terminal` (watch's live view), also what a full-screen view on
+// standard output needs: ioctl TIOCGWINSZ on standard output (its size after SIGWINCH), ioctl
+// TCSETS on standard input (its mode restored on exit) and ppoll (waiting for a key or a signal).
+// Any other system call, in any thread, prints "procleak: sandbox: forbidden system call N
+// (name), see --no-sandbox" on standard error and exits with kSandboxViolationExit. Cannot be
+// undone. Fails with a one-line error when the kernel or libseccomp cannot install the filter.
+absl::Status InstallSandbox(const std::vector<int>& write_fds = {1, 2}, bool terminal = false);
+
+// `hook` runs in the SIGSYS handler before it reports a forbidden call and exits (watch restores
+// the terminal there): async-signal-safe, making only calls the filter allows. nullptr for none.
+void SetSandboxExitHook(void (*hook)());
 
 }  // namespace procleak
