@@ -4,10 +4,10 @@
 # installed headers, libprocleak.a and procleak.pc exactly as the README says, runs it on the
 # incident fixture and checks what it prints. Also links the whole archive, so an object missing
 # from libprocleak.a, or a library missing from procleak.pc, fails here.
-# Usage: install_test.sh MESON BUILD_ROOT SOURCE_ROOT PREFIX LIBDIR B_SANITIZE CXX...
+# Usage: install_test.sh MESON BUILD_ROOT SOURCE_ROOT PREFIX LIBDIR B_SANITIZE STRIP CXX...
 set -u
-meson=$1 build=$2 src=$3 prefix=$4 libdir=$5 sanitize=$6
-shift 6  # the rest is the C++ compiler command
+meson=$1 build=$2 src=$3 prefix=$4 libdir=$5 sanitize=$6 strip=$7
+shift 7  # the rest is the C++ compiler command
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
@@ -31,6 +31,11 @@ done
 [ -f "$lib/libprocleak.a" ] || fail "not installed: libprocleak.a in $lib"
 pc=$lib/pkgconfig/procleak.pc
 [ -f "$pc" ] || fail "not installed: $pc"
+# With strip=true (the default) the binary has no symbols and the archive no debug information.
+if [ "$strip" = true ]; then
+  readelf -S "$root/bin/procleak" | grep -q '\.symtab\|\.debug_' && fail "bin/procleak is not stripped"
+  readelf -S "$lib/libprocleak.a" | grep -q '\.debug_' && fail "libprocleak.a has debug information"
+fi
 # Every header a public header includes is installed or comes from a dependency (absl, std).
 for h in "$root"/include/procleak/*.h; do
   for inc in $(sed -n 's/^#include "\(procleak\/[^"]*\)"/\1/p' "$h"); do
