@@ -9,6 +9,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "fmt/format.h"
+#include "model/container_match.h"
 #include "signature/signature.h"
 
 namespace procleak {
@@ -20,10 +21,8 @@ bool Contains(const std::vector<FindingKind>& v, FindingKind s) {
 
 bool ContainerMatches(const Snapshot& s, const std::string& id, const std::string& wanted) {
   if (wanted.empty()) return true;
-  if (id.empty()) return false;
-  if (id.rfind(wanted, 0) == 0) return true;
   const Container* c = s.FindContainer(id);
-  return c != nullptr && c->name == wanted;
+  return ContainerNamed(id, c != nullptr ? std::string_view(c->name) : "", wanted);
 }
 
 // Why `p` must never be signalled, or "".
