@@ -47,6 +47,18 @@ scan and replay:
   --fail-on SEVERITY
               exit 1 when a finding at or above SEVERITY exists: critical,
               warning (default), info or never
+  --sort KEY  order of the containers, cgroups and processes tables: memory
+              (default: cgroup charge, else RSS), rss, pss, count, pid, name
+  --top N     rows per table (default 15 containers and cgroups, 10
+              processes), or all
+  --wide      cut nothing (default: fit the terminal, else $COLUMNS, else 80)
+  --container NAME|ID
+              show only this container (name, id or id prefix)
+  --user NAME|UID
+              show only this user's processes (NAME from ROOT/etc/passwd)
+  --cgroup PATH
+              show only processes in cgroup PATH and below
+              (these six shape the text report: not with --json)
 
 watch and record:
   --interval DURATION
