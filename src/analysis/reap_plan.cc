@@ -9,6 +9,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "fmt/format.h"
+#include "model/container_match.h"
 #include "signature/signature.h"
 
 namespace procleak {
@@ -20,9 +21,8 @@ bool Contains(const std::vector<FindingKind>& v, FindingKind s) {
 
 bool ContainerMatches(const Snapshot& s, const std::string& id, const std::string& wanted) {
   if (wanted.empty()) return true;
-  if (id.empty()) return false;
   const Container* c = s.FindContainer(id);
-  return c != nullptr ? ContainerNamed(*c, wanted) : id.rfind(wanted, 0) == 0;
+  return ContainerNamed(id, c != nullptr ? std::string_view(c->name) : "", wanted);
 }
 
 // Why `p` must never be signalled, or "".
@@ -244,10 +244,6 @@ void SortDeepestFirst(const Snapshot& s, std::vector<ReapProcess>* order) {
 }
 
 }  // namespace
-
-bool ContainerNamed(const Container& c, const std::string& wanted) {
-  return !wanted.empty() && (c.name == wanted || c.id.rfind(wanted, 0) == 0);
-}
 
 ReapPlan PlanReap(const Snapshot& snapshot, const Analysis& analysis,
                   const ReapSelection& selection, int self_pid,

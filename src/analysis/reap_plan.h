@@ -104,9 +104,6 @@ struct ReapPlan {
   std::vector<std::string> notes;
 };
 
-// Whether `wanted` (reap --container NAME|ID) names `c`: its name, its id or a prefix of the id.
-bool ContainerNamed(const Container& c, const std::string& wanted);
-
 // `self_pid` and `self_ancestors` (procleak and the processes above it; 0 and empty when the
 // snapshot is not of this machine) are never signalled, nor are PID 1, pids <= 1 and kernel
 // threads: they stay in the plan with a protected_reason. Each chain to stop also lists the

@@ -28,6 +28,7 @@ enum class FileKind : uint8_t {
   kCgroupFile,  // memory.*, pids.*, cgroup.controllers
   kDockerState,
   kRules,
+  kPasswd,  // ROOT/etc/passwd, for scan --user NAME
   kScanJson,
 };
 
@@ -70,6 +71,8 @@ inline constexpr FileLimit kFileLimits[] = {
     // config.v2.json, JSON-escaped, with its labels and mounts.
     {FileKind::kDockerState, "a Docker state file", 16 * kMiB},
     {FileKind::kRules, "a rules file", 1 * kMiB},  // the largest real ones have a few hundred lines
+    // About 60 bytes a user: some 250,000 users in a file generated from a directory service.
+    {FileKind::kPasswd, "/etc/passwd", 16 * kMiB},
     // About 1 KiB per process: some 250,000 processes.
     {FileKind::kScanJson, "a scan JSON file", 256 * kMiB},
 };

@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "fmt/format.h"
+#include "render/row_order.h"
 
 namespace procleak {
 namespace {
@@ -25,7 +26,8 @@ struct CommandInfo {
   size_t operands;                             // positional arguments it takes
 };
 
-constexpr const char* kScanLike[] = {"--root", "--docker-root", "--pss", "--rules", "--no-sandbox"};
+constexpr const char* kScanLike[] = {"--root",  "--docker-root",      "--pss",
+                                     "--rules", "--no-default-rules", "--no-sandbox"};
 // The options of every command that prints a coloured text report (not record, export, reap).
 constexpr const char* kColored[] = {"--color"};
 
@@ -38,7 +40,11 @@ constexpr std::pair<const char*, const char*> kConflicts[] = {
 };
 
 const CommandInfo kCommands[] = {
-    {"scan", Command::kScan, {"--json", "--tree", "--pid", "--fail-on"}, 0},
+    {"scan",
+     Command::kScan,
+     {"--json", "--tree", "--pid", "--fail-on", "--sort", "--top", "--wide", "--container",
+      "--user", "--cgroup"},
+     0},
     {"watch", Command::kWatch, {"--json", "--interval", "--count"}, 0},
     {"record",
      Command::kRecord,
@@ -46,7 +52,8 @@ const CommandInfo kCommands[] = {
      0},
     {"replay",
      Command::kReplay,
-     {"--json", "--tree", "--pid", "--fail-on", "--at", "--index", "--list"},
+     {"--json", "--tree", "--pid", "--fail-on", "--at", "--index", "--list", "--sort", "--top",
+      "--wide", "--container", "--user", "--cgroup"},
      1},
     {"diff", Command::kDiff, {"--json"}, 2},
     {"export", Command::kExport, {"--prometheus", "-o", "--output"}, 0},
@@ -87,7 +94,7 @@ bool Accepts(const CommandInfo& info, const std::string& name) {
 bool IsFlag(const std::string& name) {
   if (name == "--no-default-rules") return true;
   for (const char* f : {"--json", "--tree", "--pss", "--no-sandbox", "--list", "--prometheus",
-                        "--apply", "--all", "--wait"}) {
+                        "--apply", "--all", "--wait", "--wide"}) {
     if (name == f) return true;
   }
   return false;
@@ -128,6 +135,7 @@ void SetFlag(const std::string& name, CliArgs* out) {
   if (name == "--all") out->all = true;
   if (name == "--wait") out->wait = true;
   if (name == "--no-default-rules") out->default_rules = false;
+  if (name == "--wide") out->wide = true;
 }
 
 absl::Status SetValue(const std::string& cmd, const std::string& name, const std::string& value,
@@ -195,6 +203,16 @@ absl::Status SetValue(const std::string& cmd, const std::string& name, const std
     out->color = value == "always"  ? ColorWhen::kAlways
                  : value == "never" ? ColorWhen::kNever
                                     : ColorWhen::kAuto;
+  } else if (name == "--sort") {
+    if (!ParseSortKey(value)) return bad(SortKeyChoices());
+    out->sort = value;
+  } else if (name == "--top") {
+    std::optional<int> top = value == "all" ? 0 : ParsePositive(value, 1);
+    if (!top) return bad("a number of rows (1 or more) or all");
+    out->top = static_cast<size_t>(*top);
+  } else if (name == "--user" || name == "--cgroup") {
+    if (value.empty()) return bad(name == "--user" ? "a user name or uid" : "a cgroup path");
+    (name == "--user" ? out->user : out->cgroup) = value;
   } else if (name == "--fail-on") {
     if (value != "critical" && value != "warning" && value != "info" && value != "never") {
       return UsageError(fmt::format(
@@ -295,6 +313,23 @@ absl::Status Check(const CliArgs& a) {
   return absl::OkStatus();
 }
 
+// scan and replay: --sort, --top, --wide and the filters shape the text report.
+absl::Status CheckView(const CliArgs& a) {
+  if (a.command != Command::kScan && a.command != Command::kReplay) return absl::OkStatus();
+  const std::string& cmd = a.command_name;
+  const bool filtered = !a.container.empty() || !a.user.empty() || !a.cgroup.empty();
+  if (a.json && (!a.sort.empty() || a.top || a.wide || filtered)) {
+    return UsageError(fmt::format(
+        "{}: --sort, --top, --wide, --container, --user and --cgroup shape the text report; "
+        "--json has every row (select with jq)",
+        cmd));
+  }
+  if (a.tree && (!a.sort.empty() || a.top)) {
+    return UsageError(fmt::format("{}: --tree is in tree order, whole: no --sort or --top", cmd));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::optional<absl::Duration> ParseInterval(std::string_view text) {
@@ -357,6 +392,7 @@ absl::StatusOr<CliArgs> ParseArgs(const std::vector<std::string>& args) {
   absl::Status status = ParseOptions(*info, args, &out, &given);
   if (status.ok()) status = CheckConflicts(info->name, given);
   if (status.ok()) status = Check(out);
+  if (status.ok()) status = CheckView(out);
   if (!status.ok()) return status;
   return out;
 }

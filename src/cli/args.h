@@ -35,6 +35,14 @@ struct CliArgs {
   std::optional<int> pid;
   std::string fail_on = "warning";  // exit 1 when a finding at or above this exists
   ColorWhen color = ColorWhen::kAuto;
+  // scan and replay's text report (see procleak(1), scan): --sort KEY ("" the default order),
+  // --top N (0 for all; unset: 15 containers and cgroups, 10 processes), --wide (no cut), and
+  // the filters --user NAME|UID and --cgroup PATH (with --container below).
+  std::string sort;
+  std::optional<size_t> top;
+  bool wide = false;
+  std::string user;
+  std::string cgroup;
   // watch and record.
   std::optional<absl::Duration> interval;  // default 5 s (watch), 10 s (record)
   std::optional<int> count;                // samples; unset: until interrupted

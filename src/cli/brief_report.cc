@@ -27,13 +27,16 @@ std::vector<std::optional<uint64_t>> RssOf(const Snapshot& snapshot, const std::
 }  // namespace
 
 absl::StatusOr<Analysis> AnalyzeRefined(const ScanOptions& options, const Rules* rules,
-                                        size_t largest, Snapshot* snapshot) {
+                                        size_t largest, Snapshot* snapshot,
+                                        const TextOptions* view) {
   Analysis analysis = Analyze(*snapshot, rules);
   Refinement what;
   what.namespaces = NamespaceCandidates(*snapshot, analysis);
   // With pss, RSS and PSS came exact from smaps_rollup.
   if (!options.pss) {
-    what.rss = PidsWithShownRss(*snapshot, analysis, {.max_processes = largest});
+    TextOptions shown = view != nullptr ? *view : TextOptions();
+    shown.max_processes = largest;
+    what.rss = PidsWithShownRss(*snapshot, analysis, shown);
   }
   if (what.namespaces.empty() && what.rss.empty()) return analysis;
   // Findings do not depend on RSS for whether they exist, only for their figures, severity and

@@ -12,6 +12,8 @@
 #include "cli/args.h"
 #include "procleak/analysis.h"
 #include "procleak/scan.h"
+#include "render/report_scope.h"
+#include "render/text_report.h"
 #include "signature/rules.h"
 
 namespace procleak {
@@ -49,9 +51,26 @@ inline const char* SandboxName(const CliArgs& args) { return args.sandbox ? "sec
 // 1 when a finding at or above `fail_on` exists.
 int FindingsStatus(const Analysis& analysis, const std::string& fail_on);
 
+// What scan and replay learn before the sandbox is installed: the terminal's width and the uid
+// --user names.
+struct ReportSetup {
+  size_t columns = kWidth;
+  ReportFilter filter;
+};
+// The columns of the terminal on standard output (TIOCGWINSZ), else $COLUMNS, else 80; never
+// fewer than 40. Then the filter of --container, --cgroup and --user (a name is looked up in
+// ROOT/etc/passwd: an error when no line names it).
+absl::StatusOr<ReportSetup> ReportSetupOf(const CliArgs& args);
+
+// The text report's options for `snapshot` (width, order, rows, filter), the filter's scope made
+// into *scope, which they point to. Errors: a --container that names no container, --sort pss
+// on a snapshot without PSS.
+absl::StatusOr<TextOptions> TextOptionsOf(const Snapshot& snapshot, const CliArgs& args,
+                                          const ReportSetup& setup, ReportScope* scope);
+
 // Renders `snapshot` as `scan` does (text, --tree or --json, --pid) and returns the exit status.
 // `analysis`, when given, is Analyze(snapshot, rules), already made.
 int Report(const Snapshot& snapshot, const CliArgs& args, const Rules* rules,
-           std::optional<Analysis> analysis = std::nullopt);
+           const ReportSetup& setup, std::optional<Analysis> analysis = std::nullopt);
 
 }  // namespace procleak

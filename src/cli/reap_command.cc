@@ -17,6 +17,7 @@
 #include "cli/reap_report.h"
 #include "cli/reap_stopper.h"
 #include "fmt/format.h"
+#include "model/container_match.h"
 #include "render/json_report.h"
 
 namespace procleak {
@@ -61,8 +62,9 @@ int RunReapStages(const CliArgs& args, const std::function<void()>& after_plan,
   if (!snapshot.ok()) return Fail(snapshot.status());
   // A misspelt name would otherwise plan nothing and read as "no leak there".
   if (!args.container.empty() &&
-      std::ranges::none_of(snapshot->containers(),
-                           [&](const Container& c) { return ContainerNamed(c, args.container); })) {
+      std::ranges::none_of(snapshot->containers(), [&](const Container& c) {
+        return ContainerNamed(c.id, c.name, args.container);
+      })) {
     return Fail(fmt::format("reap: --container {}: no such container (name, id or id prefix)",
                             args.container));
   }

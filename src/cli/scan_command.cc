@@ -71,6 +71,9 @@ ReadPlan PlanOf(const CliArgs& args, const Rules* rules) {
 int RunScan(const CliArgs& args) {
   absl::StatusOr<std::optional<Rules>> rules = LoadRulesOf(args);
   if (!rules.ok()) return Fail(rules.status());
+  // The terminal is asked for its width before the sandbox forbids ioctl.
+  absl::StatusOr<ReportSetup> setup = ReportSetupOf(args);
+  if (!setup.ok()) return Fail(setup.status());
   // Arguments are parsed, the rules read and the outputs (stdout, stderr) open: from here on the
   // scan only reads.
   absl::Status sandboxed = EnterSandbox(args, {STDOUT_FILENO});
@@ -78,18 +81,23 @@ int RunScan(const CliArgs& args) {
   const Rules* use = *rules ? &**rules : nullptr;
   ScanOptions options = ScanOptionsOf(args);
   options.read = PlanOf(args, use);
+  if (!args.user.empty()) options.read.uid = true;  // --user filters by it
+  options.pss |= args.sort == "pss";                // --sort pss reads what it sorts by
   absl::StatusOr<Snapshot> snapshot = Scan(options);
   if (!snapshot.ok()) return Fail(snapshot.status());
   std::optional<Analysis> analysis;
   if (!options.read.exact) {
-    // The text report's table of the largest processes shows an RSS each; the JSON document's
-    // per-process figures are documented as stat's.
-    const size_t largest = args.json ? 0 : TextOptions().max_processes;
-    absl::StatusOr<Analysis> made = AnalyzeRefined(options, use, largest, &*snapshot);
+    ReportScope scope;
+    absl::StatusOr<TextOptions> view = TextOptionsOf(*snapshot, args, *setup, &scope);
+    if (!view.ok()) return Fail(view.status());
+    // The text report's table of processes shows an RSS each; the JSON document's per-process
+    // figures are documented as stat's.
+    const size_t largest = args.json ? 0 : view->max_processes;
+    absl::StatusOr<Analysis> made = AnalyzeRefined(options, use, largest, &*snapshot, &*view);
     if (!made.ok()) return Fail(made.status());
     analysis = *std::move(made);
   }
-  const int status = Report(*snapshot, args, use, std::move(analysis));
+  const int status = Report(*snapshot, args, use, *setup, std::move(analysis));
   // The process ends now: handing thousands of records back to malloc one by one would only
   // delay that. Still reachable, so no leak checker reports it.
   static const Snapshot* const kept_until_exit = new Snapshot(*std::move(snapshot));
@@ -100,6 +108,8 @@ int RunScan(const CliArgs& args) {
 int RunReplay(const CliArgs& args) {
   absl::StatusOr<std::optional<Rules>> rules = LoadRulesOf(args);
   if (!rules.ok()) return Fail(rules.status());
+  absl::StatusOr<ReportSetup> setup = ReportSetupOf(args);
+  if (!setup.ok()) return Fail(setup.status());
   absl::Status sandboxed = EnterSandbox(args, {STDOUT_FILENO});
   if (!sandboxed.ok()) return Fail(sandboxed);
   const std::string& file = args.operands[0];
@@ -123,7 +133,7 @@ int RunReplay(const CliArgs& args) {
   }
   absl::StatusOr<Snapshot> snapshot = reader->Read(index);
   if (!snapshot.ok()) return Fail(snapshot.status());
-  return Report(*snapshot, args, *rules ? &**rules : nullptr);
+  return Report(*snapshot, args, *rules ? &**rules : nullptr, *setup);
 }
 
 }  // namespace procleak

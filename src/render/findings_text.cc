@@ -25,10 +25,10 @@ std::string ContainerLabel(const Snapshot& s, const std::string& id) {
 }
 
 // The action with a trailing shell command set on lines of its own.
-std::string ActionText(std::string_view action, const std::string& indent) {
+std::string ActionText(std::string_view action, const std::string& indent, size_t width) {
   size_t cmd = action.find(kCommandStart);
   if (cmd == std::string_view::npos)
-    return indent + Wrap(action, kWidth - indent.size(), indent) + "\n";
+    return indent + Wrap(action, width - indent.size(), indent) + "\n";
   std::string_view prose = action.substr(0, cmd);
   std::string_view command = action.substr(cmd);
   std::string_view after;
@@ -38,7 +38,7 @@ std::string ActionText(std::string_view action, const std::string& indent) {
   }
   std::string out;
   if (!StripWhitespace(prose).empty()) {
-    out += indent + Wrap(StripWhitespace(prose), kWidth - indent.size(), indent) + "\n";
+    out += indent + Wrap(StripWhitespace(prose), width - indent.size(), indent) + "\n";
   }
   // Continuation lines end in " \" so the command pastes as one.
   std::string line = indent + "  ";
@@ -51,7 +51,7 @@ std::string ActionText(std::string_view action, const std::string& indent) {
         start, space == std::string_view::npos ? std::string_view::npos : space - start);
     start = space == std::string_view::npos ? command.size() : space + 1;
     const size_t word_columns = DisplayWidth(word);
-    if (columns + word_columns + 3 > kWidth && columns > first_columns) {
+    if (columns + word_columns + 3 > width && columns > first_columns) {
       out += line + "\\\n";
       line = indent + "    ";
       columns = DisplayWidth(line);
@@ -61,7 +61,7 @@ std::string ActionText(std::string_view action, const std::string& indent) {
   }
   out += line.substr(0, line.size() - 1) + "\n";
   if (!StripWhitespace(after).empty()) {
-    out += indent + Wrap(StripWhitespace(after), kWidth - indent.size(), indent) + "\n";
+    out += indent + Wrap(StripWhitespace(after), width - indent.size(), indent) + "\n";
   }
   return out;
 }
@@ -72,6 +72,12 @@ std::string SeverityTag(Severity s, const Style& style) {
   return s == Severity::kCritical  ? style.Bad(tag)
          : s == Severity::kWarning ? style.Warn(tag)
                                    : tag;
+}
+
+// A container's name as its table row shows it: an unverified container's name, if a document
+// gave it one, is not shown either.
+std::string ContainerName(const Container& c) {
+  return SanitizeForTerminal(!c.verified ? "?" + c.id : c.name.empty() ? c.id : c.name);
 }
 
 }  // namespace
@@ -111,25 +117,38 @@ std::string Wrap(std::string_view text, size_t width, std::string_view indent) {
   return out;
 }
 
-std::string ContainerTable(const Snapshot& s, size_t max_rows, const Style& style) {
+std::string ContainerTable(const Snapshot& s, const TextOptions& options, const Style& style) {
   std::vector<const Container*> rows;
-  for (const Container& c : s.containers()) rows.push_back(&c);
+  for (const Container& c : s.containers()) {
+    if (options.scope == nullptr || options.scope->ShowsContainer(c.id)) rows.push_back(&c);
+  }
   if (rows.empty()) return "";
-  std::stable_sort(rows.begin(), rows.end(), [](const Container* a, const Container* b) {
-    return a->memory_bytes.value_or(0) > b->memory_bytes.value_or(0);
-  });
+  SortRows(rows, options.sort, [&](const Container& c) { return KeysOf(s, c); });
+  const size_t max_rows = options.max_cgroups;
+  // The name column: 22 columns at 80 (rows 75 wide), as many more as the terminal is wider when
+  // a name needs them, never wider than the longest name shown (a wide terminal pads no row to its
+  // width), and fewer on a narrower terminal, down to 6.
+  constexpr size_t kOtherColumns = 1 + 10 + 1 + 10 + 1 + 10 + 1 + 4 + 1 + 5 + 1 + 8;
+  constexpr size_t kSpare = kWidth - 22 - kOtherColumns;
+  size_t longest = 22;
+  for (size_t i = 0; i < rows.size() && i < max_rows; ++i) {
+    longest = std::max(longest, DisplayWidth(ContainerName(*rows[i])));
+  }
+  constexpr size_t kLeastName = 6;
+  const size_t room =
+      options.width > kOtherColumns + kSpare ? options.width - kOtherColumns - kSpare : 0;
+  const size_t name_width = std::max(kLeastName, std::min(longest, room));
   std::string out =
       "\n" +
-      style.Bold(fmt::format("{:<22} {:<10} {:>10} {:>10} {:>4} {:>5} {:>8}", "CONTAINER",
-                             "RUNTIME", "MEMORY", "LIMIT", "USE%", "PROCS", "RESTARTS")) +
+      style.Bold(ShortenEnd(fmt::format("{} {:<10} {:>10} {:>10} {:>4} {:>5} {:>8}",
+                                        FitColumn("CONTAINER", name_width), "RUNTIME", "MEMORY",
+                                        "LIMIT", "USE%", "PROCS", "RESTARTS"),
+                            options.width)) +
       "\n";
   bool unverified = false;
   for (size_t i = 0; i < rows.size() && i < max_rows; ++i) {
     const Container& c = *rows[i];
-    // An unverified container's name, if a document gave it one, is not shown either.
-    std::string name = SanitizeForTerminal(!c.verified      ? "?" + c.id
-                                           : c.name.empty() ? c.id
-                                                            : c.name);
+    std::string name = ContainerName(c);
     unverified |= !c.verified;
     std::string limit = !c.memory_limit               ? "-"
                         : c.memory_limit->unlimited() ? "unlimited"
@@ -137,20 +156,35 @@ std::string ContainerTable(const Snapshot& s, size_t max_rows, const Style& styl
     const std::string use = UseOfLimit(c.memory_bytes, c.memory_limit).cell;
     std::string restarts = c.restart_count ? fmt::format("{}", *c.restart_count) : "-";
     if (c.state == "restarting") restarts += "!";
-    out += fmt::format("{} {} {:>10} {:>10} {:>4} {:>5} {:>8}\n", FitColumn(name, 22),
-                       FitColumn(SanitizeForTerminal(c.runtime), 10),
-                       c.memory_bytes ? FormatBytes(*c.memory_bytes) : "-", limit, use,
-                       c.pids.size(), restarts);
+    out +=
+        ShortenEnd(fmt::format("{} {} {:>10} {:>10} {:>4} {:>5} {:>8}", FitColumn(name, name_width),
+                               FitColumn(SanitizeForTerminal(c.runtime), 10),
+                               c.memory_bytes ? FormatBytes(*c.memory_bytes) : "-", limit, use,
+                               c.pids.size(), restarts),
+                   options.width) +
+        "\n";
   }
   if (rows.size() > max_rows)
     out += fmt::format("  (+{} more containers)\n", rows.size() - max_rows);
   if (unverified) {
-    out += "  ?: unverified: only a cgroup path names it; no state of its runtime was found\n";
+    out += "  " +
+           Wrap("?: unverified: only a cgroup path names it; no state of its runtime was found",
+                options.width - 2, "  ") +
+           "\n";
   }
   return out;
 }
 
-std::string FindingsText(const Snapshot& s, const Analysis& analysis, const Style& style) {
+std::string FindingsText(const Snapshot& s, const Analysis& all, const TextOptions& options,
+                         const Style& style) {
+  const size_t width = options.width;
+  Analysis shown;  // the findings the scope shows (their groups are looked up in `all`)
+  if (options.scope != nullptr && !options.scope->all()) {
+    for (const Finding& f : all.findings) {
+      if (options.scope->ShowsFinding(f, all)) shown.findings.push_back(f);
+    }
+  }
+  const Analysis& analysis = options.scope != nullptr && !options.scope->all() ? shown : all;
   if (analysis.findings.empty()) return "\nno findings\n";
   int counts[3] = {0, 0, 0};
   for (const Finding& f : analysis.findings) ++counts[static_cast<int>(f.severity)];
@@ -168,7 +202,7 @@ std::string FindingsText(const Snapshot& s, const Analysis& analysis, const Styl
     if (!f.signature.empty()) {
       std::string count = fmt::format("{}x ", f.count);
       const size_t used = DisplayWidth(start) + count.size();
-      size_t room = kWidth > used ? kWidth - used : 0;
+      size_t room = width > used ? width - used : 0;
       subject = count + ShortenChainSignature(SanitizeForTerminal(f.signature), room);
     } else {
       // The container is in its own column: "docker web (ae2a..) has ..." -> "has ...".
@@ -177,7 +211,7 @@ std::string FindingsText(const Snapshot& s, const Analysis& analysis, const Styl
       if (message.substr(0, label.size()) == label) message.remove_prefix(label.size());
       subject = SanitizeForTerminal(message);
     }
-    out += ShortenEnd(start + subject, kWidth) + "\n";
+    out += ShortenEnd(start + subject, width) + "\n";
   }
   if (analysis.findings.size() > kMaxSummary) {
     out += fmt::format("  (+{} more below)\n", analysis.findings.size() - kMaxSummary);
@@ -186,22 +220,22 @@ std::string FindingsText(const Snapshot& s, const Analysis& analysis, const Styl
   for (const Finding& f : analysis.findings) {
     // The tag is 8 columns wide (coloured after padding), the kind plain ASCII.
     const std::string_view kind = FindingKindName(f.kind);
-    const size_t room = kWidth - std::min(kWidth, 8 + 1 + kind.size() + 2);
+    const size_t room = width - std::min(width, 8 + 1 + kind.size() + 2);
     std::string head =
         fmt::format("{} {}  {}", SeverityTag(f.severity, style), kind,
                     ShortenEnd(SanitizeForTerminal(ContainerLabel(s, f.container)), room));
     if (f.severity == Severity::kInfo) {
       if (info_shown++ == kMaxInfo) out += "  (more info findings in --json)\n";
       if (info_shown > kMaxInfo) continue;
-      out += "\n" + head + "\n  " + Wrap(SanitizeForTerminal(f.message), kWidth - 2, "  ") + "\n";
+      out += "\n" + head + "\n  " + Wrap(SanitizeForTerminal(f.message), width - 2, "  ") + "\n";
       continue;
     }
     out += "\n" + head + "\n";
-    out += "  " + Wrap(SanitizeForTerminal(f.message), kWidth - 2, "  ") + "\n";
+    out += "  " + Wrap(SanitizeForTerminal(f.message), width - 2, "  ") + "\n";
     for (const std::string& e : f.evidence) {
-      out += "  - " + Wrap(SanitizeForTerminal(e), kWidth - 4, "    ") + "\n";
+      out += "  - " + Wrap(SanitizeForTerminal(e), width - 4, "    ") + "\n";
     }
-    out += "  action:\n" + ActionText(SanitizeForTerminal(f.action), "    ");
+    out += "  action:\n" + ActionText(SanitizeForTerminal(f.action), "    ", width);
   }
   return out;
 }

@@ -9,7 +9,9 @@
 
 namespace procleak {
 
-inline constexpr size_t kWidth = 80;  // every text report fits an 80-column terminal
+inline constexpr size_t kWidth = 80;  // a text report's width when the terminal's is not known
+// A width that cuts nothing (scan --wide), still far from overflowing when columns are added.
+inline constexpr size_t kNoWidthLimit = size_t{1} << 30;
 
 class Style {
  public:

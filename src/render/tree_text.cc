@@ -10,6 +10,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "base/text_format.h"
 #include "fmt/format.h"
+#include "render/findings_text.h"
 #include "render/style.h"
 #include "render/subtree.h"
 #include "render/text_report.h"
@@ -39,7 +40,10 @@ struct Collapsed {
 
 class TreePrinter {
  public:
-  TreePrinter(const Snapshot& s, const Analysis* analysis) : s_(s) {
+  // `visible`: the pids that have lines; null: all.
+  TreePrinter(const Snapshot& s, const Analysis* analysis, size_t width,
+              const absl::flat_hash_set<int>* visible)
+      : s_(s), width_(width), visible_(visible) {
     if (analysis == nullptr) return;
     for (const Group& g : analysis->groups) {
       if (g.count < 2) continue;
@@ -66,10 +70,17 @@ class TreePrinter {
     std::string out;
     std::vector<bool> last_at_depth;
     int hidden_below = -1;  // while >= 0, entries deeper than it are hidden
-    for (const TreeEntry& entry : WalkSubtree(s_, pid)) {
+    for (TreeEntry entry : WalkSubtree(s_, pid)) {
       walked_.insert(entry.process->pid);
       if (hidden_below >= 0 && entry.depth > hidden_below) continue;
       hidden_below = -1;
+      if (visible_ != nullptr) {
+        if (!visible_->contains(entry.process->pid)) {
+          hidden_below = entry.depth;
+          continue;
+        }
+        entry.last_sibling = LastShown(*entry.process);
+      }
       if (last_at_depth.size() <= static_cast<size_t>(entry.depth)) {
         last_at_depth.resize(entry.depth + 1);
       }
@@ -99,6 +110,15 @@ class TreePrinter {
   bool Walked(int pid) const { return walked_.contains(pid); }
 
  private:
+  // Whether no later sibling of `p` has a line, in a filtered tree.
+  bool LastShown(const Process& p) const {
+    const Process* parent = s_.FindProcess(p.ppid);
+    if (parent == nullptr) return true;
+    auto later = std::upper_bound(parent->children.begin(), parent->children.end(), p.pid);
+    return std::none_of(later, parent->children.end(),
+                        [&](int child) { return visible_->contains(child); });
+  }
+
   // Whether nothing is printed under `parent` after the collapsed line of `group`: every later
   // child roots a chain of a collapsed line that is printed no later than this one.
   bool OnlyMembersFollow(int parent, const Group* group) const {
@@ -148,8 +168,8 @@ class TreePrinter {
     return label;
   }
 
-  static std::string Line(const TreeEntry& entry, const std::vector<bool>& last_at_depth,
-                          int processes, uint64_t rss, const std::string& pid, const Label& label) {
+  std::string Line(const TreeEntry& entry, const std::vector<bool>& last_at_depth, int processes,
+                   uint64_t rss, const std::string& pid, const Label& label) const {
     std::string prefix;
     int depth = std::min(entry.depth, kMaxIndent);
     for (int d = 1; d < depth; ++d) prefix += last_at_depth[d] ? "   " : "|  ";
@@ -158,11 +178,13 @@ class TreePrinter {
     std::string start =
         fmt::format("{:>6}  {:>10}  {}{}{}", processes, FormatBytes(rss), prefix, pid, label.head);
     size_t used = DisplayWidth(start) + DisplayWidth(label.tail);
-    size_t room = std::max<size_t>(kWidth > used ? kWidth - used : 0, kMinMiddle);
-    return ShortenEnd(start + ShortenMiddle(label.middle, room) + label.tail, kWidth) + "\n";
+    size_t room = std::max<size_t>(width_ > used ? width_ - used : 0, kMinMiddle);
+    return ShortenEnd(start + ShortenMiddle(label.middle, room) + label.tail, width_) + "\n";
   }
 
   const Snapshot& s_;
+  const size_t width_;
+  const absl::flat_hash_set<int>* const visible_;
   absl::flat_hash_map<int, const Group*> group_of_root_;
   std::map<std::pair<int, const Group*>, Collapsed> collapsed_;
   absl::flat_hash_set<int> walked_;
@@ -172,11 +194,24 @@ class TreePrinter {
 
 std::string RenderTree(const Snapshot& snapshot, const TextOptions& options) {
   Style style(options.color);
-  std::string out =
-      ProcHiddenLines(snapshot, options.color) +
-      style.Bold(fmt::format("{:>6}  {:>10}  {}", "PROCS", "RSS", "PID COMMAND (subtree totals)")) +
-      "\n";
-  TreePrinter printer(snapshot, options.analysis);
+  std::string out = ProcHiddenLines(snapshot, options.color, options.width);
+  // A filtered tree keeps the shown processes and, to show where they hang, their ancestors.
+  absl::flat_hash_set<int> visible;
+  const bool filtered = options.scope != nullptr && !options.scope->all();
+  if (filtered) {
+    out += style.Bold(Wrap(options.scope->note(), options.width, "  ")) + "\n";
+    for (const Process& p : snapshot.processes()) {
+      if (!options.scope->Shows(p)) continue;
+      for (const Process* up = &p; up != nullptr && visible.insert(up->pid).second;
+           up = snapshot.FindProcess(up->ppid)) {
+      }
+    }
+  }
+  out += style.Bold(ShortenEnd(
+             fmt::format("{:>6}  {:>10}  {}", "PROCS", "RSS", "PID COMMAND (subtree totals)"),
+             options.width)) +
+         "\n";
+  TreePrinter printer(snapshot, options.analysis, options.width, filtered ? &visible : nullptr);
   if (options.subtree_of) return out + printer.From(*options.subtree_of, false);
   for (int root : snapshot.roots()) out += printer.From(root, true);
   // Processes on a parent cycle (corrupt input) hang below no root: each cycle from its lowest

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // Fuzz target for the /proc/PID parsers: 0 stat, 1 statm, 2 status, 3 cmdline, 4 cgroup,
-// 5 smaps_rollup.
+// 5 smaps_rollup; and /etc/passwd (scan --user): 6 root's uid, 7 the uid of the first line's name.
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 #include "fuzz_input.h"
 #include "procfs/cgroup_file_parser.h"
 #include "procfs/cmdline_parser.h"
+#include "procfs/passwd_parser.h"
 #include "procfs/smaps_rollup_parser.h"
 #include "procfs/stat_parser.h"
 #include "procfs/statm_parser.h"
@@ -19,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using fuzz::CountOf;
   fuzz::FuzzInput in;
   if (!fuzz::SplitInput(data, size, in)) return 0;
-  switch (in.selector % 6) {
+  switch (in.selector % 8) {
     case 0: {
       auto stat = ParseStat(in.text);
       if (stat.ok()) Check(stat->comm.size() < in.text.size());
@@ -51,6 +54,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 5:
       (void)ParseSmapsRollup(in.text);
       break;
+    case 6:
+    case 7: {
+      const std::string_view name =
+          in.selector % 8 == 6 ? std::string_view("root") : in.text.substr(0, in.text.find(':'));
+      // A uid is only ever found on a line that starts with the name and a ':'.
+      if (UidOfUser(in.text, name)) {
+        Check(!name.empty() && in.text.find(std::string(name) + ":") != std::string_view::npos);
+      }
+      break;
+    }
   }
   return 0;
 }
