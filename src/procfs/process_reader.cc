@@ -116,6 +116,25 @@ absl::StatusOr<ProcessRead> ReadCgroupLines(const PidDir& dir, const Process& re
   return ProcessRead::kRead;
 }
 
+// Reads /proc/PID/status into *p: its NSpid, and with `uid_and_rss` also its effective uid and
+// VmRSS. An absent or denied status leaves them empty.
+absl::StatusOr<FileState> ReadStatus(const PidDir& dir, bool uid_and_rss, Process* p) {
+  absl::StatusOr<FileState> state = ReadPidFile(dir, "status", FileKind::kPidStatus);
+  if (!state.ok() || *state != FileState::kRead) return state;
+  absl::StatusOr<StatusBrief> brief = ParseStatusBrief(dir.ctx->buffer);
+  if (!brief.ok()) return FileError(dir, "status", brief.status());
+  p->ns_pid = brief->ns_pid;
+  if (!uid_and_rss) return state;
+  p->rss_bytes = brief->vm_rss_bytes;
+  if (brief->uid) {
+    if (*brief->uid > UINT32_MAX) {
+      return FileError(dir, "status", absl::InvalidArgumentError("Uid out of range"));
+    }
+    p->uid = static_cast<uint32_t>(*brief->uid);
+  }
+  return state;
+}
+
 // Fills *p from the files of an opened /proc/PID; a kVanished result has been counted.
 absl::StatusOr<ProcessRead> ReadOpened(const PidDir& dir, Process* p) {
   ProcessReadContext* ctx = dir.ctx;
@@ -142,42 +161,16 @@ absl::StatusOr<ProcessRead> ReadOpened(const PidDir& dir, Process* p) {
   // from statm: since Linux 6.2 stat's field 24 is a per-CPU approximation, statm the sum.
   struct stat owner;
   const bool owner_known = fstat(dir.fd, &owner) == 0;
-  bool rss_known = false;
+  const bool uid_from_status = !owner_known || owner.st_uid == 0;
+  if (!uid_from_status) p->uid = owner.st_uid;
   absl::StatusOr<FileState> state;
-  if (!owner_known || owner.st_uid == 0) {
-    state = ReadPidFile(dir, "status", FileKind::kPidStatus);
+  if (uid_from_status || InOtherPidNamespace(dir.fd, "ns/pid", *ctx)) {
+    state = ReadStatus(dir, /*uid_and_rss=*/uid_from_status, p);
     if (!state.ok()) return state.status();
     if (*state == FileState::kVanished) return ProcessRead::kVanished;
-    if (*state == FileState::kRead) {
-      absl::StatusOr<StatusBrief> brief = ParseStatusBrief(ctx->buffer);
-      if (!brief.ok()) return FileError(dir, "status", brief.status());
-      p->ns_pid = brief->ns_pid;
-      if (brief->vm_rss_bytes) {
-        p->rss_bytes = brief->vm_rss_bytes;
-        rss_known = true;
-      }
-      if (brief->uid) {
-        if (*brief->uid > UINT32_MAX) {
-          return FileError(dir, "status", absl::InvalidArgumentError("Uid out of range"));
-        }
-        p->uid = static_cast<uint32_t>(*brief->uid);
-      }
-    }
-  } else {
-    p->uid = owner.st_uid;
-    if (InOtherPidNamespace(dir.fd, "ns/pid", *ctx)) {
-      state = ReadPidFile(dir, "status", FileKind::kPidStatus);
-      if (!state.ok()) return state.status();
-      if (*state == FileState::kVanished) return ProcessRead::kVanished;
-      if (*state == FileState::kRead) {
-        absl::StatusOr<StatusBrief> brief = ParseStatusBrief(ctx->buffer);
-        if (!brief.ok()) return FileError(dir, "status", brief.status());
-        p->ns_pid = brief->ns_pid;
-      }
-    }
   }
   const bool has_mm = !p->kernel_thread && p->state != 'Z';
-  if (!rss_known && has_mm) {
+  if (!p->rss_bytes && has_mm) {  // not from status's VmRSS
     state = ReadPidFile(dir, "statm", FileKind::kPidStatm);
     if (!state.ok()) return state.status();
     if (*state == FileState::kVanished) return ProcessRead::kVanished;

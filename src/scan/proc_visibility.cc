@@ -73,14 +73,19 @@ bool IsProcfs(int fd) {
   return fstatfs(fd, &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC;
 }
 
-std::optional<ProcMountOptions> ReadProcMount(std::string_view root) {
+absl::StatusOr<std::optional<ProcMountOptions>> ReadProcMount(std::string_view root) {
   const std::string path = JoinPath(root, "/proc/self/mountinfo");
   std::string buffer;
   absl::StatusOr<ReadOutcome> read =
       ReadFileAt(AT_FDCWD, "", path.c_str(), FileKind::kMountinfo, &buffer);
-  if (!read.ok() || *read != ReadOutcome::kRead) return std::nullopt;
+  if (!read.ok()) return read.status();  // too large, not a regular file, an I/O error: named
+  if (*read != ReadOutcome::kRead) return std::nullopt;
   absl::StatusOr<std::vector<MountInfo>> mounts = ParseMountInfo(buffer);
-  if (!mounts.ok()) return std::nullopt;
+  if (!mounts.ok()) {
+    const absl::string_view message = mounts.status().message();
+    return absl::InvalidArgumentError(
+        fmt::format("{}: {}", path, std::string_view(message.data(), message.size())));
+  }
   if (!root.empty() && root.front() == '/' && root != "/") {
     if (auto at_root = ProcMountAt(*mounts, JoinPath(root, "/proc"))) return at_root;
   }

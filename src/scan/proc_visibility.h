@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/status/statusor.h"
 #include "cgroupfs/mountinfo_parser.h"
 #include "procleak/snapshot.h"
 
@@ -40,8 +41,10 @@ bool IsProcfs(int fd);
 
 // The options of the /proc that a scan of `root` reads, from ROOT/proc/self/mountinfo: the mount
 // at ROOT/proc (a host's /proc mounted under an absolute --root), else the one at /proc (this
-// machine, or a fixture tree's own mountinfo). nullopt when mountinfo cannot be read or parsed
-// (ReadCgroupLayout reports a malformed one) or names no proc mount there.
-std::optional<ProcMountOptions> ReadProcMount(std::string_view root);
+// machine, or a fixture tree's own mountinfo). nullopt (options unknown) when there is no
+// mountinfo (a fixture tree need not have one), it is denied, or it names no proc mount there; a
+// mountinfo that is malformed, too large or not a regular file is an error naming it, as it is
+// for ReadCgroupLayout.
+absl::StatusOr<std::optional<ProcMountOptions>> ReadProcMount(std::string_view root);
 
 }  // namespace procleak

@@ -169,8 +169,10 @@ absl::StatusOr<Snapshot> Scanner::Next() {
   if (!s.layout) {
     absl::StatusOr<CgroupLayout> layout = ReadCgroupLayout(s.options.root);
     if (!layout.ok()) return layout.status();
+    absl::StatusOr<std::optional<ProcMountOptions>> proc_mount = ReadProcMount(s.options.root);
+    if (!proc_mount.ok()) return proc_mount.status();
     s.layout = *std::move(layout);
-    s.proc_mount = ReadProcMount(s.options.root);
+    s.proc_mount = *std::move(proc_mount);
   }
   host->cgroup_mode = s.layout->mode;
   host->scanned_at = scanned_at;

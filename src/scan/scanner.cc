@@ -192,8 +192,9 @@ absl::StatusOr<Snapshot> Scan(const ScanOptions& options) {
   absl::StatusOr<std::vector<Process>> processes =
       ReadProcesses(options.root, read->host, read->layout, ctx, options.threads, &ctx.skips);
   if (!processes.ok()) return processes.status();
-  read->host.proc_hidden =
-      ProcHidden(ReadProcMount(options.root), IsProcfs(ctx.proc_fd), *processes);
+  absl::StatusOr<std::optional<ProcMountOptions>> proc_mount = ReadProcMount(options.root);
+  if (!proc_mount.ok()) return proc_mount.status();
+  read->host.proc_hidden = ProcHidden(*proc_mount, IsProcfs(ctx.proc_fd), *processes);
   return FinishSnapshot(options, read->layout, std::move(read->host), *std::move(processes),
                         ctx.page_size, ctx.skips, started);
 }

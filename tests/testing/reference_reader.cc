@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <optional>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -105,6 +106,20 @@ absl::StatusOr<File> ReadOptional(const PidDir& dir, const char* name, std::stri
   return File::kVanished;
 }
 
+// Reads `name` into *text and, when it was read, parses it with `parse` into *parsed (left
+// empty when the file is absent or denied); a file `parse` refuses is an error naming it.
+template <typename T>
+absl::StatusOr<File> ReadParsed(const PidDir& dir, const char* name,
+                                absl::StatusOr<T> (*parse)(std::string_view), std::string* text,
+                                std::optional<T>* parsed) {
+  absl::StatusOr<File> file = ReadOptional(dir, name, text);
+  if (!file.ok() || *file != File::kRead) return file;
+  absl::StatusOr<T> value = parse(*text);
+  if (!value.ok()) return Malformed(dir, name, value.status());
+  *parsed = *std::move(value);
+  return file;
+}
+
 // Fills *p from the files of `dir`; kVanished has been counted.
 absl::StatusOr<ProcessRead> ReadFiles(const PidDir& dir, Process* p) {
   ReferenceReader* reader = dir.reader;
@@ -131,12 +146,11 @@ absl::StatusOr<ProcessRead> ReadFiles(const PidDir& dir, Process* p) {
   p->starttime_ticks = stat->starttime;
   p->kernel_thread = (stat->flags & kKernelThreadFlag) != 0;
 
-  absl::StatusOr<File> file = ReadOptional(dir, "status", &text);
+  std::optional<ProcStatus> status;
+  absl::StatusOr<File> file = ReadParsed(dir, "status", ParseStatus, &text, &status);
   if (!file.ok()) return file.status();
   if (*file == File::kVanished) return ProcessRead::kVanished;
-  if (*file == File::kRead) {
-    absl::StatusOr<ProcStatus> status = ParseStatus(text);
-    if (!status.ok()) return Malformed(dir, "status", status.status());
+  if (status) {
     if (status->uid) {
       if (*status->uid > UINT32_MAX) {
         return Malformed(dir, "status", absl::InvalidArgumentError("Uid out of range"));
@@ -147,12 +161,11 @@ absl::StatusOr<ProcessRead> ReadFiles(const PidDir& dir, Process* p) {
     if (status->kthread.value_or(0) != 0) p->kernel_thread = true;
   }
 
-  file = ReadOptional(dir, "statm", &text);
+  std::optional<Statm> statm;
+  file = ReadParsed(dir, "statm", ParseStatm, &text, &statm);
   if (!file.ok()) return file.status();
   if (*file == File::kVanished) return ProcessRead::kVanished;
-  if (*file == File::kRead) {
-    absl::StatusOr<Statm> statm = ParseStatm(text);
-    if (!statm.ok()) return Malformed(dir, "statm", statm.status());
+  if (statm) {
     p->rss_bytes = statm->resident * reader->page_size;
   } else if (*file == File::kAbsent) {
     p->rss_bytes = stat->rss_pages * reader->page_size;
@@ -166,14 +179,11 @@ absl::StatusOr<ProcessRead> ReadFiles(const PidDir& dir, Process* p) {
   if (*file == File::kRead) p->argv = ParseCmdline(text);
 
   if (reader->pss && has_mm) {
-    file = ReadOptional(dir, "smaps_rollup", &text);
+    std::optional<SmapsRollup> rollup;
+    file = ReadParsed(dir, "smaps_rollup", ParseSmapsRollup, &text, &rollup);
     if (!file.ok()) return file.status();
     if (*file == File::kVanished) return ProcessRead::kVanished;
-    if (*file == File::kRead) {
-      absl::StatusOr<SmapsRollup> rollup = ParseSmapsRollup(text);
-      if (!rollup.ok()) return Malformed(dir, "smaps_rollup", rollup.status());
-      p->pss_bytes = rollup->pss;
-    }
+    if (rollup) p->pss_bytes = rollup->pss;
   }
 
   if (!p->kernel_thread) {
@@ -187,15 +197,10 @@ absl::StatusOr<ProcessRead> ReadFiles(const PidDir& dir, Process* p) {
     }
   }
 
-  file = ReadOptional(dir, "cgroup", &text);
+  std::optional<std::vector<CgroupMembership>> lines;
+  file = ReadParsed(dir, "cgroup", ParseProcCgroup, &text, &lines);
   if (!file.ok()) return file.status();
   if (*file == File::kVanished) return ProcessRead::kVanished;
-  std::vector<CgroupMembership> lines;
-  if (*file == File::kRead) {
-    absl::StatusOr<std::vector<CgroupMembership>> parsed = ParseProcCgroup(text);
-    if (!parsed.ok()) return Malformed(dir, "cgroup", parsed.status());
-    lines = *std::move(parsed);
-  }
   // stat once more: the cgroup file was read after it, by when the process may have begun
   // exiting (a v1 kernel shows an exiting task in "/") or been reaped, its pid taken by another.
   stat_read = ReadToEof(dir, "stat", &text);
@@ -214,7 +219,7 @@ absl::StatusOr<ProcessRead> ReadFiles(const PidDir& dir, Process* p) {
       return ProcessRead::kVanished;
     }
   }
-  p->cgroup_lines = std::move(lines);
+  if (lines) p->cgroup_lines = *std::move(lines);
   return ProcessRead::kRead;
 }
 

@@ -79,7 +79,9 @@ absl::StatusOr<Snapshot> ReferenceScan(const ScanOptions& options) {
   absl::Status finished =
       FinishProcesses(read->host, read->layout, ProcessReadContext(), 1, &reader.skips, processes);
   if (!finished.ok()) return finished;
-  read->host.proc_hidden = ProcHidden(ReadProcMount(options.root), procfs, processes);
+  absl::StatusOr<std::optional<ProcMountOptions>> proc_mount = ReadProcMount(options.root);
+  if (!proc_mount.ok()) return proc_mount.status();
+  read->host.proc_hidden = ProcHidden(*proc_mount, procfs, processes);
   return FinishSnapshot(options, read->layout, std::move(read->host), std::move(processes),
                         reader.page_size, reader.skips, started);
 }
