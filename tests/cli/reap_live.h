@@ -38,9 +38,9 @@ struct Identity {
   uint64_t starttime = 0;
 };
 
+// "" once the process is gone (ReadAll stops at the read error).
 inline std::string ReadProcFile(int pid, const char* name) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/" + name);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return ReadAll("/proc/" + std::to_string(pid) + "/" + name);
 }
 
 inline std::optional<Identity> ReadIdentity(int pid) {

@@ -21,17 +21,14 @@
 #include <sstream>
 #include <thread>
 
+#include "testing/run_procleak.h"
+
 extern char** environ;
 
 namespace procleak::testing {
 namespace {
 
 using std::chrono::milliseconds;
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 // Groups of every live LiveProcesses, for the signal handler: a timeout's SIGTERM (meson) or a
 // Ctrl-C must not leave the scenario's processes running. Lock-free so the handler may read it.

@@ -17,6 +17,7 @@
 #include <sstream>
 #include <utility>
 
+#include "testing/run_procleak.h"
 #include "testing/temp_tree.h"
 
 namespace procleak::testing {
@@ -26,11 +27,6 @@ using Json = nlohmann::json;
 using std::chrono::milliseconds;
 
 constexpr milliseconds kStepTimeout(15000);
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 std::string Env(const char* name) {
   const char* value = std::getenv(name);

@@ -146,8 +146,13 @@ RunResult RunProcleakWithin(const std::vector<std::string>& args, int timeout_ms
 }
 
 std::string ReadAll(const std::string& path) {
+  // istream::read, not istreambuf_iterator: a read error (ESRCH from /proc/PID/... of a process
+  // that just exited) then ends the text instead of throwing out of libstdc++'s filebuf.
   std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  std::string text;
+  char buffer[4096];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) text.append(buffer, in.gcount());
+  return text;
 }
 
 std::vector<std::string> Lines(const std::string& text) {
