@@ -22,9 +22,18 @@ bool IsRulesFileName(std::string_view name) {
   return !name.starts_with('.') && name.size() > kSuffix.size() && name.ends_with(kSuffix);
 }
 
+// False when `path` does not exist, or this user cannot see whether it does: a directory on the
+// way may not be searched (EACCES from stat, which needs no permission on the file itself), as
+// with a HOME of another user under su or setpriv. Whatever else is wrong, reading it reports.
+bool MayExist(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 || (errno != ENOENT && errno != ENOTDIR && errno != EACCES);
+}
+
 // The *.rules names in `dir`, sorted; none when it does not exist.
 absl::StatusOr<std::vector<std::string>> ListRulesDir(const std::string& dir) {
   std::vector<std::string> names;
+  if (!MayExist(dir)) return names;
   int fd = -1;
   absl::StatusOr<ReadOutcome> opened = OpenDirAt(AT_FDCWD, "", dir.c_str(), &fd);
   if (!opened.ok()) return opened.status();
@@ -54,13 +63,6 @@ absl::StatusOr<std::vector<std::string>> ListRulesDir(const std::string& dir) {
   if (!status.ok()) return status;
   std::sort(names.begin(), names.end());  // std::string compares bytes: the C locale's order
   return names;
-}
-
-// False only when `path` (or a directory on the way) does not exist; whatever else is wrong with
-// it, reading it reports.
-bool MayExist(const std::string& path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0 || (errno != ENOENT && errno != ENOTDIR);
 }
 
 std::string EnvOr(const char* name) {

@@ -33,9 +33,9 @@ RulesPlaces RulesPlacesOfEnvironment();
 std::string UserRulesFile(const RulesPlaces& places);
 
 // The default rules files present, in reading order: system_dir's *.rules (names not starting
-// with '.') in bytewise (C locale) order, then UserRulesFile. A missing directory or file is
-// none; a directory that cannot be listed, or more than kMaxSystemRulesFiles in it, is an error
-// naming it.
+// with '.') in bytewise (C locale) order, then UserRulesFile. A missing directory or file, or one
+// behind a directory this user may not search, is none; a directory that cannot be listed, or
+// more than kMaxSystemRulesFiles in it, is an error naming it.
 absl::StatusOr<std::vector<std::string>> DefaultRulesFiles(const RulesPlaces& places);
 
 // The rules files a command reads, in order: the defaults (unless --no-default-rules), then each

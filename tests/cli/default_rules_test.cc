@@ -7,6 +7,7 @@
 #include "cli/default_rules.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <string>
@@ -201,7 +202,7 @@ struct Namespaced {
 };
 
 Namespaced RunWithEtc(const std::string& etc_procleak, const std::vector<std::string>& env,
-                      const std::vector<std::string>& args) {
+                      const std::vector<std::string>& args, bool as_nobody = false) {
   TempTree mnt;  // a tmpfs is mounted on it inside the namespace only: the overlay's upper layer
   std::vector<std::string> argv = {"/usr/bin/env", "-u", "XDG_CONFIG_HOME", "-u", "HOME"};
   argv.insert(argv.end(), env.begin(), env.end());
@@ -211,7 +212,11 @@ Namespaced RunWithEtc(const std::string& etc_procleak, const std::vector<std::st
                "mount -t tmpfs tmpfs \"$T\" && mkdir \"$T/u\" \"$T/w\" && "
                "mount -t overlay overlay -o \"lowerdir=/etc,upperdir=$T/u,workdir=$T/w\" /etc && "
                "rm -rf /etc/procleak && { [ -z \"$S\" ] || cp -R \"$S\" /etc/procleak; } || "
-               "exit 99; exec \"$0\" \"$@\"",
+               "exit 99; exec " +
+                   std::string(as_nobody ? "/usr/bin/setpriv --reuid=65534 --regid=65534 "
+                                           "--clear-groups -- "
+                                         : "") +
+                   "\"$0\" \"$@\"",
                ProcleakBin(), mnt.root(), etc_procleak});
   argv.insert(argv.end(), args.begin(), args.end());
   Namespaced result{RunCommand(argv)};
@@ -220,10 +225,10 @@ Namespaced RunWithEtc(const std::string& etc_procleak, const std::vector<std::st
   return result;
 }
 
-#define RUN_WITH_ETC(var, etc, env, args)                                        \
+#define RUN_WITH_ETC(var, etc, env, ...)                                         \
   if (access("/usr/bin/unshare", X_OK) != 0) GTEST_SKIP() << "needs unshare(1)"; \
   if (geteuid() != 0) GTEST_SKIP() << "needs root for a private mount";          \
-  Namespaced var = RunWithEtc(etc, env, args);                                   \
+  Namespaced var = RunWithEtc(etc, env, __VA_ARGS__);                            \
   if (var.skipped) GTEST_SKIP() << "cannot mount a private /etc: " << var.run.err
 
 std::vector<std::string> IncidentScan(std::vector<std::string> extra = {}) {
@@ -342,6 +347,25 @@ TEST(DefaultRules, Binary_MalformedDefaultFileIsOneLineNamingFileAndLine) {
   EXPECT_EQ(user.run.err, "procleak: " + xdg.Path("procleak/rules") +
                               ":1: bad value '2' for threshold near_memory_limit: want a "
                               "fraction in (0, 1]\n");
+}
+
+TEST(DefaultRules, Binary_AFileThisUserCannotSeeIsSkippedOneItCannotReadIsAnError) {
+  if (access("/usr/bin/setpriv", X_OK) != 0) GTEST_SKIP() << "needs setpriv(1)";
+  TempTree hidden, open;  // mkdtemp makes both 0700: nobody may not search them
+  hidden.Write(".config/procleak/rules", "expct x\n");
+  RUN_WITH_ETC(r, "", {"HOME=" + hidden.root()}, IncidentScan(), /*as_nobody=*/true);
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.err;
+  EXPECT_EQ(r.run.err.find("rules"), std::string::npos) << r.run.err;
+  // Visible, but not readable: an error.
+  open.Write(".config/procleak/rules", "expct x\n");
+  for (const char* dir : {"", ".config", ".config/procleak"}) {
+    ASSERT_EQ(chmod(open.Path(dir).c_str(), 0755), 0);
+  }
+  ASSERT_EQ(chmod(open.Path(".config/procleak/rules").c_str(), 0600), 0);
+  RUN_WITH_ETC(denied, "", {"HOME=" + open.root()}, IncidentScan(), /*as_nobody=*/true);
+  EXPECT_EQ(denied.run.exit_code, 2);
+  EXPECT_EQ(denied.run.err,
+            "procleak: " + open.Path(".config/procleak/rules") + ": Permission denied\n");
 }
 
 TEST(DefaultRules, Binary_AbsentDirectoryAndFilesAreSilent) {
