@@ -172,12 +172,15 @@ SynopsisLine ParseEntry(const std::vector<std::string>& tokens) {
   return line;
 }
 
-// The commands' lines, not `--version` and `help | -h | --help` (alternatives of one word).
+// The commands' lines, not `--version`, `help | -h | --help` (alternatives of one word) and
+// `command -h | --help`.
 std::vector<SynopsisLine> CommandLines(const std::string& man) {
   std::vector<SynopsisLine> lines;
   for (const std::vector<std::string>& tokens : SynopsisEntries(man)) {
     bool alternatives = tokens.size() > 1 && tokens[1] == "|";
-    if (tokens.empty() || IsOption(tokens[0]) || alternatives) continue;
+    // `procleak command -h | --help` stands for every command's help, not for a command.
+    bool placeholder = !tokens.empty() && tokens[0] == "command";
+    if (tokens.empty() || IsOption(tokens[0]) || alternatives || placeholder) continue;
     lines.push_back(ParseEntry(tokens));
   }
   return lines;
@@ -195,7 +198,10 @@ std::string SampleValue(const std::string& placeholder) {
                                                               {"severity", "critical"},
                                                               {"kind", "duplicate_chain"},
                                                               {"duration", "10s"},
-                                                              {"time", "2026-11-24T10:00:00Z"}};
+                                                              {"time", "2026-11-24T10:00:00Z"},
+                                                              {"key", "memory"},
+                                                              {"path", "/system.slice"},
+                                                              {"when", "never"}};
   auto it = kSamples.find(placeholder);
   return it == kSamples.end() ? "x" : it->second;
 }
