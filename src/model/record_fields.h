@@ -106,6 +106,7 @@ inline constexpr Field<Cgroup> kCgroupFields[] = {
     {"pids_max", &Cgroup::pids_max, Unit::kCount},
     {"memory_pressure", &Cgroup::memory_pressure},
     {"pids", &Cgroup::pids, Unit::kPid},
+    {"swap_bytes", &Cgroup::swap_bytes, Unit::kBytes, 3},
 };
 
 inline constexpr Field<Container> kContainerFields[] = {
