@@ -86,8 +86,10 @@ struct Finding {
   Severity severity = Severity::kInfo;
   std::string container;  // Container::id, "" for the host
   std::string signature;  // for chain findings
-  std::string cgroup;     // chain findings outside containers: the group's cgroup
-  int spawner_pid = 0;    // chain findings: the group's live spawner, 0 when gone
+  // Outside containers: a chain finding's group's cgroup, or the cgroup a limit, OOM, pids or
+  // pressure finding is about (a systemd service or scope); "" otherwise.
+  std::string cgroup;
+  int spawner_pid = 0;  // chain findings: the group's live spawner, 0 when gone
   int count = 0;
   std::optional<int> expected;
   std::vector<int> pids;  // chain findings: the surplus chains' pids (what to stop)

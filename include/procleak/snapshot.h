@@ -121,6 +121,9 @@ struct Cgroup {
   std::optional<Limit> pids_max;
   std::optional<Pressure> memory_pressure;  // only where memory.pressure exists
   std::vector<int> pids;                    // scanned processes accounted here, sorted
+  // Swap used by the cgroup: v2 memory.swap.current, v1 memory.memsw.usage_in_bytes minus
+  // memory.usage_in_bytes (memsw counts memory and swap); absent without swap accounting.
+  std::optional<uint64_t> swap_bytes;
   bool operator==(const Cgroup&) const = default;
 };
 

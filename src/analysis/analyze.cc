@@ -55,9 +55,11 @@ Analysis Analyze(const Snapshot& snapshot, const Rules* rules) {
   std::vector<SpawnChain> chains = BuildChains(snapshot, use);
   analysis.groups = BuildGroups(snapshot, use, chains);
   analysis.findings = ChainFindings(snapshot, analysis.groups);
-  std::vector<Finding> more = ContainerFindings(snapshot, analysis.groups, use.thresholds());
-  analysis.findings.insert(analysis.findings.end(), std::make_move_iterator(more.begin()),
-                           std::make_move_iterator(more.end()));
+  for (auto* more_findings : {&ContainerFindings, &CgroupFindings}) {
+    std::vector<Finding> more = more_findings(snapshot, analysis.groups, use.thresholds());
+    analysis.findings.insert(analysis.findings.end(), std::make_move_iterator(more.begin()),
+                             std::make_move_iterator(more.end()));
+  }
   // Every output prints these whole: bounded here, whatever names and paths went into them.
   for (Finding& f : analysis.findings) {
     f.message = BoundText(f.message, kMaxFindingTextBytes);

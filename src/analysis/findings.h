@@ -18,4 +18,10 @@ std::vector<Finding> ChainFindings(const Snapshot& snapshot, const std::vector<G
 std::vector<Finding> ContainerFindings(const Snapshot& snapshot, const std::vector<Group>& groups,
                                        const Thresholds& thresholds);
 
+// near_memory_limit, oom_kills, pids_near_limit and memory_pressure findings for each cgroup
+// holding processes outside containers (systemd services and scopes, named by their unit), with
+// Finding::cgroup set and no container. No no_memory_limit: services are unlimited by design.
+std::vector<Finding> CgroupFindings(const Snapshot& snapshot, const std::vector<Group>& groups,
+                                    const Thresholds& thresholds);
+
 }  // namespace procleak

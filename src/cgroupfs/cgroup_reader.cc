@@ -53,6 +53,7 @@ absl::Status ReadMemoryV2(CgroupDir& dir, uint64_t page_size, Cgroup* out) {
   auto limit = [page_size](std::string_view text) { return ParseLimit(text, page_size); };
   PL_RETURN_IF_ERROR(dir.Read("memory.max", limit, &out->memory_limit));
   PL_RETURN_IF_ERROR(dir.Read("memory.peak", ParseSingleValue, &out->memory_peak_bytes));
+  PL_RETURN_IF_ERROR(dir.Read("memory.swap.current", ParseSingleValue, &out->swap_bytes));
   std::optional<MemoryStat> stat;
   PL_RETURN_IF_ERROR(dir.Read("memory.stat", ParseMemoryStatV2, &stat));
   if (stat) out->memory_stat = *stat;
@@ -77,7 +78,12 @@ absl::Status ReadMemoryV1(CgroupDir& dir, uint64_t page_size, Cgroup* out) {
   std::optional<OomControl> oom;
   PL_RETURN_IF_ERROR(dir.Read("memory.oom_control", ParseOomControl, &oom));
   if (oom) out->oom_kills = oom->oom_kill;
-  return dir.Read("memory.failcnt", ParseSingleValue, &out->limit_hits);
+  PL_RETURN_IF_ERROR(dir.Read("memory.failcnt", ParseSingleValue, &out->limit_hits));
+  // Only with swap accounting (swapaccount=1); without it swap stays unknown, not 0.
+  std::optional<uint64_t> memsw;
+  PL_RETURN_IF_ERROR(dir.Read("memory.memsw.usage_in_bytes", ParseSingleValue, &memsw));
+  if (memsw && out->memory_bytes) out->swap_bytes = SwapFromMemsw(*memsw, *out->memory_bytes);
+  return absl::OkStatus();
 }
 
 absl::Status FileError(const std::string& path, const absl::Status& status) {

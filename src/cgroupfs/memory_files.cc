@@ -145,6 +145,10 @@ absl::StatusOr<OomControl> ParseOomControl(std::string_view text) {
   return ParseTable<OomControl>(text, kOomControl);
 }
 
+uint64_t SwapFromMemsw(uint64_t memsw_bytes, uint64_t usage_bytes) {
+  return memsw_bytes > usage_bytes ? memsw_bytes - usage_bytes : 0;
+}
+
 absl::StatusOr<Pressure> ParsePressure(std::string_view text) {
   Pressure pressure;
   int line_no = 0;

@@ -35,6 +35,11 @@ struct OomControl {  // v1 memory.oom_control
 };
 absl::StatusOr<OomControl> ParseOomControl(std::string_view text);
 
+// Swap of a v1 cgroup from memory.memsw.usage_in_bytes (memory and swap) and
+// memory.usage_in_bytes: the difference, 0 when memsw reads less (the two files are not read at
+// one instant, so usage can grow between them).
+uint64_t SwapFromMemsw(uint64_t memsw_bytes, uint64_t usage_bytes);
+
 // PSI: "some avg10=0.00 avg60=0.00 avg300=0.00 total=0" and an optional "full ..." line.
 absl::StatusOr<Pressure> ParsePressure(std::string_view text);
 

@@ -37,7 +37,8 @@ using Member =
                  std::optional<Pressure> R::*, MemoryStat R::*, std::vector<int> R::*,
                  std::vector<std::string> R::*, std::vector<CgroupMembership> R::*>;
 
-// A Prometheus family fed by this field (for the records that are exported: containers).
+// A Prometheus family fed by this field (for the records that are exported: containers, and the
+// largest cgroups).
 struct Metric {
   std::string_view name;  // without the "procleak_<record>_" prefix
   std::string_view type;  // "gauge" or "counter"
@@ -96,16 +97,33 @@ inline constexpr Field<Process> kProcessFields[] = {
 
 inline constexpr Field<Cgroup> kCgroupFields[] = {
     {"path", &Cgroup::path},
-    {"memory_bytes", &Cgroup::memory_bytes, Unit::kBytes},
-    {"memory_limit_bytes", &Cgroup::memory_limit, Unit::kBytes},
+    {"memory_bytes",
+     &Cgroup::memory_bytes,
+     Unit::kBytes,
+     1,
+     {"memory_bytes", "gauge", "Memory charged to the cgroup (the largest cgroups)."}},
+    {"memory_limit_bytes",
+     &Cgroup::memory_limit,
+     Unit::kBytes,
+     1,
+     {"memory_limit_bytes", "gauge", "The cgroup's memory limit (absent when unlimited)."}},
     {"memory_peak_bytes", &Cgroup::memory_peak_bytes, Unit::kBytes},
     {"memory_stat", &Cgroup::memory_stat, Unit::kBytes},
-    {"oom_kills", &Cgroup::oom_kills, Unit::kCount},
+    {"oom_kills",
+     &Cgroup::oom_kills,
+     Unit::kCount,
+     1,
+     {"oom_kills_total", "counter", "Processes the OOM killer killed in the cgroup."}},
     {"limit_hits", &Cgroup::limit_hits, Unit::kCount},
     {"pids_current", &Cgroup::pids_current, Unit::kCount},
     {"pids_max", &Cgroup::pids_max, Unit::kCount},
     {"memory_pressure", &Cgroup::memory_pressure},
     {"pids", &Cgroup::pids, Unit::kPid},
+    {"swap_bytes",
+     &Cgroup::swap_bytes,
+     Unit::kBytes,
+     3,
+     {"swap_bytes", "gauge", "Swap used by the cgroup (absent without swap accounting)."}},
 };
 
 inline constexpr Field<Container> kContainerFields[] = {

@@ -3,6 +3,7 @@
 
 #include <span>
 
+#include "analysis/actions.h"
 #include "base/text_format.h"
 #include "render/record_json.h"
 
@@ -38,11 +39,12 @@ void Pids(JsonWriter& w, std::string_view key, std::span<const int> pids) {
   w.EndArray();
 }
 
-void WriteContainer(JsonWriter& w, const Container& c) {
+void WriteContainer(JsonWriter& w, const Snapshot& s, const Container& c) {
   w.BeginObject();
   WriteFields(w, fields::kContainerFields, c, kContainerNullWhenEmpty);
   w.Key("processes");
   w.Uint(c.pids.size());
+  WriteField(w, {"pss_bytes"}, MemoryOf(s, c.pids).pss_bytes);  // derived, not read back
   w.EndObject();
 }
 
@@ -123,7 +125,7 @@ nlohmann::ordered_json FindingJson(const Finding& finding) {
 void WriteContainersJson(JsonWriter& w, const Snapshot& snapshot) {
   w.Key("containers");
   w.BeginArray();
-  for (const Container& c : snapshot.containers()) WriteContainer(w, c);
+  for (const Container& c : snapshot.containers()) WriteContainer(w, snapshot, c);
   w.EndArray();
 }
 

@@ -6,6 +6,7 @@
 
 #include "base/text_format.h"
 #include "fmt/format.h"
+#include "model/systemd_unit.h"
 
 namespace procleak {
 
@@ -19,6 +20,17 @@ std::vector<const Cgroup*> CgroupsByMemory(const Snapshot& snapshot) {
     return a->memory_bytes.value_or(0) > b->memory_bytes.value_or(0);
   });
   return cgroups;
+}
+
+std::string CgroupName(const Snapshot& snapshot, const Cgroup& cgroup) {
+  for (const Container& c : snapshot.containers()) {
+    if (c.cgroup != cgroup.path) continue;
+    const std::string_view id = ShortId(c.id);
+    if (!c.verified) return fmt::format("{} ?{}", c.runtime, id);
+    return fmt::format("{} {}", c.runtime, c.name.empty() ? id : std::string_view(c.name));
+  }
+  const std::string_view unit = SystemdUnit(cgroup.path);
+  return std::string(unit.empty() ? std::string_view(cgroup.path) : unit);
 }
 
 std::string ShortenChainSignature(std::string_view signature, size_t width) {

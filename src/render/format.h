@@ -15,6 +15,11 @@ namespace procleak {
 // The text table and the JSON array share this order.
 std::vector<const Cgroup*> CgroupsByMemory(const Snapshot& snapshot);
 
+// What the memory table and Prometheus call a cgroup: the container whose cgroup it is ("docker
+// web", or the short id of one without a name or unverified), else its systemd unit
+// ("nginx.service", model/systemd_unit.h), else its path. Not yet safe for a terminal.
+std::string CgroupName(const Snapshot& snapshot, const Cgroup& cgroup);
+
 // A chain signature cut to `width` columns: only its root part is shortened in the middle, so the
 // chain's shape stays ("npm exec @mod~filesystem > sh > node"). Never shorter than the tail.
 std::string ShortenChainSignature(std::string_view signature, size_t width);

@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include "analysis/actions.h"
+#include "model/systemd_unit.h"
 #include "render/analysis_json.h"
 #include "render/format.h"
 #include "render/record_json.h"
@@ -33,11 +35,14 @@ void WriteHost(JsonWriter& w, const Snapshot& s, const JsonOptions& options) {
   w.EndObject();
 }
 
-void WriteCgroup(JsonWriter& w, const Cgroup& c) {
+void WriteCgroup(JsonWriter& w, const Snapshot& s, const Cgroup& c) {
   w.BeginObject();
   WriteFields(w, fields::kCgroupFields, c);
+  // Derived, not read back.
   w.Key("processes");
   w.Uint(c.pids.size());
+  WriteField(w, {"unit", true}, std::string(SystemdUnit(c.path)));
+  WriteField(w, {"pss_bytes"}, MemoryOf(s, c.pids).pss_bytes);
   w.EndObject();
 }
 
@@ -93,7 +98,7 @@ void WriteScanJson(JsonWriter& w, const Snapshot& snapshot, const Analysis* anal
   WriteHost(w, snapshot, options);
   w.Key("cgroups");
   w.BeginArray();
-  for (const Cgroup* c : CgroupsByMemory(snapshot)) WriteCgroup(w, *c);
+  for (const Cgroup* c : CgroupsByMemory(snapshot)) WriteCgroup(w, snapshot, *c);
   w.EndArray();
   w.Key("processes");
   w.BeginArray();

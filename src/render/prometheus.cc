@@ -11,9 +11,12 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "analysis/actions.h"
 #include "base/text_format.h"
 #include "fmt/format.h"
 #include "model/record_fields.h"
+#include "model/systemd_unit.h"
+#include "render/format.h"
 
 namespace procleak {
 namespace {
@@ -137,31 +140,60 @@ std::optional<uint64_t> SampleOf(const std::optional<Limit>& v) {
   return v && !v->unlimited() ? std::optional<uint64_t>(v->value()) : std::nullopt;
 }
 
-// Every container row that names a metric holds a sample: a row naming one on a text would
-// export nothing, so this file does not compile with such a row.
-constexpr bool MetricRowsHoldSamples() {
-  for (const fields::Field<Container>& field : fields::kContainerFields) {
+// Every row that names a metric holds a sample: a row naming one on a text would export
+// nothing, so this file does not compile with such a row.
+template <typename R, size_t N>
+constexpr bool MetricRowsHoldSamples(const fields::Field<R> (&table)[N]) {
+  for (const fields::Field<R>& field : table) {
     const bool sample = std::visit(
         [](auto member) {
-          return kIsSample<std::remove_cvref_t<decltype(std::declval<Container>().*member)>>;
+          return kIsSample<std::remove_cvref_t<decltype(std::declval<R>().*member)>>;
         },
         field.member);
     if (!field.metric.name.empty() && !sample) return false;
   }
   return true;
 }
-static_assert(MetricRowsHoldSamples(),
+static_assert(MetricRowsHoldSamples(fields::kContainerFields),
               "a container row names a metric on a field that is no number");
+static_assert(MetricRowsHoldSamples(fields::kCgroupFields),
+              "a cgroup row names a metric on a field that is no number");
+
+// One family per row of a record's table that names a metric, named procleak_<record>_<metric>.
+template <typename R>
+class RowFamilies {
+ public:
+  template <size_t N>
+  RowFamilies(const fields::Field<R> (&table)[N], std::string_view record, Exposition& e) {
+    for (const fields::Field<R>& field : table) {
+      if (field.metric.name.empty()) continue;
+      rows_.emplace_back(&field, &e.Add(fmt::format("procleak_{}_{}", record, field.metric.name),
+                                        field.metric.type, field.metric.help));
+    }
+  }
+  // The record's samples, those it has, under `labels`.
+  void Push(const R& record, const std::string& labels) {
+    for (auto [field, family] : rows_) {
+      std::visit(
+          [&](auto member) {
+            if constexpr (kIsSample<std::remove_cvref_t<decltype(record.*member)>>) {
+              if (std::optional<uint64_t> v = SampleOf(record.*member)) {
+                family->Push(labels, fmt::format("{}", *v));
+              }
+            }
+          },
+          field->member);
+    }
+  }
+
+ private:
+  std::vector<std::pair<const fields::Field<R>*, Family*>> rows_;
+};
 
 // One family per row of the container table that names a metric, then the process count. A
 // container whose labels, cut, equal an earlier one's is left out of all of them and counted.
 void ContainerFamilies(const Snapshot& s, Exposition& e) {
-  std::vector<std::pair<const fields::Field<Container>*, Family*>> rows;
-  for (const fields::Field<Container>& field : fields::kContainerFields) {
-    if (field.metric.name.empty()) continue;
-    rows.emplace_back(&field, &e.Add(fmt::format("procleak_container_{}", field.metric.name),
-                                     field.metric.type, field.metric.help));
-  }
+  RowFamilies<Container> rows(fields::kContainerFields, "container", e);
   Family& processes =
       e.Add("procleak_container_processes", "gauge", "Processes running in the container.");
   size_t omitted = 0;
@@ -171,21 +203,42 @@ void ContainerFamilies(const Snapshot& s, Exposition& e) {
       ++omitted;
       continue;
     }
-    for (auto [field, family] : rows) {
-      std::visit(
-          [&](auto member) {
-            if constexpr (kIsSample<std::remove_cvref_t<decltype(c.*member)>>) {
-              if (std::optional<uint64_t> v = SampleOf(c.*member)) {
-                family->Push(labels, fmt::format("{}", *v));
-              }
-            }
-          },
-          field->member);
-    }
+    rows.Push(c, labels);
     processes.Push(labels, fmt::format("{}", c.pids.size()));
   }
   e.Add("procleak_containers_omitted", "gauge",
         "Containers left out of the container metrics: their labels, cut, equal another's.")
+      .Push("", fmt::format("{}", omitted));
+}
+
+// The `max_cgroups` largest cgroups by memory (as the text table ranks them), containers' and
+// systemd units' alike, labelled by path, unit ("" for none) and name (CgroupName), then their
+// process counts and, after a PSS scan, their processes' PSS. The rest, and any whose labels, cut,
+// equal an earlier one's, are counted in procleak_cgroups_omitted.
+void CgroupFamilies(const Snapshot& s, size_t max_cgroups, Exposition& e) {
+  RowFamilies<Cgroup> rows(fields::kCgroupFields, "cgroup", e);
+  Family& processes =
+      e.Add("procleak_cgroup_processes", "gauge", "Processes the scan found in the cgroup.");
+  Family& pss = e.Add("procleak_cgroup_pss_bytes", "gauge",
+                      "PSS of the cgroup's processes, summed (a PSS scan only).");
+  size_t listed = 0, omitted = 0;
+  for (const Cgroup* c : CgroupsByMemory(s)) {
+    const std::string labels =
+        Labels({{"cgroup", c->path}, {"unit", SystemdUnit(c->path)}, {"name", CgroupName(s, *c)}});
+    if (listed == max_cgroups || processes.Has(labels)) {
+      ++omitted;
+      continue;
+    }
+    ++listed;
+    rows.Push(*c, labels);
+    if (std::optional<uint64_t> sum = MemoryOf(s, c->pids).pss_bytes) {
+      pss.Push(labels, fmt::format("{}", *sum));
+    }
+    processes.Push(labels, fmt::format("{}", c->pids.size()));
+  }
+  e.Add("procleak_cgroups_omitted", "gauge",
+        "Cgroups left out of the cgroup metrics by the bound on their number (the largest by "
+        "memory are kept), or as their labels, cut, equal another's.")
       .Push("", fmt::format("{}", omitted));
 }
 
@@ -284,6 +337,7 @@ std::string RenderPrometheus(const Snapshot& snapshot, const Analysis& analysis,
   Exposition e;
   HostFamilies(snapshot, e);
   ContainerFamilies(snapshot, e);
+  CgroupFamilies(snapshot, options.max_cgroups, e);
   GroupFamilies(snapshot, analysis, options.max_groups, e);
   FindingFamilies(snapshot, analysis, options.max_findings, e);
   return e.Render();

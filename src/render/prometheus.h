@@ -16,6 +16,8 @@ struct PrometheusOptions {
   // cardinality: groups in Analysis order (leaks first), findings likewise (critical first).
   size_t max_groups = 50;
   size_t max_findings = 50;
+  // Cgroups, the largest by memory: a host of many services and scopes exports these.
+  size_t max_cgroups = 20;
 };
 
 // The text exposition format (version 0.0.4): every family with # HELP and # TYPE, names
@@ -23,7 +25,9 @@ struct PrometheusOptions {
 // come in a fixed order. Groups are those of two or more chains or leaks (as in the JSON);
 // procleak_groups_omitted and procleak_findings_omitted count what the bounds left out. No family
 // has two series with the same labels: a container, group or finding whose cut labels equal an
-// earlier one's is left out and counted (procleak_containers_omitted and the two above).
+// earlier one's is left out and counted (procleak_containers_omitted and the two above). The
+// largest cgroups (max_cgroups, by memory) are exported by path, systemd unit and name;
+// procleak_cgroups_omitted counts the rest.
 std::string RenderPrometheus(const Snapshot& snapshot, const Analysis& analysis,
                              const PrometheusOptions& options);
 

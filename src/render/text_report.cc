@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "analysis/actions.h"
 #include "fmt/format.h"
 #include "render/findings_text.h"
 #include "render/format.h"
@@ -50,6 +51,8 @@ std::string HostLines(const Snapshot& s, const TextOptions& options, const Style
   return out;
 }
 
+// Cgroups by memory, each named as CgroupName() says; a SWAP column when one of them uses swap,
+// a PSS column (its processes' PSS summed) after a PSS scan.
 std::string CgroupTable(const Snapshot& s, const TextOptions& options, const Style& style) {
   if (s.cgroups().empty()) return "\nno cgroups (cgroup filesystem not mounted)\n";
   std::vector<const Cgroup*> rows;
@@ -57,12 +60,20 @@ std::string CgroupTable(const Snapshot& s, const TextOptions& options, const Sty
     if (options.scope == nullptr || options.scope->ShowsCgroup(path)) rows.push_back(&cgroup);
   }
   SortRows(rows, options.sort, [&](const Cgroup& c) { return KeysOf(s, c); });
-  std::string out = "\n" +
-                    style.Bold(ShortenEnd(fmt::format("{:>10}  {:>10}  {:>4}  {:>5}  {}", "MEMORY",
-                                                      "LIMIT", "USE%", "PROCS", "CGROUP"),
-                                          options.width)) +
-                    "\n";
-  const size_t path_width = Room(options.width, 37);
+  const bool swap = std::any_of(rows.begin(), rows.end(),
+                                [](const Cgroup* c) { return c->swap_bytes.value_or(0) > 0; });
+  const bool pss = s.stats().pss;
+  auto optional_columns = [&](std::string_view swap_cell, std::string_view pss_cell) {
+    return fmt::format("{}{}", swap ? fmt::format("{:>10}  ", swap_cell) : "",
+                       pss ? fmt::format("{:>10}  ", pss_cell) : "");
+  };
+  std::string out =
+      "\n" +
+      style.Bold(ShortenEnd(fmt::format("{:>10}  {:>10}  {:>4}  {}{:>5}  {}", "MEMORY", "LIMIT",
+                                        "USE%", optional_columns("SWAP", "PSS"), "PROCS", "CGROUP"),
+                            options.width)) +
+      "\n";
+  const size_t name_width = Room(options.width, 37 + (swap ? 12 : 0) + (pss ? 12 : 0));
   for (size_t i = 0; i < rows.size() && i < options.max_cgroups; ++i) {
     const Cgroup& c = *rows[i];
     std::string memory = c.memory_bytes ? FormatBytes(*c.memory_bytes) : "-";
@@ -70,9 +81,12 @@ std::string CgroupTable(const Snapshot& s, const TextOptions& options, const Sty
                         : c.memory_limit->unlimited() ? "unlimited"
                                                       : FormatBytes(c.memory_limit->value());
     const MemoryUse use = UseOfLimit(c.memory_bytes, c.memory_limit);
-    std::string row =
-        fmt::format("{:>10}  {:>10}  {:>4}  {:>5}  {}", memory, limit, use.cell, c.pids.size(),
-                    ShortenMiddle(SanitizeForTerminal(c.path), path_width));
+    const std::optional<uint64_t> pss_bytes = MemoryOf(s, c.pids).pss_bytes;
+    std::string row = fmt::format("{:>10}  {:>10}  {:>4}  {}{:>5}  {}", memory, limit, use.cell,
+                                  optional_columns(c.swap_bytes ? FormatBytes(*c.swap_bytes) : "-",
+                                                   pss_bytes ? FormatBytes(*pss_bytes) : "-"),
+                                  c.pids.size(),
+                                  ShortenMiddle(SanitizeForTerminal(CgroupName(s, c)), name_width));
     out += ByUse(ShortenEnd(row, options.width), use.fraction, options.thresholds, style) + "\n";
   }
   if (rows.size() > options.max_cgroups) {

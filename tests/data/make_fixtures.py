@@ -377,10 +377,12 @@ def pressure(some=(0.0, 0.0, 0.0, 0), full=(0.0, 0.0, 0.0, 0)) -> str:
 
 
 def write_v2_cgroup(t: "Tree", path: str, current: int, maximum, peak: int, events: tuple,
-                    memory_stat: str, psi: tuple, pids_current: int, pids_max) -> None:
+                    memory_stat: str, psi: tuple, pids_current: int, pids_max,
+                    swap: int = 0) -> None:
     """The memory and pids files of one non-root cgroup v2 directory.
 
-    events = (low, high, max, oom, oom_kill) as in memory.events; psi = (some, full).
+    events = (low, high, max, oom, oom_kill) as in memory.events; psi = (some, full); swap is
+    memory.swap.current.
     """
     d = f"sys/fs/cgroup{path}/"
     t.write(d + "cgroup.controllers", "cpuset cpu io memory hugetlb pids rdma misc\n")
@@ -391,7 +393,7 @@ def write_v2_cgroup(t: "Tree", path: str, current: int, maximum, peak: int, even
     t.write(d + "memory.min", "0\n")
     t.write(d + "memory.low", "0\n")
     t.write(d + "memory.peak", f"{peak}\n")
-    t.write(d + "memory.swap.current", "0\n")
+    t.write(d + "memory.swap.current", f"{swap}\n")
     t.write(d + "memory.swap.max", "max\n")
     low, high, mx, oom, oom_kill = events
     t.write(d + "memory.events", f"low {low}\nhigh {high}\nmax {mx}\noom {oom}\n"
@@ -543,9 +545,13 @@ def v1_docker() -> None:
 
     mem = "sys/fs/cgroup/memory"
 
-    def v1_memory(path, usage, limit, peak, failcnt, oom_kill, rss, cache, shmem, mapped):
+    def v1_memory(path, usage, limit, peak, failcnt, oom_kill, rss, cache, shmem, mapped,
+                  swap=0):
         d = f"{mem}{path.rstrip('/')}/"
         t.write(d + "memory.usage_in_bytes", f"{usage}\n")
+        # Swap accounting is on (swapaccount=1): memsw counts memory and swap.
+        t.write(d + "memory.memsw.usage_in_bytes", f"{usage + swap}\n")
+        t.write(d + "memory.memsw.limit_in_bytes", f"{V1_UNLIMITED}\n")
         t.write(d + "memory.limit_in_bytes", f"{limit}\n")
         t.write(d + "memory.max_usage_in_bytes", f"{peak}\n")
         t.write(d + "memory.failcnt", f"{failcnt}\n")
@@ -558,7 +564,7 @@ def v1_docker() -> None:
     v1_memory("/", 4831838208, V1_UNLIMITED, 6012342272, 0, 0,
               2684354560, 2013265920, 20385792, 421130240)
     v1_memory("/docker/" + api, 501219328, 536870912, 536870912, 17, 3,
-              455081984, 46137344, 0, 12582912)
+              455081984, 46137344, 0, 12582912, swap=33554432)
     v1_memory("/system.slice/docker.service", 142606336, V1_UNLIMITED, 190840832, 0, 0,
               88080384, 54525952, 0, 30408704)
     v1_memory("/system.slice/containerd.service", 93454336, V1_UNLIMITED, 120586240, 0, 0,
@@ -587,6 +593,11 @@ def v1_docker() -> None:
 # --------------------------------------------------------------------------------------------
 # v2-systemd: Ubuntu-24.04-style pure cgroup v2 host, Docker and Kubernetes with systemd driver
 # --------------------------------------------------------------------------------------------
+
+
+USER_MANAGER = "/user.slice/user-1000.slice/user@1000.service/init.scope"
+SESSION = "/user.slice/user-1000.slice/session-3.scope"
+BACKUP = "/system.slice/backup.service"
 
 
 def v2_systemd() -> None:
@@ -645,10 +656,27 @@ def v2_systemd() -> None:
         Proc(1530, "coredns", 1502, 7190, ["/coredns", "-conf", "/etc/coredns/Corefile"],
              threads=13, size=322012, rss=13107, shared=4012, uid=65532,
              cgroups={"": cri_path}, nspid=1),
+        # Host services and a login, shown by systemd unit: the user manager in its init.scope,
+        # sshd's listener, a login session's scope, and a service near its limit.
+        Proc(1600, "systemd", 1, 9050, ["/lib/systemd/systemd", "--user"], size=5120, rss=2560,
+             shared=2048, uid=1000, cgroups={"": USER_MANAGER}),
+        Proc(1650, "sshd", 1, 1210, ["sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups"],
+             size=3100, rss=1792, shared=1536, cgroups={"": "/system.slice/ssh.service"}),
+        Proc(1700, "sshd", 1650, 9010, ["sshd: alice [priv]"], size=3300, rss=2048, shared=1600,
+             cgroups={"": SESSION}, pgid=1700, sid=1700),
+        Proc(1710, "bash", 1700, 9100, ["-bash"], size=2200, rss=1280, shared=800, uid=1000,
+             cgroups={"": SESSION}, pgid=1710, sid=1710, tty=34816, tpgid=1710),
+        Proc(1800, "python3", 1, 20400, ["/usr/bin/python3", "/opt/backup/run.py"],
+             threads=4, size=70000, rss=60000, shared=1200, cgroups={"": BACKUP}),
     ]
     t.host("web-03", "6.8.0-51-generic", 1772461800, 4, (8139464, 2410220, 5012344, 2614280),
            mountinfo)
     t.processes(procs, hierarchies, kthread_line=False)
+    from incident_fixture import smaps_rollup  # imported here: it imports this module
+    for p in procs:  # Pss = Rss less half the shared pages, as if each shares with one other
+        if p.kind == "user" and p.state != "Z":
+            t.write(f"proc/{p.pid}/smaps_rollup",
+                    smaps_rollup(p.rss * 4096, (p.rss - p.shared // 2) * 4096))
     containerd_task(t, "moby", web)
     for cid in (sandbox, dns):
         containerd_task(t, "k8s.io", cid)
@@ -670,8 +698,21 @@ def v2_systemd() -> None:
     zero_psi = ((0.0, 0.0, 0.0, 0), (0.0, 0.0, 0.0, 0))
     v2_group("/init.scope", 13172736, "max", 41943040, (0, 0, 0, 0, 0),
              (4562944, 7208960, 1179648, 0, 5029888, 720896, 0), zero_psi, 1, "max")
-    v2_group("/system.slice/containerd.service", 187236352, "max", 233832448, (0, 0, 0, 0, 0),
-             (110100480, 72351744, 4784128, 0, 30408704, 2621440, 32768), zero_psi, 37, "max")
+    write_v2_cgroup(t, "/system.slice/containerd.service", 187236352, "max", 233832448,
+                    (0, 0, 0, 0, 0), v2_memory_stat(110100480, 72351744, 4784128, 0, 30408704,
+                                                    2621440, 32768),
+                    zero_psi, 37, "max", swap=12582912)
+    # 97% of its 256 MiB MemoryMax, 4 OOM kills, stalled 23% of the last minute, 64 MiB swapped.
+    write_v2_cgroup(t, BACKUP, 260046848, 268435456, 268431360, (0, 310, 96, 4, 4),
+                    v2_memory_stat(245366784, 9437184, 3145728, 0, 1048576, 1048576, 0),
+                    ((31.50, 23.02, 9.81, 98012331), (8.10, 6.40, 2.20, 30118210)), 5, 1228,
+                    swap=67108864)
+    v2_group("/system.slice/ssh.service", 6291456, "max", 9437184, (0, 0, 0, 0, 0),
+             (3145728, 2097152, 524288, 0, 1048576, 262144, 0), zero_psi, 1, 1228)
+    v2_group(SESSION, 15728640, "max", 20971520, (0, 0, 0, 0, 0),
+             (8388608, 5242880, 1048576, 0, 2097152, 524288, 4096), zero_psi, 2, "max")
+    v2_group(USER_MANAGER, 9437184, "max", 12582912, (0, 0, 0, 0, 0),
+             (5242880, 3145728, 524288, 0, 2097152, 262144, 0), zero_psi, 1, "max")
     v2_group("/system.slice/docker.service", 104857600, "max", 161480704, (0, 0, 0, 0, 0),
              (79691776, 22020096, 3145728, 0, 14680064, 1835008, 65536), zero_psi, 20, "max")
     v2_group(web_path, 47185920, "max", 73400320, (0, 0, 0, 0, 2),
@@ -681,7 +722,9 @@ def v2_systemd() -> None:
              (50331648, 7340032, 1048576, 0, 3145728, 524288, 12288),
              ((0.40, 2.10, 0.95, 18230551), (0.22, 1.70, 0.70, 12009881)), 13, "max")
     for path in ["/system.slice", "/kubepods.slice", "/kubepods.slice/kubepods-burstable.slice",
-                 f"/kubepods.slice/kubepods-burstable.slice/{pod}"]:  # parents: no processes
+                 f"/kubepods.slice/kubepods-burstable.slice/{pod}", "/user.slice",
+                 "/user.slice/user-1000.slice",
+                 "/user.slice/user-1000.slice/user@1000.service"]:  # parents: no processes
         t.write(f"{cg}{path}/cgroup.controllers", "cpuset cpu io memory hugetlb pids rdma misc\n")
     t.procs_files(cg, "", procs)
 
