@@ -91,21 +91,6 @@ namespace {
 
 constexpr size_t kLeastColumns = 40;
 
-size_t TerminalColumns() {
-  struct winsize size = {};
-  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) {
-    return std::max<size_t>(size.ws_col, kLeastColumns);
-  }
-  const char* env = std::getenv("COLUMNS");
-  const std::string_view text = env != nullptr ? env : "";
-  int columns = 0;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), columns);
-  if (!text.empty() && ec == std::errc() && ptr == text.data() + text.size() && columns > 0) {
-    return std::max<size_t>(static_cast<size_t>(columns), kLeastColumns);
-  }
-  return kWidth;
-}
-
 // --user: a uid as it is, a name from ROOT/etc/passwd.
 absl::StatusOr<uint32_t> UidOf(const std::string& root, const std::string& user) {
   uint32_t uid = 0;
@@ -127,6 +112,21 @@ absl::StatusOr<uint32_t> UidOf(const std::string& root, const std::string& user)
 }
 
 }  // namespace
+
+size_t TerminalColumns() {
+  struct winsize size = {};
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) {
+    return std::max<size_t>(size.ws_col, kLeastColumns);
+  }
+  const char* env = std::getenv("COLUMNS");
+  const std::string_view text = env != nullptr ? env : "";
+  int columns = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), columns);
+  if (!text.empty() && ec == std::errc() && ptr == text.data() + text.size() && columns > 0) {
+    return std::max<size_t>(static_cast<size_t>(columns), kLeastColumns);
+  }
+  return kWidth;
+}
 
 absl::StatusOr<ReportSetup> ReportSetupOf(const CliArgs& args) {
   ReportSetup setup;

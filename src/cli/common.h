@@ -58,7 +58,10 @@ struct ReportSetup {
   ReportFilter filter;
 };
 // The columns of the terminal on standard output (TIOCGWINSZ), else $COLUMNS, else 80; never
-// fewer than 40. Then the filter of --container, --cgroup and --user (a name is looked up in
+// fewer than 40. Read before the sandbox, which forbids the ioctl.
+size_t TerminalColumns();
+
+// TerminalColumns(), then the filter of --container, --cgroup and --user (a name is looked up in
 // ROOT/etc/passwd: an error when no line names it).
 absl::StatusOr<ReportSetup> ReportSetupOf(const CliArgs& args);
 

@@ -114,6 +114,7 @@ int RunDiff(const CliArgs& args) {
   absl::StatusOr<std::optional<Rules>> rules = LoadRulesOf(args);
   if (!rules.ok()) return Fail(rules.status());
   const Rules* rule_set = *rules ? &**rules : nullptr;
+  const size_t columns = TerminalColumns();
   absl::Status sandboxed = EnterSandbox(args, {STDOUT_FILENO});
   if (!sandboxed.ok()) return Fail(sandboxed);
   absl::StatusOr<Snapshot> a = Load(args.operands[0], args);
@@ -124,7 +125,7 @@ int RunDiff(const CliArgs& args) {
   const Analysis b_analysis = Analyze(*b, rule_set);
   const SnapshotDiff diff = Diff(*a, a_analysis, *b, b_analysis);
   const int written = args.json ? Write(DumpJson(DiffJson(diff, *a, *b), 2) + "\n")
-                                : Write(RenderDiffText(diff, *a, *b, UseColor(args)));
+                                : Write(RenderDiffText(diff, *a, *b, UseColor(args), columns));
   if (written != kExitOk) return written;
   return Changed(diff) ? kExitFindings : kExitOk;
 }

@@ -76,8 +76,8 @@ std::string Containers(const SnapshotDiff& d, const Style& style) {
   return out + More(d.containers.size(), "containers");
 }
 
-std::string Groups(const SnapshotDiff& d, const Snapshot& a, const Snapshot& b,
-                   const Style& style) {
+std::string Groups(const SnapshotDiff& d, const Snapshot& a, const Snapshot& b, const Style& style,
+                   size_t width) {
   if (d.groups.empty() && d.chains_started.empty() && d.chains_ended.empty()) return "";
   std::string out =
       "\n" +
@@ -87,14 +87,15 @@ std::string Groups(const SnapshotDiff& d, const Snapshot& a, const Snapshot& b,
   if (d.groups.empty()) return out;
   out += fmt::format("  {:<9} {:>9} {:>11}  {:<10} {}\n", "CHAINS", "+NEW/-END", "RSS DELTA",
                      "CONTAINER", "SIGNATURE");
-  constexpr size_t kSignatureWidth = kWidth - 46;
+  // The columns before the signature take 46; it gets the rest, and no less than 10.
+  const size_t signature_width = width > 56 ? width - 46 : 10;
   for (size_t i = 0; i < d.groups.size() && i < kMaxRows; ++i) {
     const GroupChange& g = d.groups[i];
     std::string row = fmt::format(
         "  {:<9} {:>9} {:>11}  {} {}", fmt::format("{}->{}", g.count_before, g.count_after),
         fmt::format("+{}/-{}", g.chains_started, g.chains_ended),
         FormatSignedBytes(g.rss_delta_bytes), FitColumn(ContainerName(a, b, g.container), 10),
-        ShortenChainSignature(SanitizeForTerminal(g.signature), kSignatureWidth));
+        ShortenChainSignature(SanitizeForTerminal(g.signature), signature_width));
     const bool growing_leak =
         g.classification_after == Classification::kLeak && g.chains_started > g.chains_ended;
     out += (growing_leak ? style.Warn(row) : row) + "\n";
@@ -103,14 +104,14 @@ std::string Groups(const SnapshotDiff& d, const Snapshot& a, const Snapshot& b,
 }
 
 std::string FindingRow(const Finding& f, std::string_view tag, const Snapshot& a, const Snapshot& b,
-                       const Style& style, bool colored) {
+                       const Style& style, bool colored, size_t width) {
   std::string start =
       fmt::format("  {:<8} {:<8} {:<17} {} ", tag, SeverityName(f.severity),
                   FindingKindName(f.kind), FitColumn(ContainerName(a, b, f.container), 10));
   std::string subject = f.signature.empty()
                             ? SanitizeForTerminal(f.message)
                             : fmt::format("{}x {}", f.count, SanitizeForTerminal(f.signature));
-  std::string row = ShortenEnd(start + subject, kWidth);
+  std::string row = ShortenEnd(start + subject, width);
   if (!colored) return row + "\n";
   return (f.severity == Severity::kCritical  ? style.Bad(row)
           : f.severity == Severity::kWarning ? style.Warn(row)
@@ -119,18 +120,18 @@ std::string FindingRow(const Finding& f, std::string_view tag, const Snapshot& a
 }
 
 std::string Findings(const SnapshotDiff& d, const Snapshot& a, const Snapshot& b,
-                     const Style& style) {
+                     const Style& style, size_t width) {
   if (d.findings_new.empty() && d.findings_resolved.empty()) return "";
   std::string out = "\n" +
                     style.Bold(fmt::format("FINDINGS: {} new, {} resolved", d.findings_new.size(),
                                            d.findings_resolved.size())) +
                     "\n";
   for (size_t i = 0; i < d.findings_new.size() && i < kMaxRows; ++i) {
-    out += FindingRow(d.findings_new[i], "new", a, b, style, true);
+    out += FindingRow(d.findings_new[i], "new", a, b, style, true, width);
   }
   out += More(d.findings_new.size(), "new findings");
   for (size_t i = 0; i < d.findings_resolved.size() && i < kMaxRows; ++i) {
-    out += FindingRow(d.findings_resolved[i], "resolved", a, b, style, false);
+    out += FindingRow(d.findings_resolved[i], "resolved", a, b, style, false, width);
   }
   return out + More(d.findings_resolved.size(), "resolved findings");
 }
@@ -181,11 +182,11 @@ std::string FormatInterval(absl::Duration d) {
 }
 
 std::string RenderDiffText(const SnapshotDiff& diff, const Snapshot& a, const Snapshot& b,
-                           bool color) {
+                           bool color, size_t width) {
   Style style(color);
   std::string out = style.Bold(Header(diff)) + "\n" + HostLine(diff, a, b);
-  const std::string body = Containers(diff, style) + Groups(diff, a, b, style) +
-                           Findings(diff, a, b, style) + Processes(diff, a, b, style);
+  const std::string body = Containers(diff, style) + Groups(diff, a, b, style, width) +
+                           Findings(diff, a, b, style, width) + Processes(diff, a, b, style);
   return out + (body.empty() ? "no changes\n" : body);
 }
 

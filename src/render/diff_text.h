@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "procleak/diff.h"
 #include "procleak/snapshot.h"
+#include "render/style.h"  // kWidth
 
 namespace procleak {
 
@@ -16,8 +17,9 @@ namespace procleak {
 // +started/-ended, RSS delta, container, signature), FINDINGS new and resolved, PROCESSES started
 // and ended (counts and the first 20 of each); "no changes" when every list is empty.
 // `a` and `b` are the snapshots `diff` was made from (for container names and host memory).
+// Finding rows and group signatures are cut to `width` terminal columns.
 std::string RenderDiffText(const SnapshotDiff& diff, const Snapshot& a, const Snapshot& b,
-                           bool color);
+                           bool color, size_t width = kWidth);
 
 // A signed byte count for deltas: "+1.5 MiB", "-512 B", "0 B".
 std::string FormatSignedBytes(int64_t bytes);

@@ -124,6 +124,32 @@ TEST(DiffText, Findings_NewAndResolvedOneLineEach) {
   EXPECT_TRUE(Contains(text, "\n  resolved warning  pids_near_limit   worker     ")) << text;
 }
 
+// The finding row starting with `start` in `text`, or "".
+std::string RowStarting(const std::string& text, std::string_view start) {
+  for (const std::string& line : Lines(text)) {
+    if (line.rfind(start, 0) == 0) return line;
+  }
+  return "";
+}
+
+TEST(DiffText, Width_FindingRowsAndSignaturesFitTheTerminal) {
+  Case c;
+  constexpr std::string_view kOom = "  new      warning  oom_kills         api        ";
+  const std::string at80 = RowStarting(RenderDiffText(c.diff, c.a, c.b, false), kOom);
+  const std::string at60 = RowStarting(RenderDiffText(c.diff, c.a, c.b, false, 60), kOom);
+  const std::string at200 = RowStarting(RenderDiffText(c.diff, c.a, c.b, false, 200), kOom);
+  EXPECT_EQ(at80.size(), 80u) << at80;
+  EXPECT_EQ(at60.size(), 60u) << at60;
+  EXPECT_EQ(at60.substr(0, 59), at80.substr(0, 59));
+  EXPECT_GT(at200.size(), 80u) << at200;
+  EXPECT_LE(at200.size(), 200u) << at200;
+  EXPECT_EQ(at200.substr(0, 79), at80.substr(0, 79));
+  // Wide enough, the signature is whole; at 60 columns its root part is cut to 14.
+  EXPECT_TRUE(Contains(RenderDiffText(c.diff, c.a, c.b, false, 120),
+                       "mcp-hub    npm exec @scope/server-x > sh > node\n"));
+  EXPECT_EQ(RowStarting(RenderDiffText(c.diff, c.a, c.b, false, 60), "  3->4  ").size(), 60u);
+}
+
 TEST(DiffText, Processes_CountsAndTheFirstTwentySanitized) {
   Case c;
   std::string text = RenderDiffText(c.diff, c.a, c.b, false);
