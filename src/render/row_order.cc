@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <iterator>
 
+#include "render/format.h"
+
 namespace procleak {
 namespace {
 
@@ -103,7 +105,7 @@ RowKeys KeysOf(const Snapshot& snapshot, const Cgroup& c) {
   keys.charge = c.memory_bytes;
   AddProcesses(snapshot, c.pids, &keys);
   if (!c.pids.empty()) keys.pid = c.pids.front();
-  keys.name = c.path;
+  keys.name = CgroupName(snapshot, c);
   return keys;
 }
 

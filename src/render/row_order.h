@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -28,7 +29,8 @@ std::string_view SortKeyChoices();
 // What a row is sorted by, the same for every kind of row (procleak(1), --sort):
 //   container, cgroup: charge = the cgroup's memory use; rss, pss = the sums over its processes;
 //                      count = its processes; pid = a container's init, else its lowest pid;
-//                      name = a container's name (else id), a cgroup's path.
+//                      name = a container's name (else id), a cgroup's name as the table shows
+//                      it (CgroupName: "docker web", "nginx.service").
 //   process:           no charge (memory orders by rss); count = 1 + its descendants;
 //                      name = comm.
 struct RowKeys {
@@ -37,7 +39,7 @@ struct RowKeys {
   std::optional<uint64_t> pss;
   size_t count = 0;
   std::optional<int> pid;
-  std::string_view name;  // points into the snapshot
+  std::string name;
 };
 
 RowKeys KeysOf(const Snapshot& snapshot, const Container& container);
