@@ -19,6 +19,17 @@ absl::Status UsageError(std::string message) {
   return absl::InvalidArgumentError(fmt::format("{} (see 'procleak help')", message));
 }
 
+// A usage error of command `cmd` points to that command's own help, which lists its options.
+absl::Status PointToCommandHelp(const absl::Status& status, std::string_view cmd) {
+  constexpr std::string_view kGeneral = " (see 'procleak help')";
+  std::string message(status.message());
+  if (message.size() >= kGeneral.size() &&
+      message.substr(message.size() - kGeneral.size()) == kGeneral) {
+    message.resize(message.size() - kGeneral.size());
+  }
+  return absl::InvalidArgumentError(fmt::format("{} (see 'procleak {} --help')", message, cmd));
+}
+
 struct CommandInfo {
   const char* name;
   Command command;
@@ -393,7 +404,7 @@ absl::StatusOr<CliArgs> ParseArgs(const std::vector<std::string>& args) {
   if (status.ok()) status = CheckConflicts(info->name, given);
   if (status.ok()) status = Check(out);
   if (status.ok()) status = CheckView(out);
-  if (!status.ok()) return status;
+  if (!status.ok()) return PointToCommandHelp(status, info->name);
   return out;
 }
 

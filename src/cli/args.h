@@ -70,7 +70,8 @@ struct CliArgs {
 
 // argv without the program name. Accepts "--opt VALUE" and "--opt=VALUE"; "--" ends the options;
 // "-h" or "--help" anywhere before it asks for the command's help. Errors are one line without
-// the "procleak: " prefix: "scan: unknown option '--foo' (see 'procleak help')".
+// the "procleak: " prefix: "scan: unknown option '--foo' (see 'procleak scan --help')"; without
+// a known command, "(see 'procleak help')".
 absl::StatusOr<CliArgs> ParseArgs(const std::vector<std::string>& args);
 
 // The commands, in the order `procleak help` lists them.

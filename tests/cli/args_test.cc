@@ -42,14 +42,14 @@ TEST(Args, Rejects_BadInputWithOneLineMessage) {
   } cases[] = {
       {{}, "no command given (see 'procleak help')"},
       {{"frobnicate"}, "unknown command 'frobnicate' (see 'procleak help')"},
-      {{"scan", "--bogus"}, "scan: unknown option '--bogus' (see 'procleak help')"},
-      {{"scan", "--root"}, "scan: --root needs a value (see 'procleak help')"},
+      {{"scan", "--bogus"}, "scan: unknown option '--bogus' (see 'procleak scan --help')"},
+      {{"scan", "--root"}, "scan: --root needs a value (see 'procleak scan --help')"},
       {{"scan", "--pid", "12x"},
-       "scan: --pid needs a positive number, not '12x' (see 'procleak help')"},
+       "scan: --pid needs a positive number, not '12x' (see 'procleak scan --help')"},
       {{"scan", "--pid", "0"},
-       "scan: --pid needs a positive number, not '0' (see 'procleak help')"},
-      {{"scan", "--json=yes"}, "scan: --json takes no value (see 'procleak help')"},
-      {{"scan", "extra"}, "scan: unexpected argument 'extra' (see 'procleak help')"},
+       "scan: --pid needs a positive number, not '0' (see 'procleak scan --help')"},
+      {{"scan", "--json=yes"}, "scan: --json takes no value (see 'procleak scan --help')"},
+      {{"scan", "extra"}, "scan: unexpected argument 'extra' (see 'procleak scan --help')"},
   };
   for (const Case& c : cases) {
     absl::StatusOr<CliArgs> a = ParseArgs(c.args);
@@ -124,7 +124,8 @@ TEST(Args, OverTime_RejectsWhatDoesNotFit) {
   for (const Case& c : cases) {
     absl::StatusOr<CliArgs> a = ParseArgs(c.args);
     ASSERT_FALSE(a.ok()) << c.message;
-    EXPECT_EQ(std::string(a.status().message()), c.message + " (see 'procleak help')");
+    EXPECT_EQ(std::string(a.status().message()),
+              c.message + " (see 'procleak " + c.args[0] + " --help')");
   }
 }
 
@@ -206,7 +207,8 @@ TEST(Args, Reap_RejectsWhatDoesNotFit) {
   for (const Case& c : cases) {
     absl::StatusOr<CliArgs> a = ParseArgs(c.args);
     ASSERT_FALSE(a.ok()) << c.message;
-    EXPECT_EQ(std::string(a.status().message()), c.message + " (see 'procleak help')");
+    EXPECT_EQ(std::string(a.status().message()),
+              c.message + " (see 'procleak " + c.args[0] + " --help')");
   }
 }
 

@@ -220,7 +220,7 @@ TEST(CliConventions, OptionsThatExcludeEachOther_ExitTwoNamingBoth) {
     RunResult run = RunProcleak(c.args);
     EXPECT_EQ(run.exit_code, 2) << line;
     EXPECT_EQ(run.out, "") << line;
-    EXPECT_EQ(run.err, "procleak: " + line + " (see 'procleak help')\n");
+    EXPECT_EQ(run.err, "procleak: " + line + " (see 'procleak " + c.args[0] + " --help')\n");
   }
   // Each alone is fine.
   EXPECT_TRUE(ParseArgs({"scan", "--json"}).ok());

@@ -21,7 +21,7 @@ using namespace procleak::testing;  // NOLINT: RunProcleak, ParseJson, Field, Da
 
 constexpr const char* kNeedsSelector =
     "reap: --apply needs --signature, --container or --pid, or --all to stop every group "
-    "(see 'procleak help')";
+    "(see 'procleak reap --help')";
 
 TEST(ReapSelection, ApplyWithoutSelector_IsAUsageError) {
   for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
@@ -73,12 +73,13 @@ TEST(ReapSelection, AllWithASelector_IsAUsageError) {
     absl::StatusOr<CliArgs> a = ParseArgs({"reap", "--all", std::string(selector) + "=5"});
     ASSERT_FALSE(a.ok()) << selector;
     EXPECT_EQ(std::string(a.status().message()),
-              fmt::format("reap: --all and {} exclude each other (see 'procleak help')", selector));
+              fmt::format("reap: --all and {} exclude each other (see 'procleak reap --help')",
+                          selector));
   }
   EXPECT_EQ(std::string(ParseArgs({"reap", "--all=yes"}).status().message()),
-            "reap: --all takes no value (see 'procleak help')");
+            "reap: --all takes no value (see 'procleak reap --help')");
   EXPECT_EQ(std::string(ParseArgs({"scan", "--all"}).status().message()),
-            "scan: unknown option '--all' (see 'procleak help')");
+            "scan: unknown option '--all' (see 'procleak scan --help')");
 }
 
 // The built binary, as a user types it: one line on standard error, exit status 2, nothing on

@@ -58,7 +58,7 @@ TEST(SandboxCli, NoSandbox_ReportsOff) {
 TEST(SandboxCli, NoSandbox_TakesNoValue) {
   RunResult run = RunProcleak(Incident({"--no-sandbox=yes"}));
   EXPECT_EQ(run.exit_code, 2);
-  EXPECT_EQ(run.err, "procleak: scan: --no-sandbox takes no value (see 'procleak help')\n");
+  EXPECT_EQ(run.err, "procleak: scan: --no-sandbox takes no value (see 'procleak scan --help')\n");
 }
 
 TEST(SandboxCli, Findings_StillExit1) {
