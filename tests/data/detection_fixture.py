@@ -21,8 +21,8 @@ Run by make_fixtures.py; the expectations are in tests/cli/detection_fixture_tes
 """
 
 from make_fixtures import Proc, Tree, containerd_task, hex_id
-from runtime_fixtures import (docker_files, docker_time, kthreads, parents, shim, systemd_init,
-                              v2_group, v2_mountinfo, v2_root)
+from runtime_fixtures import (docker_daemons, docker_files, docker_time, kthreads, parents, shim,
+                              systemd_init, v2_group, v2_mountinfo, v2_root)
 
 HZ = 100
 MIB = 1024 * 1024
@@ -180,10 +180,7 @@ def host() -> list:
     legacy = {"": "/system.slice/legacy.service"}
     session = {"": "/user.slice/user-0.slice/session-1.scope"}
     procs = [
-        Proc(650, "containerd", 1, 820, ["/usr/bin/containerd"], threads=14, size=473210,
-             rss=11830, shared=6710, cgroups={"": "/system.slice/containerd.service"}),
-        Proc(720, "dockerd", 1, 960, ["/usr/bin/dockerd", "-H", "fd://"], threads=20,
-             size=611300, rss=20011, shared=8830, cgroups={"": "/system.slice/docker.service"}),
+        *docker_daemons(),
     ]
     for i, n in enumerate("ab"):  # one job per agent: the same command in two services
         pid = 7000 + 100 * i

@@ -22,8 +22,8 @@ Run by make_fixtures.py; the expectations are in tests/cli/hostile_names_test.cc
 import os
 
 from make_fixtures import Proc, Tree, hex_id
-from runtime_fixtures import (docker_files, docker_time, kthreads, parents, shim, systemd_init,
-                              v2_group, v2_mountinfo, v2_root)
+from runtime_fixtures import (docker_daemons, docker_files, docker_time, kthreads, parents, shim,
+                              systemd_init, v2_group, v2_mountinfo, v2_root)
 
 CJK = hex_id("hostile-names/cjk")
 HOSTILE = hex_id("hostile-names/hostile")
@@ -50,10 +50,7 @@ def processes() -> list:
     procs = [
         systemd_init(),
         *kthreads(),
-        Proc(650, "containerd", 1, 820, ["/usr/bin/containerd"], threads=14, size=473210,
-             rss=11830, shared=6710, cgroups={"": "/system.slice/containerd.service"}),
-        Proc(720, "dockerd", 1, 960, ["/usr/bin/dockerd", "-H", "fd://"], threads=20,
-             size=611300, rss=20011, shared=8830, cgroups={"": "/system.slice/docker.service"}),
+        *docker_daemons(),
         shim(1000, 5000, "moby", CJK),
         Proc(1010, "node", 1000, 5020, ["node", "/app/中心.js"], threads=11, size=300000,
              rss=23040, shared=4000, cgroups=scope(CJK), nspid=1),

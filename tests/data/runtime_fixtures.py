@@ -70,6 +70,17 @@ def kthreads() -> list:
                  cgroups={"": "/"})]
 
 
+def docker_daemons(*dockerd_args: str) -> list:
+    """containerd and dockerd as systemd runs them; dockerd's arguments after -H fd://."""
+    return [
+        Proc(650, "containerd", 1, 820, ["/usr/bin/containerd"], threads=14, size=473210,
+             rss=11830, shared=6710, cgroups={"": "/system.slice/containerd.service"}),
+        Proc(720, "dockerd", 1, 960, ["/usr/bin/dockerd", "-H", "fd://", *dockerd_args],
+             threads=20, size=611300, rss=20011, shared=8830,
+             cgroups={"": "/system.slice/docker.service"}),
+    ]
+
+
 def shim(pid: int, start: int, namespace: str, cid: str) -> Proc:
     return Proc(pid, "containerd-shim", 1, start,
                 ["/usr/bin/containerd-shim-runc-v2", "-namespace", namespace, "-id", cid,
@@ -409,12 +420,7 @@ def docker_systemd() -> None:
     procs = [
         systemd_init(),
         *kthreads(),
-        Proc(650, "containerd", 1, 820, ["/usr/bin/containerd"], threads=14, size=473210,
-             rss=11830, shared=6710, cgroups={"": "/system.slice/containerd.service"}),
-        Proc(720, "dockerd", 1, 960, ["/usr/bin/dockerd", "-H", "fd://",
-                                      "--containerd=/run/containerd/containerd.sock"],
-             threads=20, size=611300, rss=20011, shared=8830,
-             cgroups={"": "/system.slice/docker.service"}),
+        *docker_daemons("--containerd=/run/containerd/containerd.sock"),
         shim(1390, 150210, "moby", web),
         Proc(1410, "nginx", 1390, 150231, b"nginx: master process nginx -g daemon off;\0",
              size=2801, rss=1450, shared=1190, cgroups={"": web_scope}, nspid=1),

@@ -11,8 +11,9 @@ Run by make_fixtures.py; the expectations are in tests/cli/spoof_fixture_test.cc
 """
 
 from make_fixtures import Proc, Tree, hex_id
-from runtime_fixtures import (BTIME_DOCKER, docker_files, docker_time, finish, kthreads, parents,
-                              shim, systemd_init, v2_group, v2_mountinfo, v2_root)
+from runtime_fixtures import (BTIME_DOCKER, docker_daemons, docker_files, docker_time, finish,
+                              kthreads, parents, shim, systemd_init, v2_group, v2_mountinfo,
+                              v2_root)
 
 WEB = hex_id("spoof/web")
 FAKE = hex_id("spoof/fake")
@@ -26,10 +27,7 @@ def spoof() -> None:
     procs = [
         systemd_init(),
         *kthreads(),
-        Proc(650, "containerd", 1, 820, ["/usr/bin/containerd"], threads=14, size=473210,
-             rss=11830, shared=6710, cgroups={"": "/system.slice/containerd.service"}),
-        Proc(720, "dockerd", 1, 960, ["/usr/bin/dockerd", "-H", "fd://"], threads=20,
-             size=611300, rss=20011, shared=8830, cgroups={"": "/system.slice/docker.service"}),
+        *docker_daemons(),
         shim(1390, 150210, "moby", WEB),
         Proc(1410, "nginx", 1390, 150231, b"nginx: master process nginx -g daemon off;\0",
              size=2801, rss=1450, shared=1190, cgroups={"": WEB_SCOPE}, nspid=1),
