@@ -86,15 +86,16 @@ std::string MemoryLimitAction(const Container* container, const std::string& cgr
     const RuntimeRow& runtime = RuntimeNamed(container->runtime);
     if (!runtime.limit_action.empty()) {
       return fmt::format(fmt::runtime(runtime.limit_action), size,
-                         NameOrShortId(container->name, container->id));
+                         ShellQuote(NameOrShortId(container->name, container->id)));
     }
   }
   std::string path = container != nullptr ? container->cgroup : cgroup_path;
   if (path == "/") path.clear();
   if (mode == CgroupMode::kV1 || mode == CgroupMode::kHybrid) {
-    return fmt::format("echo {} > /sys/fs/cgroup/memory{}/memory.limit_in_bytes", limit, path);
+    return fmt::format("echo {} > {}", limit,
+                       ShellQuote("/sys/fs/cgroup/memory" + path + "/memory.limit_in_bytes"));
   }
-  return fmt::format("echo {} > /sys/fs/cgroup{}/memory.max", limit, path);
+  return fmt::format("echo {} > {}", limit, ShellQuote("/sys/fs/cgroup" + path + "/memory.max"));
 }
 
 }  // namespace procleak

@@ -97,7 +97,7 @@ bool HasLeak(const std::vector<Group>& groups, const Subject& c) {
 std::string LimitAction(const Snapshot& s, const Subject& c, uint64_t limit) {
   const std::string_view unit = c.container == nullptr ? SystemdUnit(c.cgroup) : "";
   if (!unit.empty() && unit.find('/') == std::string_view::npos && !unit.ends_with(".slice")) {
-    return fmt::format("systemctl set-property {} MemoryMax={}", unit, limit);
+    return fmt::format("systemctl set-property {} MemoryMax={}", ShellQuote(unit), limit);
   }
   return MemoryLimitAction(c.container, c.cgroup, limit, s.host().cgroup_mode);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "base/text_format.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "fmt/format.h"
@@ -82,6 +83,23 @@ std::string BoundText(std::string_view text, size_t max_bytes) {
   out.append(kCut);
   out.append(ShortHash(text));
   return out;
+}
+
+std::string ShellQuote(std::string_view text) {
+  const bool plain = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("@%+=:,./_-").find(c) != std::string_view::npos;
+  });
+  if (plain) return std::string(text);
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
 }
 
 std::string CommandLine(const std::vector<std::string>& argv, std::string_view comm) {

