@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -28,6 +29,23 @@ bool IsRulesFileName(std::string_view name) {
 bool MayExist(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0 || (errno != ENOENT && errno != ENOTDIR && errno != EACCES);
+}
+
+// A default rules file decides what `reap` stops, and root runs with a user's environment under
+// su or sudo -E: one is read only when root or this user owns it and no one else may write it.
+absl::Status CheckTrusted(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return absl::OkStatus();  // reading it reports what is wrong
+  if (st.st_uid != 0 && st.st_uid != geteuid()) {
+    return absl::PermissionDeniedError(fmt::format(
+        "{}: owned by uid {}, neither root nor this user: not read as a default rules file", path,
+        st.st_uid));
+  }
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    return absl::PermissionDeniedError(
+        fmt::format("{}: writable by group or others: not read as a default rules file", path));
+  }
+  return absl::OkStatus();
 }
 
 // The *.rules names in `dir`, sorted; none when it does not exist.
@@ -91,9 +109,17 @@ absl::StatusOr<std::vector<std::string>> DefaultRulesFiles(const RulesPlaces& pl
   absl::StatusOr<std::vector<std::string>> names = ListRulesDir(places.system_dir);
   if (!names.ok()) return names.status();
   std::vector<std::string> files;
-  for (const std::string& name : *names) files.push_back(JoinPath(places.system_dir, name));
+  // A name that no longer resolves (a dangling link, a file a package upgrade just removed) is
+  // skipped, as a missing directory is.
+  for (const std::string& name : *names) {
+    const std::string path = JoinPath(places.system_dir, name);
+    if (MayExist(path)) files.push_back(path);
+  }
   const std::string user = UserRulesFile(places);
   if (!user.empty() && MayExist(user)) files.push_back(user);
+  for (const std::string& file : files) {
+    if (absl::Status trusted = CheckTrusted(file); !trusted.ok()) return trusted;
+  }
   return files;
 }
 

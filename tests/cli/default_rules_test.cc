@@ -73,6 +73,36 @@ TEST(DefaultRules, SystemDir_RulesFilesInBytewiseOrderThenTheUserFile) {
   EXPECT_EQ(*files, with_user);
 }
 
+// Root may run with a user's HOME (su, sudo -E): a file another user owns or may write would
+// decide what reap stops, so it is an error, not a rules file. A dangling link is skipped.
+TEST(DefaultRules, FilesOfOtherUsersOrWritableByOthers_AreRefusedDanglingLinksSkipped) {
+  TempTree tree;
+  RulesPlaces p;
+  p.system_dir = tree.Path("rules.d");
+  p.home = tree.Path("home");
+  tree.Write("rules.d/a.rules", "# mine\n");
+  ASSERT_EQ(symlink(tree.Path("gone.rules").c_str(), tree.Path("rules.d/b.rules").c_str()), 0);
+  absl::StatusOr<std::vector<std::string>> files = DefaultRulesFiles(p);
+  ASSERT_TRUE(files.ok()) << files.status();
+  EXPECT_EQ(*files, std::vector<std::string>{tree.Path("rules.d/a.rules")});
+  ASSERT_EQ(chmod(tree.Path("rules.d/a.rules").c_str(), 0664), 0);
+  files = DefaultRulesFiles(p);
+  ASSERT_FALSE(files.ok());
+  EXPECT_EQ(files.status().message(), tree.Path("rules.d/a.rules") +
+                                          ": writable by group or others: not read as a default "
+                                          "rules file");
+  ASSERT_EQ(chmod(tree.Path("rules.d/a.rules").c_str(), 0644), 0);
+  if (geteuid() != 0) GTEST_SKIP() << "giving a file to another user needs root";
+  tree.Write("home/.config/procleak/rules", "expect node count=0\n");
+  ASSERT_EQ(chown(tree.Path("home/.config/procleak/rules").c_str(), 12345, 12345), 0);
+  files = DefaultRulesFiles(p);
+  ASSERT_FALSE(files.ok());
+  EXPECT_EQ(files.status().message(),
+            tree.Path("home/.config/procleak/rules") +
+                ": owned by uid 12345, neither root nor this user: not read as a default rules "
+                "file");
+}
+
 TEST(DefaultRules, MissingDirectoryIsNoneButAFileInItsPlaceIsAnError) {
   TempTree tree;
   RulesPlaces p;
