@@ -69,6 +69,10 @@ LiveScreen::LiveScreen() {
     g_mode_saved = 1;
     termios keys = g_saved_mode;
     keys.c_lflag &= ~static_cast<tcflag_t>(ICANON | ECHO);  // ISIG stays: Ctrl-C is SIGINT
+    // Ctrl-\ (SIGQUIT) and Ctrl-Z (SIGTSTP) would end or stop it without restoring the screen:
+    // on the live view they are keys like any other.
+    keys.c_cc[VQUIT] = _POSIX_VDISABLE;
+    keys.c_cc[VSUSP] = _POSIX_VDISABLE;
     keys.c_cc[VMIN] = 1;
     keys.c_cc[VTIME] = 0;
     if (tcsetattr(STDIN_FILENO, TCSANOW, &keys) == 0) keys_fd_ = STDIN_FILENO;

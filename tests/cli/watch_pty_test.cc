@@ -99,7 +99,7 @@ class PtyWatch {
       close(slave_);
       const char* bin = std::getenv("PROCLEAK_BIN");
       execlp(bin != nullptr ? bin : "procleak", "procleak", "watch", "--root", root.c_str(),
-            "--interval", "0.2", nullptr);
+             "--interval", "0.2", nullptr);
       _exit(127);
     }
     fcntl(master_, F_SETFL, O_NONBLOCK);
@@ -222,6 +222,9 @@ TEST(WatchPty, CtrlC_QuitsAndRestoresTheScreen) {
   ASSERT_TRUE(watch.ReadUntil([](const std::string& out) { return Count(out, kRedraw) >= 1; }))
       << watch.out();
   EXPECT_FALSE(watch.Mode().c_lflag & ECHO) << "no echo while it runs";
+  // Ctrl-Z and Ctrl-\ neither stop nor kill the live view (they would leave the screen as it is).
+  watch.Type("\x1a\x1c");
+  EXPECT_EQ(watch.WaitExit(absl::Milliseconds(500)), -1) << "still running";
   const size_t typed_at = watch.out().size();
   watch.Type("\x03");  // the terminal turns it into SIGINT (ISIG)
   EXPECT_EQ(watch.WaitExit(absl::Seconds(2)), 0);
