@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "analysis/reap_plan.h"
+#include "base/text_format.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/pidfd.h"
@@ -22,6 +23,28 @@
 
 namespace procleak {
 namespace {
+
+// The id of the one container `wanted` names, as docker takes it: a whole name or id, else a
+// prefix of one id. A misspelt name would otherwise plan nothing and read as "no leak there"; an
+// ambiguous prefix would reach several containers where the operator meant one.
+absl::StatusOr<std::string> OneContainerNamed(const Snapshot& s, const std::string& wanted) {
+  std::vector<const Container*> exact, prefixed;
+  for (const Container& c : s.containers()) {
+    if (c.id == wanted || (!c.name.empty() && c.name == wanted)) exact.push_back(&c);
+    if (ContainerNamed(c.id, c.name, wanted)) prefixed.push_back(&c);
+  }
+  const std::vector<const Container*>& named = exact.empty() ? prefixed : exact;
+  if (named.size() == 1) return named.front()->id;
+  if (named.empty()) {
+    return absl::InvalidArgumentError(
+        fmt::format("reap: --container {}: no such container (name, id or id prefix)", wanted));
+  }
+  std::vector<std::string> ids;
+  for (const Container* c : named) ids.emplace_back(ShortId(c->id));
+  return absl::InvalidArgumentError(
+      fmt::format("reap: --container {}: names {} containers ({}): give more of the id", wanted,
+                  named.size(), fmt::join(ids, ", ")));
+}
 
 ReapSelection SelectionOf(const CliArgs& args) {
   ReapSelection sel;
@@ -60,20 +83,18 @@ int RunReapStages(const CliArgs& args, const std::function<void()>& after_plan,
   // No seccomp filter: reap opens pidfds and sends signals (see procleak(1), reap).
   absl::StatusOr<Snapshot> snapshot = Scan(ScanOptionsOf(args));
   if (!snapshot.ok()) return Fail(snapshot.status());
-  // A misspelt name would otherwise plan nothing and read as "no leak there".
-  if (!args.container.empty() &&
-      std::ranges::none_of(snapshot->containers(), [&](const Container& c) {
-        return ContainerNamed(c.id, c.name, args.container);
-      })) {
-    return Fail(fmt::format("reap: --container {}: no such container (name, id or id prefix)",
-                            args.container));
+  ReapSelection selection = SelectionOf(args);
+  if (!args.container.empty()) {
+    absl::StatusOr<std::string> id = OneContainerNamed(*snapshot, args.container);
+    if (!id.ok()) return Fail(id.status());
+    selection.container = *id;  // the whole id: the plan selects that container alone
   }
   const Analysis analysis = Analyze(*snapshot, *rules ? &**rules : nullptr);
   // A snapshot of another root (a fixture tree) holds none of this machine's processes.
   const bool this_host = args.root == "/";
   const std::vector<int> ancestors = this_host ? SelfAncestors() : std::vector<int>();
   const ReapPlan plan =
-      PlanReap(*snapshot, analysis, SelectionOf(args), this_host ? getpid() : 0, ancestors);
+      PlanReap(*snapshot, analysis, selection, this_host ? getpid() : 0, ancestors);
   ReapActed acted = DryRunResults(plan);
   if (args.apply) {
     if (after_plan) after_plan();

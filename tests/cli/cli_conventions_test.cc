@@ -240,6 +240,15 @@ TEST(CliConventions, ReapUnknownContainer_ExitsTwoNamingIt) {
   RunResult known = RunProcleak({"reap", "--root", DataDir("incident"), "--container", "mcp-hub"});
   EXPECT_EQ(known.exit_code, 0) << known.err;
   EXPECT_NE(known.out.find("mcp-hub"), std::string::npos) << known.out;
+  // db (eb1e844f5c61) and web (ef6cbb11ae1a) both begin with "e": reaching both from one
+  // --container is an error, as docker refuses an ambiguous prefix; "eb1" names db alone.
+  RunResult both = RunProcleak({"reap", "--root", DataDir("incident"), "--container", "e"});
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_EQ(both.err,
+            "procleak: reap: --container e: names 2 containers (eb1e844f5c61, ef6cbb11ae1a): give "
+            "more of the id\n");
+  RunResult one = RunProcleak({"reap", "--root", DataDir("incident"), "--container", "eb1"});
+  EXPECT_EQ(one.exit_code, 0) << one.err;
 }
 
 // Runs procleak with an environment of `env` ("NAME=VALUE", or "-u NAME" pairs) added.
