@@ -192,12 +192,18 @@ std::string FindingsText(const Snapshot& s, const Analysis& all, const TextOptio
                     style.Bold(fmt::format("FINDINGS: {} critical, {} warning, {} info", counts[2],
                                            counts[1], counts[0])) +
                     "\n";
-  // One line per finding first, so the first screen shows all of them.
+  // One line per finding first, so the first screen shows all of them. The kind column is as
+  // wide as the widest kind shown, so that a narrow one leaves the signature its room.
+  size_t kind_width = 0;
+  for (size_t i = 0; i < analysis.findings.size() && i < kMaxSummary; ++i) {
+    kind_width =
+        std::max(kind_width, std::string_view(FindingKindName(analysis.findings[i].kind)).size());
+  }
   for (size_t i = 0; i < analysis.findings.size() && i < kMaxSummary; ++i) {
     const Finding& f = analysis.findings[i];
     std::string start =
-        fmt::format("  {:<8} {:<15} {} ", SeverityName(f.severity), FindingKindName(f.kind),
-                    FitColumn(ShortContainer(s, f.container), 12));
+        fmt::format("  {:<8} {:<{}} {} ", SeverityName(f.severity), FindingKindName(f.kind),
+                    kind_width, FitColumn(ShortContainer(s, f.container), 12));
     std::string subject;
     if (!f.signature.empty()) {
       std::string count = fmt::format("{}x ", f.count);

@@ -192,6 +192,27 @@ TEST(UnitTable, ServiceNearItsLimit_WithOomKillsAndPressure_HasTheFindings) {
 
 // PSS summed over the processes of each cgroup and container: the JSON sums equal those of the
 // processes in it, and those of their smaps_rollup files read here.
+// near_memory_limit (17 characters) beside oom_kills and memory_pressure: every summary row's
+// container column starts where the others' does.
+TEST(UnitTable, FindingsSummary_KindColumnFitsTheWidestKind) {
+  RunResult run = RunProcleak({"scan", "--root", DataDir(kTree), "--fail-on", "never"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::vector<size_t> starts;
+  for (const std::string& line : Lines(run.out)) {
+    if (!line.starts_with("  critical ") && !line.starts_with("  warning  ") &&
+        !line.starts_with("  info     ")) {
+      continue;
+    }
+    const size_t kind_end = line.find(' ', 11);
+    starts.push_back(line.find_first_not_of(' ', kind_end));
+  }
+  ASSERT_GE(starts.size(), 3u) << run.out;
+  EXPECT_EQ(std::count(starts.begin(), starts.end(), starts.front()),
+            static_cast<long>(starts.size()))
+      << run.out;
+  EXPECT_EQ(starts.front(), 2u + 8 + 1 + 17 + 1) << run.out;
+}
+
 TEST(UnitTable, Pss_SummedPerCgroupAndContainer) {
   RunResult run =
       RunProcleak({"scan", "--root", DataDir(kTree), "--json", "--pss", "--fail-on", "never"});
